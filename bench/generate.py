@@ -1,0 +1,93 @@
+"""Generate a synthetic, valid cyclemap map of any size.
+
+    python bench/generate.py 10000 > /tmp/map-10k.yaml
+    python bench/generate.py 300 --seed 7 -o /tmp/map-300.yaml
+
+Activities are spread over the three phases; each top-level activity opens a
+subcycle of up to three levels, so the map has the shape of a real one. The
+output is deterministic for a given size and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+
+PHASES = ("pre", "during", "post")
+WORDS = (
+    "compare choose plan install check review renew order track pay measure "
+    "learn ask book agree repair report share train sign budget migrate test"
+).split()
+OBJECTS = (
+    "options offers supplier contract budget panels invoice usage warranty "
+    "savings team data plan schedule access permit support feedback account"
+).split()
+SOURCES = ("interview", "survey", "observation", "market-data", "analytics", "other")
+
+
+def _activity(rng: random.Random, number: int, indent: str) -> list[str]:
+    name = f"{rng.choice(WORDS).capitalize()} {rng.choice(OBJECTS)} {number}"
+    lines = [f"{indent}- name: {name}", f"{indent}  id: a{number}"]
+    if rng.random() < 0.8:
+        lines.append(f"{indent}  importance: {rng.randint(1, 10)}")
+        lines.append(f"{indent}  satisfaction: {rng.randint(1, 10)}")
+    if rng.random() < 0.5:
+        lines.append(f"{indent}  pains: [Takes too long, Nobody explains {rng.choice(OBJECTS)}]")
+    if rng.random() < 0.5:
+        lines.append(f"{indent}  offerings: [Online {rng.choice(OBJECTS)} tool]")
+    if rng.random() < 0.3:
+        lines.append(f"{indent}  evidence:")
+        lines.append(
+            f"{indent}    - {{source: {rng.choice(SOURCES)}, ref: REF-{number}, date: 2026-04-02}}"
+        )
+    return lines
+
+
+def generate(size: int, seed: int = 1) -> str:
+    """Return the YAML text of a valid map with exactly `size` activities."""
+    rng = random.Random(seed)
+    out = [
+        "cyclemap: 1",
+        f"title: Synthetic map of {size} activities",
+        "customer: Benchmark customers",
+        "outcome: A measured outcome",
+        "phases:",
+    ]
+    per_phase = [size // 3 + (1 if i < size % 3 else 0) for i in range(3)]
+    number = 0
+    for phase, count in zip(PHASES, per_phase):
+        out.append(f"  {phase}:")
+        out.append("    activities:" + ("" if count else " []"))
+        remaining = count
+        while remaining:
+            # A top-level activity with a subtree of up to 1 + 3 + 3 + 3 activities.
+            stack = [("      ", 0)]
+            while stack and remaining:
+                indent, depth = stack.pop()
+                number += 1
+                remaining -= 1
+                out.extend(_activity(rng, number, indent))
+                if depth < 3 and remaining and rng.random() < 0.6:
+                    out.append(f"{indent}  subcycle:")
+                    kids = min(rng.randint(1, 3), remaining)
+                    stack.extend([(indent + "    ", depth + 1)] * kids)
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", type=int, help="number of activities")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("-o", "--output", help="file to write (default: stdout)")
+    args = parser.parse_args()
+    text = generate(args.size, args.seed)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

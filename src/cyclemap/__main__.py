@@ -1,0 +1,5 @@
+"""`python -m cyclemap` runs the command line."""
+
+from cyclemap.cli import main
+
+main()

@@ -1,0 +1,279 @@
+"""The v1 map format as pydantic models, plus ids and walking.
+
+No I/O, no rendering: the loader feeds these models plain data and the other
+stages read them. Keys starting with ``x-`` are accepted anywhere and kept in
+`extensions`; any other unknown key is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+FORMAT_VERSION = 1
+PHASE_KEYS = ("pre", "during", "post")
+EVIDENCE_SOURCES = ("interview", "survey", "observation", "market-data", "analytics", "other")
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+MAX_NAME = 200
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _to_number(value: Any) -> Any:
+    """Read a YAML scalar as a number: "8" -> 8, "7.5" -> 7.5; leave others to fail."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not _NUMBER.fullmatch(text) or len(text) > 30:
+        raise PydanticCustomError("not_a_number", "expected a number, got '{value}'", {"value": value[:40]})
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise PydanticCustomError("not_a_number", "expected a finite number, got '{value}'", {"value": text})
+    return number
+
+
+Number = Annotated[float | int, BeforeValidator(_to_number), WithJsonSchema({"type": "number"})]
+Integer = Annotated[int, BeforeValidator(_to_number), WithJsonSchema({"type": "integer"})]
+Text = Annotated[str, Field(max_length=100_000)]
+TextList = Annotated[list[Text], Field(default_factory=list)]
+
+
+class _Model(BaseModel):
+    """Shared rules: unknown keys are errors, ``x-`` keys are kept aside."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"patternProperties": {"^x-": {}}},
+    )
+    _source: Any = PrivateAttr(default=None)
+    _extensions: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_origin(cls, data: Any, handler: Any) -> Any:
+        extensions: dict[str, Any] = {}
+        source = data
+        if isinstance(data, dict) and any(isinstance(k, str) and k.startswith("x-") for k in data):
+            extensions = {k: v for k, v in data.items() if k.startswith("x-")}
+            data = {k: v for k, v in data.items() if k not in extensions}
+        obj = handler(data)
+        obj._source = source
+        obj._extensions = extensions
+        return obj
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """The ``x-`` keys written on this object, as read."""
+        return self._extensions
+
+
+class Evidence(_Model):
+    """Where a score or a pain comes from."""
+
+    source: Literal["interview", "survey", "observation", "market-data", "analytics", "other"] = Field(
+        description="The kind of evidence."
+    )
+    ref: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+        description="A reference someone can follow: a study id, a file, a link."
+    )
+    note: Text | None = Field(default=None, description="What it says, e.g. 'n=412'.")
+    date: dt.date | None = Field(default=None, description="When it was gathered (YYYY-MM-DD).")
+
+
+class Activity(_Model):
+    """Something the customer does on the way to the outcome."""
+
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(
+        description="What the customer does, in their words (1-200 characters)."
+    )
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_NAME)] | None = Field(
+        default=None,
+        description="Stable id (lower-case letters, digits, '-'); derived from the name when absent.",
+    )
+    description: Text | None = None
+    importance: Number | None = Field(default=None, description="How much this matters to the customer, within the scale.")
+    satisfaction: Number | None = Field(default=None, description="How well it is served today, within the scale.")
+    pains: TextList = Field(description="What goes wrong or hurts here.")
+    offerings: TextList = Field(description="What we provide for this activity.")
+    competitors: TextList = Field(description="Who else serves it.")
+    evidence: list[Evidence] = Field(default_factory=list, description="Where the scores come from.")
+    owner: Text | None = None
+    tags: TextList
+    notes: Text | None = None
+    subcycle: list[Activity] = Field(default_factory=list, description="Finer activities, same shape, any depth.")
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank", "the name is blank")
+        return value
+
+    @field_validator("importance", "satisfaction")
+    @classmethod
+    def _within_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        scale = (info.context or {}).get("scale")
+        if value is not None and scale is not None and not scale[0] <= value <= scale[1]:
+            raise PydanticCustomError(
+                "out_of_scale",
+                "{value} is outside the map's scale of {low} to {high}",
+                {"value": value, "low": scale[0], "high": scale[1]},
+            )
+        return value
+
+
+class Phase(_Model):
+    """One of the three phases of the cycle."""
+
+    label: Text | None = Field(default=None, description="Display name (default Pre / During / Post).")
+    description: Text | None = None
+    activities: list[Activity] = Field(description="The activities in the order the customer does them.")
+
+
+class Phases(_Model):
+    """Exactly the three phases, in cycle order."""
+
+    pre: Phase
+    during: Phase
+    post: Phase
+
+
+class Scale(_Model):
+    """The range of importance and satisfaction scores."""
+
+    min: Integer = Field(default=1, ge=0)
+    max: Integer = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.min >= self.max:
+            raise PydanticCustomError("bad_scale", "scale.min ({low}) must be below scale.max ({high})",
+                                      {"low": self.min, "high": self.max})
+        return self
+
+
+class GapSettings(_Model):
+    """How gaps are found (see `cyclemap gaps`)."""
+
+    threshold: Number = Field(default=10, ge=0, le=20, description="Opportunity score (0-20) from which an activity is underserved.")
+    overserved_margin: Number = Field(default=3, ge=0, le=10, description="How far satisfaction may exceed importance (0-10 scale) before it is overserved.")
+
+
+class CycleMap(_Model):
+    """A customer activity cycle: everything a customer does to reach an outcome."""
+
+    model_config = ConfigDict(title="cyclemap map, format version 1")
+
+    cyclemap: Annotated[int, BeforeValidator(_to_number), WithJsonSchema({"const": 1})] = Field(
+        description="Format version; must be 1."
+    )
+    title: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    customer: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(description="Who the customer is.")
+    outcome: Annotated[str, Field(min_length=1, max_length=1000)] = Field(description="The outcome the customer wants.")
+    description: Text | None = None
+    owner: Text | None = None
+    scale: Scale = Field(default_factory=Scale)
+    gaps: GapSettings = Field(default_factory=GapSettings)
+    phases: Phases
+
+    @field_validator("cyclemap")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value != FORMAT_VERSION:
+            raise PydanticCustomError(
+                "version", "unsupported format version {value}; this cyclemap reads 'cyclemap: 1'", {"value": value}
+            )
+        return value
+
+    def phase(self, key: str) -> Phase:
+        """The phase called `key` (pre, during or post)."""
+        phase: Phase = getattr(self.phases, key)
+        return phase
+
+    def walk(self) -> Iterator[Visit]:
+        """Every activity, depth-first in document order, parents before children."""
+        for key in PHASE_KEYS:
+            yield from _walk(key, self.phase(key).activities, ())
+
+
+@dataclass(frozen=True)
+class Visit:
+    """An activity met while walking the map, with where it sits."""
+
+    phase: str
+    ancestors: tuple[Activity, ...]
+    activity: Activity
+    position: tuple[int, ...]
+    """1-based positions from the phase's top-level list down to this activity."""
+
+    @property
+    def depth(self) -> int:
+        return len(self.ancestors)
+
+
+def _walk(phase: str, activities: list[Activity], parents: tuple[tuple[Activity, int], ...]) -> Iterator[Visit]:
+    for number, activity in enumerate(activities, start=1):
+        yield Visit(
+            phase,
+            tuple(a for a, _ in parents),
+            activity,
+            tuple(n for _, n in parents) + (number,),
+        )
+        yield from _walk(phase, activity.subcycle, (*parents, (activity, number)))
+
+
+def label_of(phase_key: str, phase: Phase) -> str:
+    """The name a phase is shown by."""
+    return phase.label or phase_key.capitalize()
+
+
+def derive_id(name: str) -> str:
+    """An id from a name: ASCII letters and digits, runs of anything else as '-'.
+
+    >>> derive_id("Understand whether solar pays off?")
+    'understand-whether-solar-pays-off'
+    >>> derive_id("Café crème")
+    'cafe-creme'
+    >>> derive_id("見積もり")
+    ''
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+
+
+def assign_ids(cmap: CycleMap) -> list[tuple[Visit, Visit]]:
+    """Give every activity its id; return (first, second) pairs that share one.
+
+    An explicit `id` wins; else the id comes from the name; if the name leaves
+    nothing (e.g. Japanese), it is the phase and position path: ``pre-2-1``.
+    """
+    seen: dict[str, Visit] = {}
+    clashes: list[tuple[Visit, Visit]] = []
+    for visit in cmap.walk():
+        activity = visit.activity
+        if activity.id is None:
+            activity.id = derive_id(activity.name) or "-".join((visit.phase, *map(str, visit.position)))
+        if activity.id in seen:
+            clashes.append((seen[activity.id], visit))
+        else:
+            seen[activity.id] = visit
+    return clashes

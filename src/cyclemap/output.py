@@ -1,0 +1,72 @@
+"""Writing results: atomically, never over an input, stdout-aware."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from cyclemap.problems import EnvironmentProblem, InputError
+
+STDOUT = "-"
+
+
+def write_output(target: str, data: bytes, inputs: Iterable[str] = (), *, binary: bool = False) -> None:
+    """Write `data` to `target` ("-" for stdout) without ever leaving half a file.
+
+    Refuses to overwrite any of `inputs`, and refuses binary data to a terminal.
+    """
+    if target == STDOUT:
+        _write_stdout(data, binary)
+        return
+    _refuse_inputs(target, inputs)
+    write_atomic(Path(target), data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` via a temporary file and a rename.
+
+    A symlink at `path` is replaced, not written through; the file gets the
+    usual permissions (umask), not the 0600 of a temporary file.
+    """
+    folder = path.parent
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except FileNotFoundError:
+        raise EnvironmentProblem(f"{path}: the folder {folder} does not exist") from None
+    except OSError as err:
+        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except OSError as err:
+        Path(temp).unlink(missing_ok=True)
+        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _refuse_inputs(target: str, inputs: Iterable[str]) -> None:
+    out = Path(target)
+    for name in inputs:
+        try:
+            same = out.exists() and Path(name).exists() and out.samefile(name)
+        except OSError:
+            same = False
+        if same or os.path.abspath(target) == os.path.abspath(name):
+            raise InputError(f"{target}: refusing to overwrite an input map; choose another output with -o")
+
+
+def _write_stdout(data: bytes, binary: bool) -> None:
+    if binary and sys.stdout.isatty():
+        raise InputError("refusing to write binary output to a terminal; redirect it (> file) or use -o FILE")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -1,0 +1,1 @@
+"""Presenting results to people and programs: the only place rich is imported."""

@@ -1,0 +1,125 @@
+"""Problems and validation results: text (with the offending line), json, github."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from rich.text import Text
+
+from cyclemap.problems import Problem
+from cyclemap.report.terminal import literal, stdout_console, visible
+
+MAX_SHOWN = 200
+"""Problems shown in text form before the rest are only counted."""
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one map file."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """The text of each file read, to quote the offending lines."""
+    summary: str = ""
+    """What a valid map holds, e.g. '42 activities'."""
+
+
+def report_text(results: list[Checked]) -> None:
+    console = stdout_console()
+    total = sum(len(r.problems) for r in results)
+    shown = 0
+    for result in results:
+        if not result.problems:
+            console.print(Text.assemble(("ok ", "green bold"), literal(result.file), f": {result.summary}"))
+        for problem in result.problems:
+            if shown < MAX_SHOWN:
+                console.print(_problem_text(problem, result.sources.get(problem.file)))
+            shown += 1
+    if shown > MAX_SHOWN:
+        console.print(f"... and {shown - MAX_SHOWN} more problems")
+    if total:
+        bad = sum(1 for r in results if r.problems)
+        console.print(
+            Text(f"Found {total} problem{'s' * (total != 1)} in {bad} file{'s' * (bad != 1)}.", style="red bold")
+        )
+
+
+def _problem_text(problem: Problem, source: str | None) -> Text:
+    text = Text.assemble(
+        (visible(f"{problem.file}:{problem.line}:{problem.col}"), "bold"),
+        ": ",
+        ("error", "red bold"),
+        ": ",
+        literal(problem.message),
+    )
+    quoted = _quote(source, problem.line, problem.col)
+    if quoted:
+        text.append("\n")
+        text.append_text(quoted)
+    if problem.path:
+        text.append("\n")
+        text.append(f"   = in {visible(problem.path)}", style="dim")
+    for outer in problem.chain:
+        text.append(f"\n   = included from {visible(outer)}", style="dim")
+    return text
+
+
+def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | None:
+    """The offending line with a caret under the column (long lines trimmed)."""
+    if source is None:
+        return None
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    content = lines[line - 1].expandtabs(1)
+    start = max(0, col - 1 - width // 2) if len(content) > width else 0
+    snippet = visible(content[start : start + width])
+    gutter = f"{line:>5} | "
+    text = Text(gutter, style="blue")
+    text.append(snippet)
+    text.append("\n" + " " * (len(gutter) - 2) + "| ", style="blue")
+    text.append(" " * (col - 1 - start) + "^", style="red bold")
+    return text
+
+
+def report_json(results: list[Checked]) -> None:
+    problems = [
+        {
+            "file": p.file,
+            "line": p.line,
+            "col": p.col,
+            "path": p.path,
+            "severity": "error",
+            "message": p.message,
+            "include_chain": list(p.chain),
+        }
+        for r in results
+        for p in r.problems
+    ]
+    sys.stdout.write(json.dumps(problems, indent=2, ensure_ascii=False) + "\n")
+
+
+def github_escape(text: str, *, prop: bool = False) -> str:
+    """Escape text for a GitHub Actions workflow command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def report_github(results: list[Checked]) -> None:
+    for result in results:
+        for p in result.problems:
+            sys.stdout.write(
+                f"::error file={github_escape(p.file, prop=True)},line={p.line},col={p.col},"
+                f"title=cyclemap::{github_escape(p.message)}\n"
+            )
+
+
+REPORTERS: dict[str, Callable[[list[Checked]], None]] = {
+    "text": report_text,
+    "json": report_json,
+    "github": report_github,
+}

@@ -1,0 +1,308 @@
+"""YAML text -> plain data that remembers where every value came from.
+
+The reader walks libyaml's event stream (or PyYAML's pure-Python parser where
+libyaml is missing) and builds dicts, lists and strings itself, instead of
+using PyYAML's composer and constructor. That buys four things at once:
+
+- **Positions**: every mapping and sequence is a `YMap` / `YSeq` that records
+  the line and column of each of its keys and items, so a validation error can
+  point at the exact place in the file.
+- **No YAML 1.1 guessing**: scalars stay text (`no` is "no", `012` is "012");
+  only an empty value, `~` and `null` become None. The model decides which
+  fields are numbers.
+- **Safety**: nesting depth and the expanded size of aliases are bounded while
+  reading, so "billion laughs" and deeply nested input fail in milliseconds
+  rather than exhausting memory or crashing the C composer.
+- **Speed**: libyaml's event stream is several times cheaper than its
+  composer, so reading with positions costs less than `yaml.load`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from cyclemap.problems import MapError, Problem
+
+try:  # libyaml's C parser when available; the pure-Python one otherwise.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and sequences (a subcycle level costs two)."""
+MAX_NODES = 2_000_000
+"""Most values a document may hold once aliases are expanded."""
+
+Pos = tuple[int, int]
+"""A 1-based (line, column)."""
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_TEXT_TAGS = frozenset(("!", *(_TAG_PREFIX + t for t in ("str", "int", "float"))))
+_CONTAINER_TAGS = frozenset((_TAG_PREFIX + "map", _TAG_PREFIX + "seq"))
+_HINTS = {
+    "mapping values are not allowed": (
+        "a value that contains ': ' must be put in quotes, "
+        'for example  name: "Step 1: choose"'
+    ),
+    "found character '\\t' that cannot start any token": (
+        "use spaces, not tabs, to indent YAML"
+    ),
+    "found undefined alias": "an alias (*name) must refer to an anchor (&name) defined above it",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file being read: its name as given, and the includes that led to it."""
+
+    name: str
+    chain: tuple[str, ...] = ()
+
+
+class YMap(dict[str, Any]):
+    """A mapping that knows where it, its keys and its values are in the file."""
+
+    __slots__ = ("source", "pos", "key_pos", "value_pos")
+
+    def __init__(self, source: Source, pos: Pos) -> None:
+        super().__init__()
+        self.source = source
+        self.pos = pos
+        self.key_pos: dict[str, Pos] = {}
+        self.value_pos: dict[str, Pos] = {}
+
+
+class YSeq(list[Any]):
+    """A sequence that knows where it and each of its items are in the file."""
+
+    __slots__ = ("source", "pos", "item_pos")
+
+    def __init__(self, source: Source, pos: Pos) -> None:
+        super().__init__()
+        self.source = source
+        self.pos = pos
+        self.item_pos: list[Pos] = []
+
+
+def position_of(container: Any, key: Any) -> Pos | None:
+    """Where the value at `key` of a YMap or YSeq starts, if known."""
+    if isinstance(container, YMap):
+        return container.value_pos.get(key)
+    if isinstance(container, YSeq) and isinstance(key, int) and 0 <= key < len(container):
+        return container.item_pos[key]
+    return None
+
+
+def read_yaml(text: str, source: Source) -> Any:
+    """Parse one YAML document into YMap / YSeq / str / None.
+
+    Raises MapError with every problem found; a syntax error ends the reading.
+    """
+    builder = _Builder(source)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as err:
+        builder.problems.append(_syntax_problem(err, source))
+    except yaml.YAMLError as err:  # unmarked errors: rare, but never a traceback
+        builder.problems.append(Problem(source.name, 1, 1, f"invalid YAML: {err}"))
+    except _Stop:
+        pass
+    if builder.problems:
+        raise MapError(builder.problems)
+    if builder.documents == 0 or builder.root is _MISSING:
+        raise MapError([Problem(source.name, 1, 1, "the file is empty; a map starts with 'cyclemap: 1'")])
+    return builder.root
+
+
+class _Stop(Exception):
+    """Reading cannot go on (the problem is already recorded)."""
+
+
+_MISSING: Any = object()
+
+
+class _Frame:
+    __slots__ = ("container", "key", "weight", "anchor")
+
+    def __init__(self, container: YMap | YSeq, anchor: str | None) -> None:
+        self.container = container
+        self.key: Any = _MISSING  # a mapping's key waiting for its value
+        self.weight = 1
+        self.anchor = anchor
+
+
+class _Builder:
+    """Turns parser events into data, one event at a time."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int] | None] = {}  # None: still being built
+        self.root: Any = _MISSING
+        self.documents = 0
+        self.total = 0
+
+    def feed(self, event: yaml.Event) -> None:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            self._scalar(event)  # type: ignore[arg-type]
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            self._start(event)  # type: ignore[arg-type]
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self._end()
+        elif kind is yaml.AliasEvent:
+            self._alias(event)  # type: ignore[arg-type]
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(event, "a map file holds one YAML document; remove the second '---'")
+
+    # -- events ------------------------------------------------------------
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        tag = event.tag
+        value: str | None = event.value
+        if tag is None:
+            if event.implicit[0] and value in _NULLS:
+                value = None
+        elif tag == _TAG_PREFIX + "null":
+            value = None
+        elif tag not in _TEXT_TAGS:
+            self._bad_tag(event, tag)
+        self._add(value, 1, event)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+
+    def _start(self, event: yaml.CollectionStartEvent) -> None:
+        if event.tag is not None and event.tag not in _CONTAINER_TAGS:
+            self._bad_tag(event, event.tag)
+        if len(self.stack) >= MAX_DEPTH:
+            self._fail(
+                event,
+                f"the map is nested more than {MAX_DEPTH} levels deep; "
+                "flatten deep subcycles or split them into separate maps",
+            )
+        pos = _pos(event)
+        container: YMap | YSeq = (
+            YMap(self.source, pos) if type(event) is yaml.MappingStartEvent else YSeq(self.source, pos)
+        )
+        self._add(container, 0, event)
+        if event.anchor:
+            self.anchors[event.anchor] = None
+        self.stack.append(_Frame(container, event.anchor))
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.container, YMap) and "<<" in frame.container:
+            self._merge(frame.container)
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.weight)
+        if self.stack:
+            self.stack[-1].weight += frame.weight
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        target = self.anchors.get(event.anchor, _MISSING)
+        if target is _MISSING:
+            self._fail(event, f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
+        if target is None:
+            self._fail(event, f"the alias *{event.anchor} is used inside its own anchor (a loop)")
+        value, weight = target
+        self._add(value, weight, event)
+
+    # -- helpers -----------------------------------------------------------
+
+    def _add(self, value: Any, weight: int, event: yaml.Event) -> None:
+        """Attach a finished value (or a newly opened container) to its parent."""
+        self.total += weight or 1
+        if self.total > MAX_NODES:
+            self._fail(
+                event,
+                f"the map expands to more than {MAX_NODES:,} values "
+                "(aliases repeat what they point to); this looks like an alias bomb",
+            )
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.weight += weight
+        parent = frame.container
+        if isinstance(parent, YSeq):
+            parent.append(value)
+            parent.item_pos.append(_pos(event))
+        elif frame.key is _MISSING:
+            frame.key = self._key(value, event, parent)
+        else:
+            key = frame.key
+            frame.key = _MISSING
+            if key is not _MISSING and key is not None:
+                parent[key] = value
+                parent.value_pos[key] = _pos(event)
+
+    def _key(self, value: Any, event: yaml.Event, parent: YMap) -> str | None:
+        """Check a mapping key; None means "skip this entry" (problem recorded)."""
+        if not isinstance(value, str):
+            what = "empty" if value is None else "a list or mapping"
+            self._problem(event, f"a key must be plain text, not {what}")
+            return None
+        if value in parent.key_pos:
+            line, col = parent.key_pos[value]
+            self._problem(event, f"duplicate key '{value}' (first defined at line {line}, column {col})")
+            return None
+        parent.key_pos[value] = _pos(event)
+        return value
+
+    def _merge(self, mapping: YMap) -> None:
+        """Apply a YAML merge key (`<<: *defaults`): keys written here win."""
+        merged = mapping.pop("<<")
+        pos = mapping.value_pos.pop("<<")
+        del mapping.key_pos["<<"]
+        sources = merged if isinstance(merged, list) else [merged]
+        for src in sources:
+            if not isinstance(src, YMap):
+                self.problems.append(
+                    Problem(self.source.name, *pos, "'<<' (merge) takes a mapping or a list of mappings")
+                )
+                return
+            for key, value in src.items():
+                if key not in mapping:
+                    mapping[key] = value
+                    mapping.key_pos[key] = src.key_pos[key]
+                    mapping.value_pos[key] = src.value_pos[key]
+
+    def _bad_tag(self, event: yaml.NodeEvent, tag: str) -> None:
+        shown = tag.replace(_TAG_PREFIX, "!!")
+        self._problem(
+            event,
+            f"the tag '{shown}' is not allowed; maps use plain YAML values (remove the tag)",
+        )
+
+    def _problem(self, event: yaml.Event, message: str) -> None:
+        line, col = _pos(event)
+        self.problems.append(Problem(self.source.name, line, col, message))
+
+    def _fail(self, event: yaml.Event, message: str) -> None:
+        self._problem(event, message)
+        raise _Stop
+
+
+def _pos(event: yaml.Event) -> Pos:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, source: Source) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = err.problem or "invalid YAML"
+    if err.context and err.context_mark is not None and err.problem_mark is not None:
+        message = f"{message} ({err.context} at line {err.context_mark.line + 1})"
+    for needle, hint in _HINTS.items():
+        if needle in message:
+            message = f"{message}; {hint}"
+    return Problem(source.name, line, col, f"invalid YAML: {message}")
