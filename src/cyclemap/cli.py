@@ -82,19 +82,249 @@ def validate(
     from cyclemap.report.problems import REPORTERS, Checked
 
     results = []
+    unusable = 0  # files that could not be read at all: the others are still checked
     for name in files:
         try:
             cmap = load_map(name)
         except MapError as err:
             results.append(Checked(name, err.problems, err.sources))
             continue
+        except InputError as err:
+            from cyclemap.report.terminal import visible
+
+            print(f"cyclemap: error: {visible(str(err))}", file=sys.stderr)
+            unusable += 1
+            continue
         visits = list(cmap.walk())
         scored = sum(1 for v in visits if v.activity.importance is not None)
         depth = max((v.depth for v in visits), default=-1) + 1
         results.append(Checked(name, summary=f"valid map, {len(visits)} activities ({scored} scored), {depth} levels deep"))
     REPORTERS[output_format.value](results)
+    if unusable:
+        raise typer.Exit(EXIT_USAGE)
     if any(r.problems for r in results):
         raise typer.Exit(EXIT_INVALID)
+
+
+# -- gaps -------------------------------------------------------------------
+
+
+class GapFormat(str, Enum):  # noqa: UP042 - like ProblemFormat; typer reads str-mixin enums
+    """The choices of `gaps --format`: the keys of `cyclemap.report.gaps.REPORTERS`."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+    github = "github"
+
+
+@app.command()
+def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    file: Annotated[str, typer.Argument(help="The map to analyse ('-' reads standard input).", show_default=False)],
+    output_format: Annotated[
+        GapFormat,
+        typer.Option("--format", "-f", help="table for people, markdown for pull requests, json/csv for tools, "
+                     "github for Actions annotations."),
+    ] = GapFormat.table,
+    top: Annotated[
+        int | None, typer.Option("--top", min=0, show_default=False, help="Keep only the first N gaps.")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score (0-20) from which an activity is underserved (default: the "
+                     "map's gaps.threshold, else 10)."),
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option("--kind", show_default=False, help="Keep gaps having any of these kinds (repeat the option): "
+                     "underserved, unserved, unaddressed-pain, unevidenced, overserved, empty-phase."),
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", show_default=False, help="Keep gaps scoring at least S.")
+    ] = None,
+    fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 1 if any gap remains (for CI).")] = False,
+) -> None:
+    """Rank the opportunity gaps of a map, with the reason for each.
+
+    [bold]Examples[/bold]
+
+      cyclemap gaps map.yaml
+
+      cyclemap gaps map.yaml --top 5 --kind underserved --kind unserved
+
+      cyclemap gaps map.yaml --format markdown > gaps.md
+
+      cyclemap gaps map.yaml --format github --min-score 12 --fail-on-gaps
+    """
+    from cyclemap.gaps import GapFilter, effective_threshold, filter_gaps, find_gaps  # noqa: PLC0415 - fast --help
+    from cyclemap.loader import load_map  # noqa: PLC0415 - fast --help
+    from cyclemap.report.gaps import REPORTERS, GapReport  # noqa: PLC0415 - rich loads only when reporting
+
+    try:
+        keep = GapFilter(tuple(kinds or ()), min_score, top)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="'--kind'") from None
+    cmap = load_map(file)
+    found = find_gaps(cmap, threshold)
+    shown = filter_gaps(found, keep)
+    report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found))
+    REPORTERS[output_format.value](report, sys.stdout)
+    if fail_on_gaps and shown:
+        raise typer.Exit(EXIT_INVALID)
+
+
+# -- render -------------------------------------------------------------------
+
+
+class RenderFormat(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+    """The choices of `render --format`: the keys of `cyclemap.render.SUFFIXES`."""
+
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class Layout(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+    """The choices of `render --layout`: the keys of `cyclemap.render.LAYOUTS`."""
+
+    cycle = "cycle"
+    flow = "flow"
+
+
+class Engine(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+    dot = "dot"
+    neato = "neato"
+    twopi = "twopi"
+    circo = "circo"
+    fdp = "fdp"
+    sfdp = "sfdp"
+
+
+@app.command()
+def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    maps: Annotated[list[str], typer.Argument(help="Map files to draw.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", show_default=False,
+                     help="Output file ('-' for standard output), or a folder for several maps. "
+                     "Default: next to each map, with the format's suffix."),
+    ] = None,
+    output_format: Annotated[
+        RenderFormat | None,
+        typer.Option("--format", "-f", show_default=False,
+                     help="svg, png, pdf, dot or mermaid. Default: from the -o suffix, else svg."),
+    ] = None,
+    layout: Annotated[
+        Layout, typer.Option("--layout", "-l", help="cycle: the outcome at the centre, phases around it; "
+                             "flow: one swimlane per phase, best for large maps and long paper.")
+    ] = Layout.cycle,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, show_default=False,
+                     help="Collapse subcycles deeper than N levels (0: top-level activities only)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds Graphviz may take before it is stopped.")
+    ] = 30.0,
+    engine: Annotated[
+        Engine | None,
+        typer.Option("--engine", show_default=False,
+                     help="Let this Graphviz program lay the graph out itself instead of drawing "
+                     "cyclemap's layout (for experiments; the default keeps the map's order)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which files were written.")] = False,
+) -> None:
+    """Draw maps as diagrams: SVG, PNG, PDF, DOT or Mermaid.
+
+    Colours show the gaps that `cyclemap gaps` finds; dashed borders mark
+    activities where the customer is left alone.
+
+    [bold]Examples[/bold]
+
+      cyclemap render map.yaml                    [dim]# map.svg next to the map[/dim]
+
+      cyclemap render map.yaml -o poster.pdf      [dim]# format from the suffix[/dim]
+
+      cyclemap render map.yaml --layout flow -f png
+
+      cyclemap render maps/*.yaml -o diagrams/ -f svg
+
+      cyclemap render map.yaml -f mermaid -o -    [dim]# paste into a README[/dim]
+    """
+    from cyclemap.render import RenderOptions  # noqa: PLC0415 - fast --help
+
+    jobs = _render_targets(maps, output, output_format.value if output_format else None)
+    base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
+                         engine=engine.value if engine else None)
+    failed = _render_all(jobs, base, maps, quiet)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> list[tuple[str, str, str]]:
+    """(map, output path, format) for each map; usage errors for impossible requests."""
+    from cyclemap.render import FORMAT_OF_SUFFIX, SUFFIXES  # noqa: PLC0415 - fast --help
+
+    folder = output is not None and (Path(output).is_dir() or output.endswith(("/", "\\")))
+    if len(maps) > 1 and output is not None and not folder:
+        raise typer.BadParameter("with several maps, -o must be a folder", param_hint="'--output'")
+    if output is not None and not folder and output != "-":
+        suffix = Path(output).suffix.lower()
+        if fmt is None and suffix not in FORMAT_OF_SUFFIX:
+            raise typer.BadParameter(
+                f"cannot tell the format from '{suffix or output}'; add -f svg|png|pdf|dot|mermaid",
+                param_hint="'--output'",
+            )
+        fmt = fmt or FORMAT_OF_SUFFIX[suffix]
+    fmt = fmt or "svg"
+    jobs = []
+    for name in maps:
+        if output is None or folder:
+            where = Path(output) if folder and output else Path(name).parent
+            target = str(where / (Path(name).stem + SUFFIXES[fmt])) if name != "-" else "-"
+        else:
+            target = output
+        jobs.append((name, target, fmt))
+    return jobs
+
+
+def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool) -> bool:
+    """Render each job; invalid maps and failed layouts are reported and skipped."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from cyclemap.loader import load_map  # noqa: PLC0415 - fast --help
+    from cyclemap.output import write_output  # noqa: PLC0415
+    from cyclemap.render import BINARY_FORMATS, render_map  # noqa: PLC0415
+    from cyclemap.render.graphviz_run import LayoutError  # noqa: PLC0415
+    from cyclemap.report.problems import Checked, report_text  # noqa: PLC0415
+    from cyclemap.report.progress import with_progress  # noqa: PLC0415
+
+    failed = False
+    for name, target, fmt in with_progress(jobs, "Rendering"):
+        try:
+            cmap = load_map(name)
+            data = render_map(cmap, replace(base, fmt=fmt))
+            write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
+        except MapError as err:
+            report_text([Checked(name, err.problems, err.sources)])
+            failed = True
+            continue
+        except LayoutError as err:
+            print(f"cyclemap: error: {name}: {err}", file=sys.stderr)
+            failed = True
+            continue
+        if not quiet and target != "-":
+            print(f"Wrote {target} ({base.layout} layout, {fmt})", file=sys.stderr)
+    return failed
 
 
 # -- init and schema ----------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cyclemap.model import Activity, CycleMap, Visit, assign_ids
+from cyclemap.model import Activity, CycleMap, Scale, Visit, assign_ids
 from cyclemap.problems import InputError, MapError, Problem
 from cyclemap.yaml_reader import Source, YMap, YSeq, read_yaml
 
@@ -32,11 +32,19 @@ def load_map(path: str) -> CycleMap:
     Raises InputError when the file cannot be read at all, and MapError with
     every problem found when it is not a valid map.
     """
-    text = decode(read_bytes(path), path)
+    return load_bytes(read_bytes(path), path)
+
+
+def load_bytes(data: bytes, name: str) -> CycleMap:
+    """Check and return the map in `data`, reporting problems against file `name`.
+
+    Raises MapError with every problem found (and the text, to quote lines from).
+    """
+    text = decode(data, name)
     try:
-        return build_map(read_yaml(text, Source(path)), path)
+        return build_map(read_yaml(text, Source(name)), name)
     except MapError as err:
-        err.sources[path] = text
+        err.sources[name] = text
         raise
 
 
@@ -57,14 +65,16 @@ def build_map(root: Any, name: str) -> CycleMap:
 # -- reading --------------------------------------------------------------
 
 
-def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file (or stdin), refusing anything over `limit`."""
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (or stdin), refusing anything over `limit` (default MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if path == STDIN:
         data = sys.stdin.buffer.read(limit + 1)
     else:
         data = _read_regular_file(path, limit)
     if len(data) > limit:
-        raise MapError([Problem(path, 1, 1, f"the file is larger than {limit // (1024 * 1024)} MiB; split the map with includes")])
+        size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+        raise MapError([Problem(path, 1, 1, f"the file is larger than {size}; split the map into smaller ones")])
     return data
 
 
@@ -77,9 +87,12 @@ def _read_regular_file(path: str, limit: int) -> bytes:
         raise InputError(f"{path}: is a directory, not a map file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot open: {err.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # before fdopen, which refuses a directory with an OSError
+        os.close(fd)
+        what = "is a directory, not a map file" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InputError(f"{path}: {what}")
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"{path}: not a regular file")
         try:
             return handle.read(limit + 1)
         except OSError as err:
@@ -110,14 +123,11 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 def _declared_scale(root: YMap) -> tuple[float, float] | None:
     """The map's scale as written, so scores can be checked in the same pass."""
-    scale = root.get("scale", {})
-    if not isinstance(scale, dict):
-        return None
     try:
-        low, high = int(scale.get("min", 1) or 0), int(scale.get("max", 10) or 0)
-    except (TypeError, ValueError):
+        scale = Scale.model_validate(root.get("scale", {}))
+    except ValidationError:  # reported when the whole map is validated
         return None
-    return (low, high) if 0 <= low < high else None
+    return (scale.min, scale.max)
 
 
 # -- validation errors -> problems ----------------------------------------
@@ -158,6 +168,8 @@ def _follow(root: YMap, loc: Sequence[Any]) -> tuple[Any, Any, Any, tuple[int, i
     owner: type[BaseModel] | None = CycleMap
     for part in loc:
         if isinstance(node, YMap) and isinstance(part, str):
+            if part not in node and (model is None or part not in model.model_fields):
+                break  # not a key of this mapping, e.g. the name of a union branch
             parent, key, owner = node, part, model
             path.append(part)
             model = _field_model(model, part)
@@ -211,7 +223,7 @@ def _message(kind: str, error: Any, value: Any, key: Any, model: type[BaseModel]
         return f"missing required key {field}"
     if kind == "extra_forbidden":
         return _unknown_key(str(key), model)
-    if kind in ("string_type", "string_too_short") and value in (None, ""):
+    if kind in ("string_type", "string_too_short", "string_pattern_mismatch") and value in (None, ""):
         return f"{field} is empty; write a value after the colon"
     if kind == "string_type":
         return f"{field} must be text, not {_describe(value)}"

@@ -19,8 +19,9 @@ using PyYAML's composer and constructor. That buys four things at once:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -43,13 +44,13 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset(("!", *(_TAG_PREFIX + t for t in ("str", "int", "float"))))
 _CONTAINER_TAGS = frozenset((_TAG_PREFIX + "map", _TAG_PREFIX + "seq"))
+_NOT_YAML_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters YAML does not allow anywhere in a stream (the parser's reader rejects them)."""
+_TAB_HINT = "use spaces, not tabs, to indent YAML"
 _HINTS = {
     "mapping values are not allowed": (
         "a value that contains ': ' must be put in quotes, "
         'for example  name: "Step 1: choose"'
-    ),
-    "found character '\\t' that cannot start any token": (
-        "use spaces, not tabs, to indent YAML"
     ),
     "found undefined alias": "an alias (*name) must refer to an anchor (&name) defined above it",
 }
@@ -107,14 +108,16 @@ def read_yaml(text: str, source: Source) -> Any:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
     except yaml.MarkedYAMLError as err:
-        builder.problems.append(_syntax_problem(err, source))
+        builder.problems.append(_syntax_problem(err, source, text))
+    except yaml.reader.ReaderError:
+        builder.problems.append(_character_problem(text, source))
     except yaml.YAMLError as err:  # unmarked errors: rare, but never a traceback
         builder.problems.append(Problem(source.name, 1, 1, f"invalid YAML: {err}"))
     except _Stop:
         pass
     if builder.problems:
         raise MapError(builder.problems)
-    if builder.documents == 0 or builder.root is _MISSING:
+    if builder.documents == 0 or builder.root is _MISSING or builder.root is None:
         raise MapError([Problem(source.name, 1, 1, "the file is empty; a map starts with 'cyclemap: 1'")])
     return builder.root
 
@@ -207,7 +210,7 @@ class _Builder:
             self.stack[-1].weight += frame.weight
 
     def _alias(self, event: yaml.AliasEvent) -> None:
-        target = self.anchors.get(event.anchor, _MISSING)
+        target = self.anchors.get(event.anchor or "", _MISSING)
         if target is _MISSING:
             self._fail(event, f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
         if target is None:
@@ -286,17 +289,17 @@ class _Builder:
         line, col = _pos(event)
         self.problems.append(Problem(self.source.name, line, col, message))
 
-    def _fail(self, event: yaml.Event, message: str) -> None:
+    def _fail(self, event: yaml.Event, message: str) -> NoReturn:
         self._problem(event, message)
         raise _Stop
 
 
 def _pos(event: yaml.Event) -> Pos:
     mark = event.start_mark
-    return (mark.line + 1, mark.column + 1)
+    return (1, 1) if mark is None else (mark.line + 1, mark.column + 1)
 
 
-def _syntax_problem(err: yaml.MarkedYAMLError, source: Source) -> Problem:
+def _syntax_problem(err: yaml.MarkedYAMLError, source: Source, text: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = err.problem or "invalid YAML"
@@ -305,4 +308,22 @@ def _syntax_problem(err: yaml.MarkedYAMLError, source: Source) -> Problem:
     for needle, hint in _HINTS.items():
         if needle in message:
             message = f"{message}; {hint}"
+    # libyaml does not name the character it trips on; a tab is the usual one.
+    if mark is not None and text[mark.index : mark.index + 1] == "\t" and _TAB_HINT not in message:
+        message = f"{message}; {_TAB_HINT}"
     return Problem(source.name, line, col, f"invalid YAML: {message}")
+
+
+def _character_problem(text: str, source: Source) -> Problem:
+    """The reader refused a character: say which, and where (its own offset differs per parser)."""
+    found = _NOT_YAML_CHAR.search(text)
+    if found is None:  # pragma: no cover - the reader and the pattern agree on the set
+        return Problem(source.name, 1, 1, "invalid YAML: the file contains a character YAML does not allow")
+    offset = found.start()
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Problem(
+        source.name,
+        text.count("\n", 0, offset) + 1,
+        offset - line_start + 1,
+        f"the file contains the control character U+{ord(found.group()):04X}, which YAML does not allow; remove it",
+    )

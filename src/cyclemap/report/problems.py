@@ -113,8 +113,8 @@ def report_github(results: list[Checked]) -> None:
     for result in results:
         for p in result.problems:
             sys.stdout.write(
-                f"::error file={github_escape(p.file, prop=True)},line={p.line},col={p.col},"
-                f"title=cyclemap::{github_escape(p.message)}\n"
+                f"::error file={github_escape(visible(p.file), prop=True)},line={p.line},col={p.col},"
+                f"title=cyclemap::{github_escape(visible(p.message))}\n"
             )
 
 

@@ -1,0 +1,381 @@
+"""Opportunity gaps: where a company can step in, found by pure rules over the model.
+
+The rules are the contract of issue 4 ("`cyclemap gaps`"): one small function
+per rule below, each with its example. `find_gaps` applies them to every
+activity of a validated map and ranks the result; `Gap.severity` is the one
+severity that both the gap list and the rendered diagram show. No I/O and no
+presentation here: `cyclemap.report.gaps` and `cyclemap.render` read the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Phase, Visit
+
+KINDS = ("underserved", "unserved", "unaddressed-pain", "unevidenced", "overserved", "empty-phase")
+"""Every gap kind, in the order an entry lists them."""
+
+Score = float | int
+Place = tuple[str, tuple[int, ...]]
+"""An activity's phase key and 1-based position path, e.g. ``("pre", (1, 2))``."""
+
+
+class Severity(StrEnum):
+    """How urgent a gap is: the gap list prints it, the diagram colours nodes by it."""
+
+    EXTREME = "extreme"
+    HIGH = "high"
+    MODERATE = "moderate"
+    """The three bands of an underserved activity."""
+    PAIN = "pain"
+    """Unserved or unaddressed pain (or an empty phase), but not underserved."""
+    OVERSERVED = "overserved"
+    """Overserved, and nothing above."""
+    NONE = "none"
+    """No gap, or only unevidenced scores."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One entry of the ranked gap list: an activity (or an empty phase) and why."""
+
+    id: str | None
+    """The activity's id; None for an empty phase."""
+    phase: str
+    """The phase key: pre, during or post."""
+    path: tuple[str, ...]
+    """Names from the phase's top-level activity down to this one; () for an empty phase."""
+    kinds: tuple[str, ...]
+    """The kinds found, in `KINDS` order."""
+    score: float | None
+    """Opportunity score 0..20, unrounded; None unless importance and satisfaction are given."""
+    band: str | None
+    """extreme, high or moderate for underserved entries; None otherwise."""
+    importance: Score | None
+    satisfaction: Score | None
+    reason: str
+    """One line of plain words saying why this is a gap."""
+
+    @property
+    def severity(self) -> Severity:
+        """The most urgent reading of the kinds: band, then pain, then overserved."""
+        if self.band is not None:
+            return Severity(self.band)
+        if {"unserved", "unaddressed-pain", "empty-phase"}.intersection(self.kinds):
+            return Severity.PAIN
+        if "overserved" in self.kinds:
+            return Severity.OVERSERVED
+        return Severity.NONE
+
+
+@dataclass(frozen=True)
+class _Settings:
+    scale_max: int
+    threshold: Score
+    margin: Score
+
+
+# -- scoring ----------------------------------------------------------------
+
+
+def normalise(value: Score, scale_max: int) -> float:
+    """A score on the 0..10 scale: ``10 * value / scale_max``.
+
+    Rounded to 9 places so that binary float noise never decides a comparison
+    with a threshold or a margin:
+
+    >>> normalise(4, 5)
+    8.0
+    >>> normalise(0.7, 1)  # 7.000000000000001 before rounding
+    7.0
+    """
+    return round(10 * value / scale_max, 9)
+
+
+def opportunity_score(importance: Score | None, satisfaction: Score | None, scale_max: int) -> float | None:
+    """Ulwick's opportunity score, 0..20: ``norm(i) + max(norm(i) - norm(s), 0)``.
+
+    None unless both scores are given.
+
+    >>> opportunity_score(8, 2, 10)   # 8 + (8 - 2)
+    14.0
+    >>> opportunity_score(4, 1, 5)    # on a 0-5 scale: 8 + (8 - 2)
+    14.0
+    >>> opportunity_score(3, 9, 10)   # satisfaction above importance adds nothing
+    3.0
+    >>> opportunity_score(8, None, 10) is None
+    True
+    """
+    if importance is None or satisfaction is None:
+        return None
+    norm_i, norm_s = normalise(importance, scale_max), normalise(satisfaction, scale_max)
+    return round(norm_i + max(norm_i - norm_s, 0.0), 9)
+
+
+def band(score: float) -> str:
+    """The band of an underserved score: >= 15 extreme, >= 12 high, else moderate.
+
+    >>> band(15.0), band(14.99), band(12.0), band(10.0)
+    ('extreme', 'high', 'high', 'moderate')
+    """
+    if score >= 15:
+        return Severity.EXTREME.value
+    return Severity.HIGH.value if score >= 12 else Severity.MODERATE.value
+
+
+def effective_threshold(cmap: CycleMap, threshold: Score | None = None) -> Score:
+    """`threshold` when given (the --threshold option), else the map's ``gaps.threshold``."""
+    return cmap.gaps.threshold if threshold is None else threshold
+
+
+# -- the rules, one per kind --------------------------------------------------
+
+
+def is_underserved(score: float | None, threshold: Score) -> bool:
+    """Rule 1, ``underserved``: the opportunity score reaches the threshold.
+
+    >>> is_underserved(14.0, 10), is_underserved(10.0, 10), is_underserved(9.5, 10)
+    (True, True, False)
+    >>> is_underserved(None, 10)  # unscored activities are never underserved
+    False
+    """
+    return score is not None and score >= threshold
+
+
+def is_unserved(visit: Visit, covered: set[Place]) -> bool:
+    """Rule 2, ``unserved``: no offering on the activity, any ancestor or any descendant.
+
+    Reported only on the topmost such activity, so a neglected stretch of the
+    cycle is one gap, not one per leaf. `covered` comes from `covered_places`.
+    Example: "Keep the system working" has subactivities "Spot a fault" and
+    "Claim the warranty" and no offering anywhere in that subtree, and its
+    own parent (if any) is served: only "Keep the system working" is
+    unserved. Had its parent an offering, none of the three would be.
+    """
+    if (visit.phase, visit.position) in covered or any(a.offerings for a in visit.ancestors):
+        return False
+    # The ancestors have no offerings of their own, so the parent is served only
+    # through a sibling's subtree; if it is not, the parent is the topmost one.
+    return visit.depth == 0 or (visit.phase, visit.position[:-1]) in covered
+
+
+def has_unaddressed_pain(activity: Activity) -> bool:
+    """Rule 3, ``unaddressed-pain``: pains are listed but no offering of its own.
+
+    Offerings on a parent or child do not count: they do not answer this pain.
+
+    >>> has_unaddressed_pain(Activity(name="Claim the warranty", pains=["Installer went bust"]))
+    True
+    >>> has_unaddressed_pain(Activity(name="Claim", pains=["Slow"], offerings=["Claims desk"]))
+    False
+    """
+    return bool(activity.pains) and not activity.offerings
+
+
+def is_unevidenced(activity: Activity) -> bool:
+    """Rule 4, ``unevidenced``: importance or satisfaction is given without evidence of its own.
+
+    >>> is_unevidenced(Activity(name="Pay", importance=8))
+    True
+    >>> is_unevidenced(Activity(name="Pay"))  # nothing claimed, nothing to back up
+    False
+    """
+    return (activity.importance is not None or activity.satisfaction is not None) and not activity.evidence
+
+
+def is_overserved(activity: Activity, scale_max: int, margin: Score) -> bool:
+    """Rule 5, ``overserved``: ``norm(satisfaction) - norm(importance) >= margin``.
+
+    Customers get more than they value here: an opening for a simpler,
+    cheaper offer (and where disruptors come in).
+
+    >>> is_overserved(Activity(name="Sign the contract", importance=3, satisfaction=9), 10, 3)
+    True
+    >>> is_overserved(Activity(name="Sign", importance=2, satisfaction=3), 5, 3)  # 6 - 4 = 2 < 3
+    False
+    """
+    importance, satisfaction = activity.importance, activity.satisfaction
+    if importance is None or satisfaction is None:
+        return False
+    return round(normalise(satisfaction, scale_max) - normalise(importance, scale_max), 9) >= margin
+
+
+def is_empty_phase(phase: Phase) -> bool:
+    """Rule 6, ``empty-phase``: a phase with no activities (a phase-level gap).
+
+    >>> is_empty_phase(Phase(activities=[]))
+    True
+    """
+    return not phase.activities
+
+
+# -- finding and ranking ------------------------------------------------------
+
+
+def covered_places(visits: Sequence[Visit]) -> set[Place]:
+    """The places whose activity, or an activity below it, has an offering.
+
+    One pass from the end of the document order: children come after their
+    parent, so every child has marked its parent before the parent is seen.
+    """
+    covered: set[Place] = set()
+    for visit in reversed(visits):
+        here = (visit.phase, visit.position)
+        if visit.activity.offerings or here in covered:
+            covered.add(here)
+            covered.add((visit.phase, visit.position[:-1]))
+    return covered
+
+
+def find_gaps(cmap: CycleMap, threshold: Score | None = None) -> list[Gap]:
+    """Every gap of the map, ranked.
+
+    Order: score descending, entries without a score last, ties in document
+    order (phases pre, during, post; depth-first, parents before children).
+    `threshold` overrides the map's ``gaps.threshold``. Linear in the number
+    of activities.
+    """
+    settings = _Settings(cmap.scale.max, effective_threshold(cmap, threshold), cmap.gaps.overserved_margin)
+    visits = list(cmap.walk())
+    covered = covered_places(visits)
+    found = [gap for visit in visits if (gap := _activity_gap(visit, covered, settings)) is not None]
+    found += [_phase_gap(key) for key in PHASE_KEYS if is_empty_phase(cmap.phase(key))]
+    found.sort(key=lambda gap: PHASE_KEYS.index(gap.phase))  # stable: document order within a phase
+    found.sort(key=lambda gap: (gap.score is None, -(gap.score or 0.0)))
+    return found
+
+
+def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings) -> Gap | None:
+    activity = visit.activity
+    score = opportunity_score(activity.importance, activity.satisfaction, settings.scale_max)
+    found = {
+        "underserved": is_underserved(score, settings.threshold),
+        "unserved": is_unserved(visit, covered),
+        "unaddressed-pain": has_unaddressed_pain(activity),
+        "unevidenced": is_unevidenced(activity),
+        "overserved": is_overserved(activity, settings.scale_max, settings.margin),
+    }
+    kinds = tuple(kind for kind, present in found.items() if present)
+    if not kinds:
+        return None
+    return Gap(
+        id=activity.id,
+        phase=visit.phase,
+        path=(*(a.name for a in visit.ancestors), activity.name),
+        kinds=kinds,
+        score=score,
+        band=band(score) if score is not None and "underserved" in kinds else None,
+        importance=activity.importance,
+        satisfaction=activity.satisfaction,
+        reason=_explain(kinds, activity, settings),
+    )
+
+
+def _phase_gap(key: str) -> Gap:
+    reason = "no activities are mapped in this phase: what the customer does here is unknown, and nothing serves it"
+    return Gap(None, key, (), ("empty-phase",), None, None, None, None, reason)
+
+
+# -- reasons ------------------------------------------------------------------
+
+
+def _explain(kinds: tuple[str, ...], activity: Activity, settings: _Settings) -> str:
+    """One line of plain words for an activity's gap kinds, in `KINDS` order.
+
+    For example "customer rates this 8/10 important but only 2/10 satisfied;
+    no offering of ours covers it" for an underserved, unserved activity.
+    """
+    top = _number(settings.scale_max)
+    importance, satisfaction = _number(activity.importance), _number(activity.satisfaction)
+    parts = []
+    if "underserved" in kinds:
+        if (activity.satisfaction or 0) < (activity.importance or 0):
+            parts.append(f"customer rates this {importance}/{top} important but only {satisfaction}/{top} satisfied")
+        else:
+            parts.append(
+                f"customer rates this {importance}/{top} important (and {satisfaction}/{top} satisfied): "
+                f"importance alone reaches the threshold of {_number(settings.threshold)}"
+            )
+    if "unserved" in kinds:
+        parts.append("no offering of ours covers it" + (" or any step within it" if activity.subcycle else ""))
+    if "unaddressed-pain" in kinds:
+        count = len(activity.pains)
+        pains = f"customer reports {count} pain{'s' * (count != 1)} here"
+        parts.append(pains if "unserved" in kinds else f"{pains} and no offering of ours is on this step itself")
+    if "unevidenced" in kinds:
+        parts.append(_unevidenced_reason(activity))
+    if "overserved" in kinds:
+        parts.append(
+            f"customer is {satisfaction}/{top} satisfied but rates this only {importance}/{top} important: "
+            "an opening for a simpler, cheaper offer"
+        )
+    return "; ".join(parts)
+
+
+def _unevidenced_reason(activity: Activity) -> str:
+    if activity.importance is not None and activity.satisfaction is not None:
+        return "the importance and satisfaction scores cite no evidence"
+    which = "importance" if activity.importance is not None else "satisfaction"
+    return f"the {which} score cites no evidence"
+
+
+def _number(value: Score | None) -> str:
+    """A score as written in a sentence: 8 -> '8', 3.5 -> '3.5'."""
+    return "?" if value is None else f"{value:g}"
+
+
+# -- selecting ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapFilter:
+    """Which ranked gaps to keep: the ``--kind``, ``--min-score`` and ``--top`` options.
+
+    Raises ValueError for an unknown kind or a negative `top`.
+    """
+
+    kinds: tuple[str, ...] = ()
+    """Keep entries having any of these kinds (all entries when empty)."""
+    min_score: float | None = None
+    """Keep entries with a score of at least this (unscored entries go)."""
+    top: int | None = None
+    """Then keep the first `top` entries."""
+
+    def __post_init__(self) -> None:
+        unknown = [kind for kind in self.kinds if kind not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown gap kind '{unknown[0]}'; choose from: {', '.join(KINDS)}")
+        if self.top is not None and self.top < 0:
+            raise ValueError(f"top must be 0 or more, not {self.top}")
+
+
+def filter_gaps(gaps: Iterable[Gap], keep: GapFilter) -> list[Gap]:
+    """The gaps `keep` selects, in their ranked order.
+
+    >>> ranked = [Gap("a", "pre", ("A",), ("underserved",), 14.0, "high", 8, 2, ""),
+    ...           Gap("b", "pre", ("B",), ("overserved",), 3.0, None, 3, 9, "")]
+    >>> [g.id for g in filter_gaps(ranked, GapFilter(kinds=("overserved",)))]
+    ['b']
+    >>> [g.id for g in filter_gaps(ranked, GapFilter(min_score=10, top=5))]
+    ['a']
+    """
+    kept = [
+        gap
+        for gap in gaps
+        if (not keep.kinds or any(kind in keep.kinds for kind in gap.kinds))
+        and (keep.min_score is None or (gap.score is not None and gap.score >= keep.min_score))
+    ]
+    return kept if keep.top is None else kept[: keep.top]
+
+
+def severity_by_id(gaps: Iterable[Gap]) -> dict[str, Severity]:
+    """Activity id -> severity, for colouring the diagram; activities without a gap are absent.
+
+    >>> severity_by_id([Gap("a", "pre", ("A",), ("underserved",), 14.0, "high", 8, 2, ""),
+    ...                 Gap(None, "post", (), ("empty-phase",), None, None, None, None, "")])
+    {'a': <Severity.HIGH: 'high'>}
+    """
+    return {gap.id: gap.severity for gap in gaps if gap.id is not None}

@@ -1,0 +1,56 @@
+"""Diagrams of a map: DOT and Mermaid text (pure), and images via Graphviz.
+
+`render_map` is the entry point; formats and layouts are name-keyed so the
+command line's choices come from these tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cyclemap.model import CycleMap
+from cyclemap.render.cycle import cycle_dot
+from cyclemap.render.flow import flow_dot
+from cyclemap.render.graphviz_run import run_graphviz
+from cyclemap.render.mermaid import render_mermaid
+from cyclemap.render.scene import Scene, build_scene
+
+LAYOUTS: dict[str, Callable[[Scene], str]] = {"cycle": cycle_dot, "flow": flow_dot}
+SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
+"""Each format and the suffix its files get."""
+FORMAT_OF_SUFFIX = {**{s: f for f, s in SUFFIXES.items()}, ".gv": "dot", ".mermaid": "mermaid"}
+BINARY_FORMATS = frozenset(("png", "pdf"))
+PNG_DPI = 150
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to draw a map."""
+
+    fmt: str = "svg"
+    layout: str = "cycle"
+    depth: int | None = None
+    """Collapse subcycles deeper than this many levels (0: top-level activities only)."""
+    threshold: float | None = None
+    timeout: float = 30.0
+    engine: str | None = None
+    """A Graphviz program to lay the graph out itself, instead of drawing our positions."""
+
+
+def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
+    """The DOT source of a map's diagram (no Graphviz needed)."""
+    return LAYOUTS[options.layout](build_scene(cmap, options.depth, options.threshold))
+
+
+def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:
+    """The diagram of a map in `options.fmt`, as bytes ready to write."""
+    if options.fmt == "mermaid":
+        return render_mermaid(build_scene(cmap, options.depth, options.threshold)).encode("utf-8")
+    source = render_dot(cmap, options)
+    if options.fmt == "dot":
+        return source.encode("utf-8")
+    engine, extra = (options.engine, ()) if options.engine else ("neato", ("-n2",))
+    if options.fmt == "png":
+        extra = (*extra, f"-Gdpi={PNG_DPI}")
+    return run_graphviz(source, engine, options.fmt, options.timeout, extra)

@@ -1,0 +1,165 @@
+"""Boxes in the plane and the pieces both layouts are built from.
+
+Both layouts compute every position themselves and let Graphviz (`neato -n2`)
+only draw, so the order of activities is exactly the map's order and the same
+map always gives the same picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import graphviz
+
+from cyclemap.render.scene import Box, Scene
+from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, node_attrs, title_label
+
+GAP = 14.0
+"""Least space between two boxes, in points."""
+INDENT = 26.0
+"""How far each subcycle level is indented in an outline."""
+ROW_GAP = 10.0
+FRAME_PAD = 8.0
+LEGEND_SIZE = (300.0, 215.0)
+
+
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned box by centre and size (points, y up)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, other: Rect, gap: float = GAP) -> bool:
+        return (
+            abs(self.x - other.x) * 2 < self.w + other.w + 2 * gap
+            and abs(self.y - other.y) * 2 < self.h + other.h + 2 * gap
+        )
+
+    def moved(self, dx: float, dy: float) -> Rect:
+        return Rect(self.x + dx, self.y + dy, self.w, self.h)
+
+    @property
+    def left(self) -> float:
+        return self.x - self.w / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def top(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.h / 2
+
+
+@dataclass
+class Card:
+    """A subcycle drawn as an indented outline on a tinted card."""
+
+    owner: Box
+    frame: Rect
+    rows: list[tuple[Box, Rect]]
+
+    def moved_to(self, x: float, y: float) -> Card:
+        dx, dy = x - self.frame.x, y - self.frame.y
+        return Card(self.owner, self.frame.moved(dx, dy), [(b, r.moved(dx, dy)) for b, r in self.rows])
+
+
+def outline_card(owner: Box, mirrored: bool = False) -> Card | None:
+    """The descendants of `owner` as an outline card centred on (0, 0).
+
+    Each level is indented; `mirrored` indents to the left instead, for cards
+    on the left of a picture so that they grow away from it.
+    """
+    if not owner.children:
+        return None
+    rows: list[tuple[Box, Rect]] = []
+    top = 0.0
+    stack = [(child, 0) for child in reversed(owner.children)]
+    while stack:
+        box, level = stack.pop()
+        offset = level * INDENT + box.width / 2
+        rows.append((box, Rect(-offset if mirrored else offset, top - box.height / 2, box.width, box.height)))
+        top -= box.height + ROW_GAP
+        stack.extend((child, level + 1) for child in reversed(box.children))
+    left = min(r.left for _, r in rows) - FRAME_PAD
+    right = max(r.right for _, r in rows) + FRAME_PAD
+    bottom = min(r.bottom for _, r in rows) - FRAME_PAD
+    frame = Rect((left + right) / 2, (FRAME_PAD + bottom) / 2, right - left, FRAME_PAD - bottom)
+    return Card(owner, frame, rows).moved_to(0.0, 0.0)
+
+
+@dataclass
+class Drawing:
+    """Everything to draw, in drawing order, with pinned positions."""
+
+    scene: Scene
+    subtitle: str = ""
+    nodes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)
+
+    def box(self, box: Box, rect: Rect) -> None:
+        self.nodes.append((box.key, {"pos": pos(rect), **node_attrs(box)}))
+        self.rects.append(rect)
+
+    def card(self, card: Card) -> None:
+        self.nodes.append((f"{card.owner.key}_sub", _card_attrs(card)))
+        self.rects.append(card.frame)
+        for box, rect in card.rows:
+            self.box(box, rect)
+
+    def legend(self) -> None:
+        """The key in the lower right corner: inside the picture if there is room, else below."""
+        w, h = LEGEND_SIZE
+        right = max(r.right for r in self.rects)
+        bottom = min(r.bottom for r in self.rects)
+        spot = Rect(right - w / 2, bottom + h / 2, w, h)
+        if any(spot.overlaps(r) for r in self.rects):
+            spot = Rect(right - w / 2, bottom - h / 2 - GAP, w, h)
+        label = legend_label(self.scene.scale_min, self.scene.scale_max)
+        self.nodes.append(("legend", {"label": label, "shape": "plaintext", "pos": pos(spot)}))
+
+    def dot(self, name: str) -> str:
+        graph = graphviz.Digraph(name, engine="neato")
+        graph.attr(
+            label=title_label(self.scene, self.subtitle),
+            labelloc="t",
+            fontname=FONT,
+            fontcolor=INK,
+            splines="line",
+            outputorder="nodesfirst",
+            pad="0.5",
+            bgcolor="white",
+        )
+        graph.attr("node", fontname=FONT, fontsize="11", margin="0")
+        graph.attr("edge", arrowsize="0.8")
+        for key, attrs in self.nodes:
+            graph.node(key, **attrs)
+        for tail, head, attrs in self.edges:
+            graph.edge(tail, head, **attrs)
+        return graph.source
+
+
+def pos(rect: Rect) -> str:
+    return f"{rect.x:.1f},{rect.y:.1f}!"
+
+
+def _card_attrs(card: Card) -> dict[str, str]:
+    return {
+        "label": "",
+        "shape": "box",
+        "style": "rounded,filled",
+        "color": "#b8b8b8",
+        "fillcolor": PHASE_TINT[card.owner.phase],
+        "pos": pos(card.frame),
+        "width": f"{card.frame.w / 72:.3f}",
+        "height": f"{card.frame.h / 72:.3f}",
+        "fixedsize": "true",
+    }

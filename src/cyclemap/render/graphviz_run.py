@@ -1,0 +1,54 @@
+"""Running a Graphviz layout program: the one place cyclemap starts a process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from cyclemap.problems import CyclemapError, EnvironmentProblem
+
+ENGINES = ("dot", "neato", "twopi", "circo", "fdp", "sfdp")
+INSTALL_HINT = (
+    "Graphviz is not installed (the '{engine}' program was not found). Install it with "
+    "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) or "
+    "'choco install graphviz' (Windows). Formats dot and mermaid work without it."
+)
+
+
+class LayoutError(CyclemapError):
+    """Graphviz failed or took too long; the message says what to try."""
+
+    exit_code = 1
+
+
+def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tuple[str, ...] = ()) -> bytes:
+    """Lay out DOT `source` with `engine` and return the `fmt` output.
+
+    The process is killed after `timeout` seconds. Output is reproducible:
+    SOURCE_DATE_EPOCH pins the dates that PDF writers embed.
+    """
+    program = shutil.which(engine)
+    if program is None:
+        raise EnvironmentProblem(INSTALL_HINT.format(engine=engine))
+    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
+    try:
+        done = subprocess.run(
+            [program, f"-T{fmt}", *extra],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise LayoutError(
+            f"Graphviz ({engine}) took longer than {timeout:g} s and was stopped. Try --depth 1 or 2 to "
+            "collapse subcycles, --layout flow, another --engine, or a longer --timeout."
+        ) from None
+    except OSError as err:
+        raise EnvironmentProblem(f"cannot run Graphviz ({program}): {err.strerror}") from None
+    if done.returncode != 0 or not done.stdout:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LayoutError(f"Graphviz ({engine}) failed: {detail[-1] if detail else 'no output'}")
+    return done.stdout

@@ -1,0 +1,190 @@
+"""What a diagram shows, before any layout: boxes with wrapped text and a style.
+
+The scene is shared by the cycle and flow layouts and by Mermaid, so every
+picture numbers, wraps, colours and collapses activities the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cyclemap.gaps import Severity, find_gaps, severity_by_id
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
+from cyclemap.render.text import clean, text_width, wrap
+
+NAME_SIZE = {0: 13.0, 1: 11.0}
+"""Font size of an activity's name by depth (deeper levels use the last)."""
+METRIC_SIZE = 10.0
+LINE_GAP = 1.22
+"""Line height as a multiple of the font size."""
+PAD_X, PAD_Y = 14.0, 10.0
+
+
+def name_size(depth: int) -> float:
+    return NAME_SIZE.get(depth, NAME_SIZE[1])
+
+
+def wrap_width(depth: int) -> float:
+    """Widest line of an activity's name, in points, by depth."""
+    return 150.0 if depth == 0 else 135.0
+
+
+@dataclass
+class Box:
+    """One activity (or an empty phase's placeholder) as drawn."""
+
+    key: str
+    """Node id in the DOT output: generated, never user text."""
+    phase: str
+    depth: int
+    number: str
+    """Position in its phase, e.g. '2.1' (second activity, its first sub-activity)."""
+    lines: list[str]
+    metrics: str
+    severity: Severity
+    served: bool
+    hidden: int = 0
+    """Descendants collapsed by --depth."""
+    placeholder: bool = False
+    children: list[Box] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+    """Size in points."""
+
+
+@dataclass
+class PhaseView:
+    key: str
+    label: str
+    boxes: list[Box]
+    """Top-level boxes (a single placeholder when the phase is empty)."""
+
+
+@dataclass
+class Scene:
+    title: str
+    customer: str
+    outcome: str
+    owner: str
+    scale_min: float
+    scale_max: float
+    phases: list[PhaseView]
+
+    def all_boxes(self) -> list[Box]:
+        out: list[Box] = []
+        stack = [b for p in reversed(self.phases) for b in reversed(p.boxes)]
+        while stack:
+            box = stack.pop()
+            out.append(box)
+            stack.extend(reversed(box.children))
+        return out
+
+
+def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None) -> Scene:
+    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
+    severities = severity_by_id(find_gaps(cmap, threshold))
+    counter = iter(range(1, 10**9))
+    phases = []
+    for key in PHASE_KEYS:
+        phase = cmap.phase(key)
+        boxes = [
+            _box(a, key, 0, str(n), severities, max_depth, counter, cmap.scale.max)
+            for n, a in enumerate(phase.activities, start=1)
+        ]
+        if not boxes:
+            boxes = [_placeholder(key, counter)]
+        phases.append(PhaseView(key, clean(label_of(key, phase), 60), boxes))
+    return Scene(
+        title=clean(cmap.title),
+        customer=clean(cmap.customer),
+        outcome=clean(cmap.outcome),
+        owner=clean(cmap.owner or ""),
+        scale_min=cmap.scale.min,
+        scale_max=cmap.scale.max,
+        phases=phases,
+    )
+
+
+def _box(
+    activity: Activity,
+    phase: str,
+    depth: int,
+    number: str,
+    severities: dict[str, Severity],
+    max_depth: int | None,
+    counter: object,
+    scale_max: float,
+) -> Box:
+    box = Box(
+        key=f"a{next(counter)}",  # type: ignore[call-overload]
+        phase=phase,
+        depth=depth,
+        number=number,
+        lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
+        metrics=_metrics(activity),
+        severity=severities.get(activity.id or "", Severity.NONE),
+        served=bool(activity.offerings),
+    )
+    if max_depth is not None and depth >= max_depth:
+        box.hidden = _count(activity.subcycle)
+    else:
+        box.children = [
+            _box(child, phase, depth + 1, f"{number}.{n}", severities, max_depth, counter, scale_max)
+            for n, child in enumerate(activity.subcycle, start=1)
+        ]
+    _size(box)
+    return box
+
+
+def _placeholder(phase: str, counter: object) -> Box:
+    box = Box(
+        key=f"a{next(counter)}",  # type: ignore[call-overload]
+        phase=phase,
+        depth=0,
+        number="",
+        lines=["No activities mapped yet"],
+        metrics="",
+        severity=Severity.PAIN,
+        served=False,
+        placeholder=True,
+    )
+    _size(box)
+    return box
+
+
+def _count(activities: list[Activity]) -> int:
+    return sum(1 + _count(a.subcycle) for a in activities)
+
+
+def _number(value: float | int) -> str:
+    return f"{value:g}"
+
+
+def _metrics(activity: Activity) -> str:
+    """The small line under a name: scores, opportunity score and open pains."""
+    parts = []
+    if activity.importance is not None:
+        parts.append(f"imp {_number(activity.importance)}")
+    if activity.satisfaction is not None:
+        parts.append(f"sat {_number(activity.satisfaction)}")
+    if activity.pains and not activity.offerings:
+        parts.append(f"{len(activity.pains)} pain{'s' * (len(activity.pains) > 1)}")
+    return " · ".join(parts)
+
+
+def box_lines(box: Box) -> list[tuple[str, float, bool]]:
+    """Each text line of a box with its font size and boldness, top to bottom."""
+    size = name_size(box.depth)
+    lines = [(line, size, box.depth == 0 and not box.placeholder) for line in box.lines]
+    footer = [box.metrics] if box.metrics else []
+    if box.hidden:
+        footer.append(f"+{box.hidden} more in subcycle")
+    return lines + [(f, METRIC_SIZE, False) for f in footer]
+
+
+def _size(box: Box) -> None:
+    lines = box_lines(box)
+    number_width = text_width(box.number + "  ", name_size(box.depth)) if box.number else 0.0
+    widest = max(text_width(text, size, bold) for text, size, bold in lines)
+    box.width = max(widest + number_width + 2 * PAD_X, 90.0)
+    box.height = sum(size * LINE_GAP for _, size, _ in lines) + 2 * PAD_Y

@@ -1,0 +1,120 @@
+"""Colours, line styles and labels shared by every layout.
+
+Severity colours run from dark red (extreme) to pale (pain) on one sequential
+scale, so they stay in order for colour-blind readers and in greyscale print;
+overserved is the one blue. Served activities have a solid border, the ones
+where the customer is left alone a dashed one, so the difference survives a
+black-and-white copier too.
+"""
+
+from __future__ import annotations
+
+from cyclemap.gaps import Severity
+from cyclemap.render.scene import METRIC_SIZE, Box, Scene, box_lines
+from cyclemap.render.text import html_text
+
+FONT = "DejaVu Sans"
+INK = "#222222"
+MUTED = "#5f5f5f"
+EDGE = "#4d4d4d"
+SUB_EDGE = "#8c8c8c"
+
+FILL: dict[Severity, tuple[str, str]] = {
+    # severity: (fill, text colour)
+    Severity.EXTREME: ("#a50f15", "#ffffff"),
+    Severity.HIGH: ("#e2562f", "#ffffff"),
+    Severity.MODERATE: ("#fcae7e", INK),
+    Severity.PAIN: ("#fde9d3", INK),
+    Severity.OVERSERVED: ("#b9d3ea", INK),
+    Severity.NONE: ("#ffffff", INK),
+}
+LEGEND_TEXT: dict[Severity, str] = {
+    Severity.EXTREME: "Underserved, extreme (opportunity score 15+)",
+    Severity.HIGH: "Underserved, high (12 to 15)",
+    Severity.MODERATE: "Underserved, moderate (below 12)",
+    Severity.PAIN: "Left alone or in pain (no offering covers it)",
+    Severity.OVERSERVED: "Overserved (satisfied beyond its importance)",
+    Severity.NONE: "No gap found",
+}
+PHASE_TINT = {"pre": "#f1f5f9", "during": "#f5f3f8", "post": "#f1f6f2"}
+PHASE_INK = {"pre": "#2f5d8a", "during": "#6b4f8f", "post": "#2f7a68"}
+"""Dark blue, purple and teal: the phases' arcs and labels, apart from the severity scale."""
+
+
+def node_attrs(box: Box) -> dict[str, str]:
+    """Graphviz attributes of an activity box (size in inches, fixed)."""
+    fill, _ = FILL[box.severity]
+    return {
+        "label": box_label(box),
+        "shape": "box",
+        "style": "rounded,filled" + (",bold" if box.served else ",dashed"),
+        "penwidth": "2" if box.served else "1.4",
+        "color": INK,
+        "fillcolor": fill,
+        "width": _inches(box.width),
+        "height": _inches(box.height),
+        "fixedsize": "true",
+        "tooltip": " ",
+    }
+
+
+def box_label(box: Box) -> str:
+    """An HTML-like label: number and name, then the small metrics line."""
+    _, ink = FILL[box.severity]
+    rows = []
+    for index, (text, size, bold) in enumerate(box_lines(box)):
+        content = html_text(text)
+        if bold:
+            content = f"<B>{content}</B>"
+        if index == 0 and box.number:
+            content = f'<FONT POINT-SIZE="{size:g}">{html_text(box.number)}</FONT>&#160;&#160;{content}'
+        if size == METRIC_SIZE:
+            content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
+        elif size != 11:
+            content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
+        rows.append(content)
+    body = "<BR/>".join(rows)
+    return f'<<FONT COLOR="{ink}">{body}</FONT>>'
+
+
+def title_label(scene: Scene, subtitle: str = "") -> str:
+    """The diagram's heading: title, customer and owner."""
+    parts = [f'<FONT POINT-SIZE="26"><B>{html_text(scene.title)}</B></FONT>']
+    who = f"Customer: {scene.customer}" + (f"   ·   Map owner: {scene.owner}" if scene.owner else "")
+    parts.append(f'<FONT POINT-SIZE="14" COLOR="{MUTED}">{html_text(who)}</FONT>')
+    if subtitle:
+        parts.append(f'<FONT POINT-SIZE="14" COLOR="{MUTED}">{html_text(subtitle)}</FONT>')
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+def legend_label(scale_min: float, scale_max: float) -> str:
+    """A key to colours and borders, built from our own text only."""
+    rows = [
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>',
+    ]
+    for severity, text in LEGEND_TEXT.items():
+        fill, _ = FILL[severity]
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+            f'<TD ALIGN="LEFT">{html_text(text)}</TD></TR>'
+        )
+    rows.append(
+        '<TR><TD BORDER="1" STYLE="rounded" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+        '<TD ALIGN="LEFT">Solid border: we offer something here</TD></TR>'
+    )
+    rows.append(
+        '<TR><TD BORDER="1" STYLE="dashed" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+        '<TD ALIGN="LEFT">Dashed border: the customer is left alone</TD></TR>'
+    )
+    rows.append(
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">'
+        f"imp / sat: importance and satisfaction ({scale_min:g} to {scale_max:g})<BR ALIGN=\"LEFT\"/>"
+        "Numbers give the order: 2.1 is the first step of activity 2<BR ALIGN=\"LEFT\"/>"
+        "</FONT></TD></TR>"
+    )
+    table = "".join(rows)
+    return f'<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff">{table}</TABLE>>'
+
+
+def _inches(points: float) -> str:
+    return f"{points / 72:.3f}"

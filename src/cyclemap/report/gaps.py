@@ -1,0 +1,256 @@
+"""Ranked gaps for people and programs: table, markdown, json, csv, github.
+
+Every reporter takes a `GapReport` and a text stream. User text (names,
+labels, the file name) is shown literally: never as rich markup, never as a
+terminal escape, never as Markdown syntax or a spreadsheet formula. JSON keeps
+it exactly as written (with JSON's own escapes); CSV, like the terminal, shows
+control characters as ``\\xNN``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cyclemap.gaps import Gap, Score, Severity
+from cyclemap.loader import activity_location
+from cyclemap.model import CycleMap, label_of
+from cyclemap.report.problems import github_escape
+from cyclemap.report.terminal import literal, visible
+
+PATH_SEPARATOR = " > "
+SEVERITY_STYLES = {
+    Severity.EXTREME: "bold red",
+    Severity.HIGH: "red",
+    Severity.MODERATE: "yellow",
+    Severity.PAIN: "magenta",
+    Severity.OVERSERVED: "cyan",
+    Severity.NONE: "dim",
+}
+"""Terminal styles of the severities (the diagram has its own colours for the same severities)."""
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """What a gaps reporter shows."""
+
+    file: str
+    """The map path as given on the command line."""
+    cmap: CycleMap
+    threshold: Score
+    """The threshold in effect (the option's, else the map's)."""
+    gaps: list[Gap]
+    """The entries to show, ranked, after any filters."""
+    found: int
+    """How many entries there were before the filters."""
+
+    def phase_label(self, gap: Gap) -> str:
+        return label_of(gap.phase, self.cmap.phase(gap.phase))
+
+
+# -- table (rich) ---------------------------------------------------------------
+
+
+def report_table(report: GapReport, out: TextIO) -> None:
+    console = Console(file=out, highlight=False)
+    if not report.gaps:
+        console.print(Text(_nothing_found(report, visible)), soft_wrap=True)
+        return
+    table = Table(title=literal(f"Opportunity gaps: {report.cmap.title}"), title_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Phase", overflow="fold", max_width=16)
+    table.add_column("Path", overflow="fold", ratio=2)
+    table.add_column("Kinds", no_wrap=True)
+    table.add_column("Reason", overflow="fold", ratio=3)
+    for rank, gap in enumerate(report.gaps, start=1):
+        style = SEVERITY_STYLES[gap.severity]
+        score = " ".join(filter(None, (score_text(gap.score), gap.band)))
+        table.add_row(
+            str(rank),
+            Text(score or "-", style=style),
+            literal(report.phase_label(gap)),
+            literal(PATH_SEPARATOR.join(gap.path) or "(whole phase)"),
+            Text("\n".join(gap.kinds), style=style),
+            literal(gap.reason),
+        )
+    console.print(table)
+    console.print(_summary(report), soft_wrap=True)
+
+
+def _nothing_found(report: GapReport, shown: Callable[[str], str]) -> str:
+    """The friendly line for an empty list; `shown` makes the file name safe for the format."""
+    if report.found:
+        return f"No gaps match the filters ({_count(report.found)} found in all)."
+    return (
+        f"No opportunity gaps in {shown(report.file)} at threshold {score_text(report.threshold)}: "
+        "every activity is served and evidenced, and none is under- or overserved."
+    )
+
+
+def _summary(report: GapReport) -> str:
+    shown = f"{len(report.gaps)} of {_count(report.found)}" if len(report.gaps) < report.found else _count(report.found)
+    return f"{shown} shown; underserved from a score of {score_text(report.threshold)}."
+
+
+def _count(number: int) -> str:
+    return f"{number} gap{'s' * (number != 1)}"
+
+
+def score_text(score: Score | None) -> str:
+    """A score for people, to at most 2 decimals.
+
+    >>> score_text(14.0), score_text(6.666666), score_text(12.5), score_text(10), score_text(None)
+    ('14.0', '6.67', '12.5', '10.0', '')
+    """
+    if score is None:
+        return ""
+    text = f"{score:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+# -- markdown -------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|&~])")
+
+
+def markdown_cell(text: str) -> str:
+    """Text shown literally in a Markdown table cell: syntax escaped, `|` too, newlines as <br>."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text.replace("\r\n", "\n")))
+    return escaped.replace("\n", "<br>")
+
+
+def report_markdown(report: GapReport, out: TextIO) -> None:
+    out.write(f"## Opportunity gaps: {markdown_cell(report.cmap.title)}\n\n")
+    if not report.gaps:
+        out.write(_nothing_found(report, markdown_cell) + "\n")
+        return
+    out.write(f"{_summary(report)}\n\n")
+    out.write("| # | Score | Band | Phase | Path | Kinds | Reason |\n")
+    out.write("|--:|--:|---|---|---|---|---|\n")
+    for rank, gap in enumerate(report.gaps, start=1):
+        cells = (
+            str(rank),
+            score_text(gap.score),
+            gap.band or "",
+            markdown_cell(report.phase_label(gap)),
+            markdown_cell(PATH_SEPARATOR.join(gap.path)),
+            ", ".join(gap.kinds),
+            markdown_cell(gap.reason),
+        )
+        out.write("| " + " | ".join(cells) + " |\n")
+
+
+# -- json -----------------------------------------------------------------------
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+"""Characters json.dumps keeps raw with ensure_ascii=False that terminals or JavaScript may act on."""
+
+
+def gap_json(gap: Gap) -> dict[str, Any]:
+    """One entry of the JSON contract."""
+    return {
+        "id": gap.id,
+        "phase": gap.phase,
+        "path": list(gap.path),
+        "kinds": list(gap.kinds),
+        "score": _json_number(gap.score),
+        "band": gap.band,
+        "importance": _json_number(gap.importance),
+        "satisfaction": _json_number(gap.satisfaction),
+        "reason": gap.reason,
+    }
+
+
+def _json_number(value: Score | None) -> Score | None:
+    """Ints stay ints (8); floats are rounded to 2 decimals (3.5, 14.0)."""
+    return round(value, 2) if isinstance(value, float) else value
+
+
+def report_json(report: GapReport, out: TextIO) -> None:
+    document = {
+        "map": report.file,
+        "threshold": _json_number(report.threshold),
+        "gaps": [gap_json(gap) for gap in report.gaps],
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    # Still JSON's own escaping: the same strings load back.
+    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+# -- csv ------------------------------------------------------------------------
+
+CSV_COLUMNS = ("rank", "id", "phase", "path", "kinds", "score", "band", "importance", "satisfaction", "reason")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula.
+
+    A leading ``'`` goes before a formula start; control characters other than
+    tab and newline are written as ``\\xNN``, as in the terminal, so that
+    printing the CSV cannot drive the terminal.
+
+    >>> csv_cell("=HYPERLINK(\\"http://x\\")"), csv_cell("Pay"), csv_cell(None), csv_cell(8)
+    ('\\'=HYPERLINK("http://x")', 'Pay', '', '8')
+    """
+    text = "" if value is None else str(value)
+    return ("'" if text.startswith(_FORMULA_START) else "") + visible(text)
+
+
+def report_csv(report: GapReport, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rank, gap in enumerate(report.gaps, start=1):
+        row = (
+            rank,
+            gap.id,
+            report.phase_label(gap),
+            PATH_SEPARATOR.join(gap.path),
+            ", ".join(gap.kinds),
+            _json_number(gap.score),
+            gap.band,
+            gap.importance,
+            gap.satisfaction,
+            gap.reason,
+        )
+        writer.writerow([csv_cell(value) for value in row])
+
+
+# -- github Actions annotations -------------------------------------------------
+
+
+def report_github(report: GapReport, out: TextIO) -> None:
+    """One ``::warning`` per gap, at the activity (phase-level gaps at line 1 of the map)."""
+    places = {visit.activity.id: visit for visit in report.cmap.walk()} if report.gaps else {}
+    for gap in report.gaps:
+        file, line, col = report.file, 1, 1
+        visit = places.get(gap.id) if gap.id is not None else None
+        if visit is not None:
+            where, line, col, _ = activity_location(visit)
+            file = report.file if where == "?" else where
+        title = f"Opportunity gap ({gap.band or ', '.join(gap.kinds)})"
+        place = PATH_SEPARATOR.join(gap.path) or f"{report.phase_label(gap)} phase"
+        message = f"{place}: {gap.reason} [{', '.join(gap.kinds)}]"
+        out.write(
+            f"::warning file={github_escape(visible(file), prop=True)},line={line},col={col},"
+            f"title={github_escape(visible(title), prop=True)}::{github_escape(visible(message))}\n"
+        )
+
+
+REPORTERS: dict[str, Callable[[GapReport, TextIO], None]] = {
+    "table": report_table,
+    "markdown": report_markdown,
+    "json": report_json,
+    "csv": report_csv,
+    "github": report_github,
+}
+"""Reporters by --format name: adding a format is adding an entry (and its CLI choice)."""

@@ -1,0 +1,109 @@
+"""Shared fixtures: a small valid map, the CLI run in-process or as a process, the case folders."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cyclemap.cli import _run
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+CASES = TESTS / "cases"
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+
+SMALL_MAP = """\
+cyclemap: 1
+title: Booking a repair
+customer: Owners of a broken washing machine
+outcome: A working machine again, soon
+phases:
+  pre:
+    activities:
+      - name: Find the model number
+        importance: 6
+        satisfaction: 3
+        subcycle:
+          - name: Look behind the door
+  during:
+    activities:
+      - name: Let the engineer in
+  post:
+    activities:
+      - name: Pay the invoice
+"""
+
+
+@dataclass
+class Result:
+    """What a cyclemap run left behind."""
+
+    code: int
+    out: str
+    err: str
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests asking for `invalid_case` or `valid_case` run once per folder under tests/cases/."""
+    for kind in ("invalid", "valid"):
+        fixture = f"{kind}_case"
+        if fixture in metafunc.fixturenames:
+            folders = sorted(p for p in (CASES / kind).iterdir() if (p / "map.yaml").is_file())
+            metafunc.parametrize(fixture, folders, ids=[p.name for p in folders])
+
+
+@pytest.fixture
+def small_map() -> str:
+    """The text of a small valid map with four activities, one of them in a subcycle."""
+    return SMALL_MAP
+
+
+@pytest.fixture
+def write_map(tmp_path: Path) -> Callable[..., Path]:
+    """Write text (or bytes) to a map file in a temporary folder and return its path."""
+
+    def write(content: str | bytes, name: str = "map.yaml") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the command line in this process, as `main` would, and capture what it prints."""
+
+    def run(*args: str, stdin: bytes = b"") -> Result:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        capsys.readouterr()
+        code = _run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(*args: str, timeout: float = 30, cwd: Path | None = None, stdin: bytes = b"") -> Result:
+    """Run `python -m cyclemap ARGS` as a separate process (for crashes, hangs and real exit codes)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cyclemap", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        cwd=cwd,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+
+
+@pytest.fixture
+def run_cyclemap() -> Callable[..., Result]:
+    """`python -m cyclemap ...` in a subprocess, with a timeout."""
+    return run_process

@@ -1,0 +1,59 @@
+"""Regenerate the golden files under tests/golden/ from the current code.
+
+    python tests/regen_golden.py            # rewrite every golden file
+    python tests/regen_golden.py gaps/      # only those whose name starts with gaps/
+
+A golden file is reviewed expected output: read the diff before committing it.
+`GOLDEN` maps each file name (relative to tests/golden/) to the function that
+produces its text, so adding a golden file is adding an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN_DIR = ROOT / "tests" / "golden"
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def cli_output(*args: str, exit_code: int = 0) -> str:
+    """What `cyclemap ARGS` prints, run in-process from the repository root."""
+    from cyclemap.cli import main  # noqa: PLC0415 - the package loads only when a file is generated
+
+    out = io.StringIO()
+    code: object = None
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out):
+        try:
+            main(list(args))
+        except SystemExit as done:
+            code = done.code
+    if code != exit_code:
+        raise RuntimeError(f"cyclemap {' '.join(args)} exited with {code}, expected {exit_code}")
+    return out.getvalue()
+
+
+def gaps_json(example: Path) -> Callable[[], str]:
+    """`cyclemap gaps examples/NAME.yaml -f json`."""
+    return lambda: cli_output("gaps", example.relative_to(ROOT).as_posix(), "--format", "json")
+
+
+GOLDEN: dict[str, Callable[[], str]] = {f"gaps/{example.stem}.json": gaps_json(example) for example in EXAMPLES}
+
+
+def main(prefixes: list[str]) -> int:
+    for name, generate in sorted(GOLDEN.items()):
+        if name.startswith(tuple(prefixes or [""])):
+            path = GOLDEN_DIR / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(generate(), encoding="utf-8", newline="\n")
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
