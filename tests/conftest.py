@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cyclemap.cli import _run
+
+settings.register_profile("default", max_examples=150)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile("default")
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent

@@ -129,16 +129,16 @@ class Activity(_Model):
         default=None,
         description="Stable id (lower-case letters, digits, '-'); derived from the name when absent.",
     )
-    description: Text | None = None
+    description: Text | None = Field(default=None, description="More about this activity.")
     importance: Number | None = Field(default=None, description="How much this matters to the customer, within the scale.")
     satisfaction: Number | None = Field(default=None, description="How well it is served today, within the scale.")
     pains: TextList = Field(description="What goes wrong or hurts here.")
     offerings: TextList = Field(description="What we provide for this activity.")
     competitors: TextList = Field(description="Who else serves it.")
     evidence: list[Evidence] = Field(default_factory=list, description="Where the scores come from.")
-    owner: Text | None = None
-    tags: TextList
-    notes: Text | None = None
+    owner: Text | None = Field(default=None, description="Who on our side looks after this activity.")
+    tags: TextList = Field(description="Free labels to group or filter activities.")
+    notes: Text | None = Field(default=None, description="Anything else worth keeping.")
     subcycle: list[Activity] = Field(default_factory=list, description="Finer activities, same shape, any depth.")
 
     @field_validator("name")
@@ -165,23 +165,23 @@ class Phase(_Model):
     """One of the three phases of the cycle."""
 
     label: Text | None = Field(default=None, description="Display name (default Pre / During / Post).")
-    description: Text | None = None
+    description: Text | None = Field(default=None, description="What the customer is doing in this phase.")
     activities: list[Activity] = Field(description="The activities in the order the customer does them.")
 
 
 class Phases(_Model):
     """Exactly the three phases, in cycle order."""
 
-    pre: Phase
-    during: Phase
-    post: Phase
+    pre: Phase = Field(description="Before: deciding what to do and choosing how.")
+    during: Phase = Field(description="During: doing it.")
+    post: Phase = Field(description="After: living with it, reviewing, renewing.")
 
 
 class Scale(_Model):
     """The range of importance and satisfaction scores."""
 
-    min: Integer = Field(default=1, ge=0)
-    max: Integer = Field(default=10, ge=1)
+    min: Integer = Field(default=1, ge=0, description="Lowest score (0 or more).", json_schema_extra={"minimum": 0})
+    max: Integer = Field(default=10, ge=1, description="Highest score, above min.", json_schema_extra={"minimum": 1})
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -194,8 +194,20 @@ class Scale(_Model):
 class GapSettings(_Model):
     """How gaps are found (see `cyclemap gaps`)."""
 
-    threshold: Number = Field(default=10, ge=0, le=20, description="Opportunity score (0-20) from which an activity is underserved.")
-    overserved_margin: Number = Field(default=3, ge=0, le=10, description="How far satisfaction may exceed importance (0-10 scale) before it is overserved.")
+    threshold: Number = Field(
+        default=10,
+        ge=0,
+        le=20,
+        description="Opportunity score (0-20) from which an activity is underserved.",
+        json_schema_extra={"minimum": 0, "maximum": 20},  # WithJsonSchema drops ge/le from the schema
+    )
+    overserved_margin: Number = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="How far satisfaction may exceed importance (0-10 scale) before it is overserved.",
+        json_schema_extra={"minimum": 0, "maximum": 10},
+    )
 
 
 class CycleMap(_Model):
@@ -206,11 +218,11 @@ class CycleMap(_Model):
     cyclemap: Annotated[int, BeforeValidator(_to_number), WithJsonSchema({"const": 1})] = Field(
         description="Format version; must be 1."
     )
-    title: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    title: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(description="What the map is about.")
     customer: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(description="Who the customer is.")
     outcome: Annotated[str, Field(min_length=1, max_length=1000)] = Field(description="The outcome the customer wants.")
-    description: Text | None = None
-    owner: Text | None = None
+    description: Text | None = Field(default=None, description="More about the map: scope, sources.")
+    owner: Text | None = Field(default=None, description="Who looks after this map.")
     scale: Scale = Field(default_factory=Scale)
     gaps: GapSettings = Field(default_factory=GapSettings)
     phases: Phases

@@ -44,8 +44,16 @@ def clean(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def html_text(text: str) -> str:
-    """Escape already-clean text for the inside of an HTML-like label."""
-    return escape(text, quote=True)
+    r"""Escape already-clean text for the inside of an HTML-like label.
+
+    Backslashes are doubled: Graphviz expands escapes such as ``\N`` (the
+    node's name) and ``\G`` even inside HTML-like labels, and reads ``\\``
+    as one backslash.
+
+    >>> print(html_text('<IMG SRC="/etc/passwd"/> \\N'))
+    &lt;IMG SRC=&quot;/etc/passwd&quot;/&gt; \\N
+    """
+    return escape(text, quote=True).replace("\\", "\\\\")
 
 
 def char_width(char: str) -> float:
