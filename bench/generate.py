@@ -15,14 +15,52 @@ import random
 import sys
 
 PHASES = ("pre", "during", "post")
-WORDS = (
-    "compare choose plan install check review renew order track pay measure "
-    "learn ask book agree repair report share train sign budget migrate test"
-).split()
-OBJECTS = (
-    "options offers supplier contract budget panels invoice usage warranty "
-    "savings team data plan schedule access permit support feedback account"
-).split()
+WORDS = [
+    "compare",
+    "choose",
+    "plan",
+    "install",
+    "check",
+    "review",
+    "renew",
+    "order",
+    "track",
+    "pay",
+    "measure",
+    "learn",
+    "ask",
+    "book",
+    "agree",
+    "repair",
+    "report",
+    "share",
+    "train",
+    "sign",
+    "budget",
+    "migrate",
+    "test",
+]
+OBJECTS = [
+    "options",
+    "offers",
+    "supplier",
+    "contract",
+    "budget",
+    "panels",
+    "invoice",
+    "usage",
+    "warranty",
+    "savings",
+    "team",
+    "data",
+    "plan",
+    "schedule",
+    "access",
+    "permit",
+    "support",
+    "feedback",
+    "account",
+]
 SOURCES = ("interview", "survey", "observation", "market-data", "analytics", "other")
 
 
@@ -38,9 +76,7 @@ def _activity(rng: random.Random, number: int, indent: str) -> list[str]:
         lines.append(f"{indent}  offerings: [Online {rng.choice(OBJECTS)} tool]")
     if rng.random() < 0.3:
         lines.append(f"{indent}  evidence:")
-        lines.append(
-            f"{indent}    - {{source: {rng.choice(SOURCES)}, ref: REF-{number}, date: 2026-04-02}}"
-        )
+        lines.append(f"{indent}    - {{source: {rng.choice(SOURCES)}, ref: REF-{number}, date: 2026-04-02}}")
     return lines
 
 
@@ -56,7 +92,7 @@ def generate(size: int, seed: int = 1) -> str:
     ]
     per_phase = [size // 3 + (1 if i < size % 3 else 0) for i in range(3)]
     number = 0
-    for phase, count in zip(PHASES, per_phase):
+    for phase, count in zip(PHASES, per_phase, strict=True):
         out.append(f"  {phase}:")
         out.append("    activities:" + ("" if count else " []"))
         remaining = count

@@ -11,12 +11,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from cyclemap import __version__
 from cyclemap.problems import CyclemapError, InputError, MapError
+
+if TYPE_CHECKING:
+    from cyclemap.render import RenderOptions
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 EXIT_INTERNAL = 70
@@ -109,7 +112,7 @@ def validate(
 # -- gaps -------------------------------------------------------------------
 
 
-class GapFormat(str, Enum):  # noqa: UP042 - like ProblemFormat; typer reads str-mixin enums
+class GapFormat(str, Enum):
     """The choices of `gaps --format`: the keys of `cyclemap.report.gaps.REPORTERS`."""
 
     table = "table"
@@ -158,9 +161,9 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 
       cyclemap gaps map.yaml --format github --min-score 12 --fail-on-gaps
     """
-    from cyclemap.gaps import GapFilter, effective_threshold, filter_gaps, find_gaps  # noqa: PLC0415 - fast --help
-    from cyclemap.loader import load_map  # noqa: PLC0415 - fast --help
-    from cyclemap.report.gaps import REPORTERS, GapReport  # noqa: PLC0415 - rich loads only when reporting
+    from cyclemap.gaps import GapFilter, effective_threshold, filter_gaps, find_gaps
+    from cyclemap.loader import load_map
+    from cyclemap.report.gaps import REPORTERS, GapReport
 
     try:
         keep = GapFilter(tuple(kinds or ()), min_score, top)
@@ -178,7 +181,7 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 # -- render -------------------------------------------------------------------
 
 
-class RenderFormat(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+class RenderFormat(str, Enum):
     """The choices of `render --format`: the keys of `cyclemap.render.SUFFIXES`."""
 
     svg = "svg"
@@ -188,14 +191,14 @@ class RenderFormat(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
     mermaid = "mermaid"
 
 
-class Layout(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+class Layout(str, Enum):
     """The choices of `render --layout`: the keys of `cyclemap.render.LAYOUTS`."""
 
     cycle = "cycle"
     flow = "flow"
 
 
-class Engine(str, Enum):  # noqa: UP042 - typer reads str-mixin enums
+class Engine(str, Enum):
     dot = "dot"
     neato = "neato"
     twopi = "twopi"
@@ -260,7 +263,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
 
       cyclemap render map.yaml -f mermaid -o -    [dim]# paste into a README[/dim]
     """
-    from cyclemap.render import RenderOptions  # noqa: PLC0415 - fast --help
+    from cyclemap.render import RenderOptions
 
     jobs = _render_targets(maps, output, output_format.value if output_format else None)
     base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
@@ -272,7 +275,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
 
 def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> list[tuple[str, str, str]]:
     """(map, output path, format) for each map; usage errors for impossible requests."""
-    from cyclemap.render import FORMAT_OF_SUFFIX, SUFFIXES  # noqa: PLC0415 - fast --help
+    from cyclemap.render import FORMAT_OF_SUFFIX, SUFFIXES
 
     folder = output is not None and (Path(output).is_dir() or output.endswith(("/", "\\")))
     if len(maps) > 1 and output is not None and not folder:
@@ -299,14 +302,14 @@ def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> lis
 
 def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool) -> bool:
     """Render each job; invalid maps and failed layouts are reported and skipped."""
-    from dataclasses import replace  # noqa: PLC0415
+    from dataclasses import replace
 
-    from cyclemap.loader import load_map  # noqa: PLC0415 - fast --help
-    from cyclemap.output import write_output  # noqa: PLC0415
-    from cyclemap.render import BINARY_FORMATS, render_map  # noqa: PLC0415
-    from cyclemap.render.graphviz_run import LayoutError  # noqa: PLC0415
-    from cyclemap.report.problems import Checked, report_text  # noqa: PLC0415
-    from cyclemap.report.progress import with_progress  # noqa: PLC0415
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.render import BINARY_FORMATS, render_map
+    from cyclemap.render.graphviz_run import LayoutError
+    from cyclemap.report.problems import Checked, report_text
+    from cyclemap.report.progress import with_progress
 
     failed = False
     for name, target, fmt in with_progress(jobs, "Rendering"):

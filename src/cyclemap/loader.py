@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cyclemap.model import Activity, CycleMap, Scale, Visit, assign_ids
-from cyclemap.problems import InputError, MapError, Problem
+from cyclemap.problems import InputError, MapError, Problem, line_col
 from cyclemap.yaml_reader import Source, YMap, YSeq, read_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -116,9 +116,9 @@ def decode(data: bytes, name: str) -> str:
 
 
 def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", "replace"))
-    return data.count(b"\n", 0, offset) + 1, column + 1
+    """Line and character column of byte `offset`, in the text the bytes before it make."""
+    before = data[:offset].decode("utf-8", "replace")
+    return line_col(before, len(before))
 
 
 def _declared_scale(root: YMap) -> tuple[float, float] | None:

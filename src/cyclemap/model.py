@@ -7,12 +7,12 @@ stages read them. Keys starting with ``x-`` are accepted anywhere and kept in
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (

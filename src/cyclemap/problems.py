@@ -7,7 +7,32 @@ printed as ``file:line:col: error: message``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def split_lines(text: str) -> list[str]:
+    r"""The lines of `text` as YAML (1.1, like libyaml) counts them, so line numbers agree.
+
+    Unlike `str.splitlines`, form feeds and other separators do not end a line;
+    NEL, LS and PS do.
+
+    >>> split_lines("a\r\nb\x85c\x0cd")
+    ['a', 'b', 'c\x0cd']
+    """
+    return _LINE_BREAK.split(text)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    r"""The 1-based line and column of the character at `offset`, counted as YAML does.
+
+    >>> line_col("a: 1\nb: x", 8)
+    (2, 4)
+    """
+    lines = split_lines(text[:offset])
+    return len(lines), len(lines[-1]) + 1
 
 
 @dataclass(frozen=True, order=True)

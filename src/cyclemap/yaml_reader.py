@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from cyclemap.problems import MapError, Problem
+from cyclemap.problems import MapError, Problem, line_col
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise.
     from yaml import CSafeLoader as _Loader
@@ -67,7 +67,7 @@ class Source:
 class YMap(dict[str, Any]):
     """A mapping that knows where it, its keys and its values are in the file."""
 
-    __slots__ = ("source", "pos", "key_pos", "value_pos")
+    __slots__ = ("key_pos", "pos", "source", "value_pos")
 
     def __init__(self, source: Source, pos: Pos) -> None:
         super().__init__()
@@ -80,7 +80,7 @@ class YMap(dict[str, Any]):
 class YSeq(list[Any]):
     """A sequence that knows where it and each of its items are in the file."""
 
-    __slots__ = ("source", "pos", "item_pos")
+    __slots__ = ("item_pos", "pos", "source")
 
     def __init__(self, source: Source, pos: Pos) -> None:
         super().__init__()
@@ -130,7 +130,7 @@ _MISSING: Any = object()
 
 
 class _Frame:
-    __slots__ = ("container", "key", "weight", "anchor")
+    __slots__ = ("anchor", "container", "key", "weight")
 
     def __init__(self, container: YMap | YSeq, anchor: str | None) -> None:
         self.container = container
@@ -319,11 +319,8 @@ def _character_problem(text: str, source: Source) -> Problem:
     found = _NOT_YAML_CHAR.search(text)
     if found is None:  # pragma: no cover - the reader and the pattern agree on the set
         return Problem(source.name, 1, 1, "invalid YAML: the file contains a character YAML does not allow")
-    offset = found.start()
-    line_start = text.rfind("\n", 0, offset) + 1
     return Problem(
         source.name,
-        text.count("\n", 0, offset) + 1,
-        offset - line_start + 1,
+        *line_col(text, found.start()),
         f"the file contains the control character U+{ord(found.group()):04X}, which YAML does not allow; remove it",
     )

@@ -41,7 +41,8 @@ def cycle_dot(scene: Scene) -> str:
         card = outline_card(box, mirrored=math.sin(angle) < -0.35)
         if card is not None:
             drawing.card(_place_card(card, spot, angle, drawing.rects))
-            drawing.edges.append((box.key, f"{box.key}_sub", {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"}))
+            connector = {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"}
+            drawing.edges.append((box.key, f"{box.key}_sub", connector))
     for (a, phase), (b, _) in _ring_pairs(scene):
         drawing.edges.append((a.key, b.key, {"penwidth": "3", "color": PHASE_INK[phase]}))
     drawing.legend()
@@ -173,14 +174,13 @@ def _place_card(card: Card, anchor: Rect, angle: float, obstacles: list[Rect]) -
     either way; the winner keeps the picture closest to landscape paper, near
     its activity, with its connector crossing nothing.
     """
-    best: tuple[float, Rect] | None = None
+    best: tuple[float, Rect] = (math.inf, card.frame)
     for turn in TURNS:
         spot, distance = _clear_spot(anchor, angle + math.radians(turn), card.frame, obstacles)
         crossed = sum(_crosses(anchor, spot, o) for o in obstacles if o is not anchor)
         cost = _paper_cost([*obstacles, spot]) + 1.5 * distance + 400 * crossed
-        if best is None or cost < best[0]:
+        if cost < best[0]:
             best = (cost, spot)
-    assert best is not None
     return card.moved_to(best[1].x, best[1].y)
 
 

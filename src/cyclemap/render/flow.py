@@ -7,6 +7,9 @@ story map), so order and nesting read at a glance however large the map is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from itertools import pairwise
+
 from cyclemap.render.geometry import GAP, Card, Drawing, Rect, outline_card, pos
 from cyclemap.render.scene import PhaseView, Scene
 from cyclemap.render.style import PHASE_INK, PHASE_TINT, SUB_EDGE
@@ -33,7 +36,7 @@ def flow_dot(scene: Scene) -> str:
     return drawing.dot("flow")
 
 
-def _lane(phase: PhaseView) -> tuple[float, float, object]:
+def _lane(phase: PhaseView) -> tuple[float, float, Callable[[Drawing, float], None]]:
     """Width and height of a lane, and a function that draws its content at a given top."""
     columns = []
     x = LANE_PAD
@@ -57,7 +60,7 @@ def _lane(phase: PhaseView) -> tuple[float, float, object]:
                 drawing.edges.append(
                     (box.key, f"{box.key}_sub", {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"})
                 )
-        for (a, _, _), (b, _, _) in zip(columns, columns[1:], strict=False):
+        for (a, _, _), (b, _, _) in pairwise(columns):
             drawing.edges.append((a.key, b.key, {"penwidth": "3", "color": PHASE_INK[phase.key]}))
 
     return width, height, place
@@ -86,7 +89,8 @@ def _draw_lane(drawing: Drawing, phase: PhaseView, lane: Rect) -> None:
     )
     drawing.rects.append(lane)
     label_width = text_width(phase.label.upper(), LABEL_SIZE, bold=True) + 8
-    label = Rect(lane.left + LANE_PAD + label_width / 2, lane.top - LANE_PAD - LABEL_HEIGHT / 2 + 4, label_width, LABEL_HEIGHT)
+    label_x = lane.left + LANE_PAD + label_width / 2
+    label = Rect(label_x, lane.top - LANE_PAD - LABEL_HEIGHT / 2 + 4, label_width, LABEL_HEIGHT)
     drawing.nodes.append(
         (
             f"phase_{phase.key}",

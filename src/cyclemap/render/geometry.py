@@ -144,7 +144,7 @@ class Drawing:
             graph.node(key, **attrs)
         for tail, head, attrs in self.edges:
             graph.edge(tail, head, **attrs)
-        return graph.source
+        return str(graph.source)
 
 
 def pos(rect: Rect) -> str:

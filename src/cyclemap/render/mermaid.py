@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from cyclemap.gaps import Severity
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FILL, INK, PHASE_INK
@@ -31,7 +33,7 @@ def render_mermaid(scene: Scene) -> str:
             lines.extend(_node_lines(box, "    "))
         lines.append("  end")
         ring.extend(phase.boxes)
-    lines.extend(f"  {a.key} --> {b.key}" for a, b in zip(ring, ring[1:], strict=False))
+    lines.extend(f"  {a.key} --> {b.key}" for a, b in pairwise(ring))
     if ring:
         lines.append(f"  {ring[-1].key} -.-> outcome")
     for box in scene.all_boxes():

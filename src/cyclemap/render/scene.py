@@ -82,18 +82,12 @@ class Scene:
 
 def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None) -> Scene:
     """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
-    severities = severity_by_id(find_gaps(cmap, threshold))
-    counter = iter(range(1, 10**9))
+    builder = _Builder(severity_by_id(find_gaps(cmap, threshold)), max_depth)
     phases = []
     for key in PHASE_KEYS:
         phase = cmap.phase(key)
-        boxes = [
-            _box(a, key, 0, str(n), severities, max_depth, counter, cmap.scale.max)
-            for n, a in enumerate(phase.activities, start=1)
-        ]
-        if not boxes:
-            boxes = [_placeholder(key, counter)]
-        phases.append(PhaseView(key, clean(label_of(key, phase), 60), boxes))
+        boxes = [builder.box(a, key, 0, str(n)) for n, a in enumerate(phase.activities, start=1)]
+        phases.append(PhaseView(key, clean(label_of(key, phase), 60), boxes or [builder.placeholder(key)]))
     return Scene(
         title=clean(cmap.title),
         customer=clean(cmap.customer),
@@ -105,51 +99,51 @@ def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float |
     )
 
 
-def _box(
-    activity: Activity,
-    phase: str,
-    depth: int,
-    number: str,
-    severities: dict[str, Severity],
-    max_depth: int | None,
-    counter: object,
-    scale_max: float,
-) -> Box:
-    box = Box(
-        key=f"a{next(counter)}",  # type: ignore[call-overload]
-        phase=phase,
-        depth=depth,
-        number=number,
-        lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
-        metrics=_metrics(activity),
-        severity=severities.get(activity.id or "", Severity.NONE),
-        served=bool(activity.offerings),
-    )
-    if max_depth is not None and depth >= max_depth:
-        box.hidden = _count(activity.subcycle)
-    else:
-        box.children = [
-            _box(child, phase, depth + 1, f"{number}.{n}", severities, max_depth, counter, scale_max)
-            for n, child in enumerate(activity.subcycle, start=1)
-        ]
-    _size(box)
-    return box
+@dataclass
+class _Builder:
+    severities: dict[str, Severity]
+    max_depth: int | None
+    made: int = 0
 
+    def _key(self) -> str:
+        self.made += 1
+        return f"a{self.made}"
 
-def _placeholder(phase: str, counter: object) -> Box:
-    box = Box(
-        key=f"a{next(counter)}",  # type: ignore[call-overload]
-        phase=phase,
-        depth=0,
-        number="",
-        lines=["No activities mapped yet"],
-        metrics="",
-        severity=Severity.PAIN,
-        served=False,
-        placeholder=True,
-    )
-    _size(box)
-    return box
+    def box(self, activity: Activity, phase: str, depth: int, number: str) -> Box:
+        box = Box(
+            key=self._key(),
+            phase=phase,
+            depth=depth,
+            number=number,
+            lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
+            metrics=_metrics(activity),
+            severity=self.severities.get(activity.id or "", Severity.NONE),
+            served=bool(activity.offerings),
+        )
+        if self.max_depth is not None and depth >= self.max_depth:
+            box.hidden = _count(activity.subcycle)
+        else:
+            box.children = [
+                self.box(child, phase, depth + 1, f"{number}.{n}") for n, child in enumerate(activity.subcycle, start=1)
+            ]
+        _size(box)
+        return box
+
+    def placeholder(self, phase: str) -> Box:
+        """The box an empty phase shows, so the gap is visible."""
+        box = Box(
+            key=self._key(),
+            phase=phase,
+            depth=0,
+            number="",
+            lines=["No activities mapped yet"],
+            metrics="",
+            severity=Severity.PAIN,
+            served=False,
+            placeholder=True,
+        )
+        _size(box)
+        return box
 
 
 def _count(activities: list[Activity]) -> int:

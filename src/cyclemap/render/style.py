@@ -10,10 +10,12 @@ black-and-white copier too.
 from __future__ import annotations
 
 from cyclemap.gaps import Severity
-from cyclemap.render.scene import METRIC_SIZE, Box, Scene, box_lines
+from cyclemap.render.scene import Box, Scene, box_lines
 from cyclemap.render.text import html_text
 
 FONT = "DejaVu Sans"
+NODE_FONT_SIZE = 11.0
+"""The default size of node text; other sizes are set per line."""
 INK = "#222222"
 MUTED = "#5f5f5f"
 EDGE = "#4d4d4d"
@@ -67,10 +69,8 @@ def box_label(box: Box) -> str:
         if bold:
             content = f"<B>{content}</B>"
         if index == 0 and box.number:
-            content = f'<FONT POINT-SIZE="{size:g}">{html_text(box.number)}</FONT>&#160;&#160;{content}'
-        if size == METRIC_SIZE:
-            content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
-        elif size != 11:
+            content = f"{html_text(box.number)}&#160;&#160;{content}"
+        if size != NODE_FONT_SIZE:
             content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
         rows.append(content)
     body = "<BR/>".join(rows)
@@ -113,7 +113,8 @@ def legend_label(scale_min: float, scale_max: float) -> str:
         "</FONT></TD></TR>"
     )
     table = "".join(rows)
-    return f'<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff">{table}</TABLE>>'
+    frame = 'BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff"'
+    return f"<<TABLE {frame}>{table}</TABLE>>"
 
 
 def _inches(points: float) -> str:

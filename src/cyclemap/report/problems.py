@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 
-from cyclemap.problems import Problem
+from cyclemap.problems import Problem, split_lines
 from cyclemap.report.terminal import literal, stdout_console, visible
 
 MAX_SHOWN = 200
@@ -72,7 +72,7 @@ def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | 
     """The offending line with a caret under the column (long lines trimmed)."""
     if source is None:
         return None
-    lines = source.splitlines()
+    lines = split_lines(source)  # as the parser counts lines, so the quoted line is the right one
     if not 1 <= line <= len(lines):
         return None
     content = lines[line - 1].expandtabs(1)
