@@ -553,17 +553,20 @@ def test_table_shows_user_text_literally(tricky_map: Path, capsys: pytest.Captur
 def test_table_lists_rank_score_band_phase_label_path_kinds_and_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A table row shows the rank, "14.0 high", the phase's label, the joined path, kinds and reason."""
+    """A table entry shows the rank, score and band, the phase's label, the joined path, kinds and reason."""
     monkeypatch.setenv("COLUMNS", "300")
     path = write_map(tmp_path, {"pre": [served("Decide", subcycle=[act("Compare", importance=8, satisfaction=2)])]})
     text = path.read_text(encoding="utf-8").replace("  pre:\n", "  pre:\n    label: Deciding\n")
     path.write_text(text, encoding="utf-8")
     code, out, _ = run(capsys, "gaps", str(path))
     assert code == 0
-    row = next(line for line in out.splitlines() if "Compare" in line)
-    cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells[:5] == ["1", "14.0 high", "Deciding", "Decide > Compare", "underserved"]
-    assert cells[5].startswith("customer rates this 8/10 important but only 2/10 satisfied")
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Compare" in line)
+    cells = [cell.strip() for cell in lines[at].split("│")[1:-1]]
+    below = [cell.strip() for cell in lines[at + 1].split("│")[1:-1]]
+    assert cells == ["1", "14.0", "Deciding", "Decide > Compare", "underserved"]
+    assert below[1] == "high"
+    assert below[3].startswith("customer rates this 8/10 important but only 2/10 satisfied")
 
 
 def test_no_gaps_prints_a_friendly_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

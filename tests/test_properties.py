@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cyclemap.loader import load_bytes
 from cyclemap.model import CycleMap
-from cyclemap.problems import MapError
+from cyclemap.problems import MapError, split_lines
 from cyclemap.report.problems import Checked, report_json, report_text
 
 EXAMPLE = (Path(__file__).parent.parent / "examples" / "home-solar.yaml").read_text(encoding="utf-8")
@@ -26,9 +26,10 @@ def load_or_problems(data: bytes) -> CycleMap | MapError:
     try:
         return load_bytes(data, "map.yaml")
     except MapError as err:
-        lines = max(1, data.count(b"\n") + 1)
+        text = err.sources.get("map.yaml", data.decode("utf-8", "replace"))
+        lines = len(split_lines(text))
         for problem in err.problems:
-            assert 1 <= problem.line <= lines + 1, problem
+            assert 1 <= problem.line <= lines + 1, problem  # + 1: the parser may point past a last unended line
             assert problem.col >= 1, problem
         with contextlib.redirect_stdout(io.StringIO()):
             report_text([Checked("map.yaml", err.problems, err.sources)])

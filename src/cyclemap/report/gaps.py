@@ -67,20 +67,22 @@ def report_table(report: GapReport, out: TextIO) -> None:
     table = Table(title=literal(f"Opportunity gaps: {report.cmap.title}"), title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Phase", overflow="fold", max_width=16)
-    table.add_column("Path", overflow="fold", ratio=2)
+    table.add_column("Phase", overflow="fold", max_width=14)
+    table.add_column("Activity and reason", overflow="fold", ratio=1)
     table.add_column("Kinds", no_wrap=True)
-    table.add_column("Reason", overflow="fold", ratio=3)
     for rank, gap in enumerate(report.gaps, start=1):
         style = SEVERITY_STYLES[gap.severity]
-        score = " ".join(filter(None, (score_text(gap.score), gap.band)))
+        score = "\n".join(filter(None, (score_text(gap.score), gap.band)))
+        activity = literal(PATH_SEPARATOR.join(gap.path) or "(whole phase)", style="bold")
+        activity.append("\n")
+        activity.append_text(literal(gap.reason, style="dim"))
         table.add_row(
             str(rank),
             Text(score or "-", style=style),
             literal(report.phase_label(gap)),
-            literal(PATH_SEPARATOR.join(gap.path) or "(whole phase)"),
+            activity,
             Text("\n".join(gap.kinds), style=style),
-            literal(gap.reason),
+            end_section=True,
         )
     console.print(table)
     console.print(_summary(report), soft_wrap=True)
