@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -29,8 +30,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` via a temporary file and a rename.
 
     A symlink at `path` is replaced, not written through; the file gets the
-    usual permissions (umask), not the 0600 of a temporary file.
+    usual permissions (umask), not the 0600 of a temporary file. A device or
+    pipe (``/dev/null``, ``/dev/stdout``) is written into: renaming over it
+    would replace the device node itself.
     """
+    if _is_device_or_pipe(path):
+        _write_into(path, data)
+        return
     folder = path.parent
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
@@ -51,6 +57,23 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _is_device_or_pipe(path: Path) -> bool:
+    """Whether `path` leads (through any links) to something other than a file or folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+    except OSError as err:
+        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
 
 
 def _refuse_inputs(target: str, inputs: Iterable[str]) -> None:

@@ -15,7 +15,7 @@ from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import INK, MUTED, PHASE_INK, SUB_EDGE
 from cyclemap.render.text import html_text, text_width, wrap
 
-ASPECT = 1.3
+ASPECT = 1.45
 """The ring is an ellipse this much wider than tall, to suit landscape paper."""
 PHASE_GAP = 0.6
 """Extra room between phases, in units of one activity's share of the ring."""
@@ -38,7 +38,7 @@ def cycle_dot(scene: Scene) -> str:
         drawing.box(box, spot)
     _phase_labels(drawing, angles, radius)
     for box, spot, angle in zip(ring, spots, angles, strict=True):
-        card = outline_card(box, mirrored=math.sin(angle) < -0.35)
+        card = outline_card(box, mirrored=math.sin(angle) < -0.35, columns=_columns(box, angle))
         if card is not None:
             drawing.card(_place_card(card, spot, angle, drawing.rects))
             connector = {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"}
@@ -47,6 +47,19 @@ def cycle_dot(scene: Scene) -> str:
         drawing.edges.append((a.key, b.key, {"penwidth": "3", "color": PHASE_INK[phase]}))
     drawing.legend()
     return drawing.dot("cycle")
+
+
+def _columns(box: Box, angle: float) -> int:
+    """Cards above and below the ring grow sideways: two columns once they are tall."""
+    rows = sum(1 for _ in _descendants(box))
+    return 2 if abs(math.cos(angle)) > 0.6 and rows >= 4 else 1
+
+
+def _descendants(box: Box) -> list[Box]:
+    out = []
+    for child in box.children:
+        out += [child, *_descendants(child)]
+    return out
 
 
 def _ring_pairs(scene: Scene) -> list[tuple[tuple[Box, str], tuple[Box, str]]]:

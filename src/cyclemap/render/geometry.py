@@ -71,28 +71,66 @@ class Card:
         return Card(self.owner, self.frame.moved(dx, dy), [(b, r.moved(dx, dy)) for b, r in self.rows])
 
 
-def outline_card(owner: Box, mirrored: bool = False) -> Card | None:
+def outline_card(owner: Box, mirrored: bool = False, columns: int = 1) -> Card | None:
     """The descendants of `owner` as an outline card centred on (0, 0).
 
     Each level is indented; `mirrored` indents to the left instead, for cards
-    on the left of a picture so that they grow away from it.
+    on the left of a picture so that they grow away from it. With several
+    `columns`, the sub-activities (each with its own subcycle) are dealt into
+    side-by-side columns in order, for a wider, flatter card.
     """
     if not owner.children:
         return None
+    groups = [_outline_rows(child, mirrored) for child in owner.children]
     rows: list[tuple[Box, Rect]] = []
-    top = 0.0
-    stack = [(child, 0) for child in reversed(owner.children)]
-    while stack:
-        box, level = stack.pop()
-        offset = level * INDENT + box.width / 2
-        rows.append((box, Rect(-offset if mirrored else offset, top - box.height / 2, box.width, box.height)))
-        top -= box.height + ROW_GAP
-        stack.extend((child, level + 1) for child in reversed(box.children))
+    x = 0.0
+    for column in _deal(groups, columns):
+        placed = _stack(column)
+        width = max(abs(r.x) + r.w / 2 for _, r in placed)
+        shift = -x if mirrored else x
+        rows += [(b, r.moved(shift, 0.0)) for b, r in placed]
+        x += width + GAP
     left = min(r.left for _, r in rows) - FRAME_PAD
     right = max(r.right for _, r in rows) + FRAME_PAD
     bottom = min(r.bottom for _, r in rows) - FRAME_PAD
     frame = Rect((left + right) / 2, (FRAME_PAD + bottom) / 2, right - left, FRAME_PAD - bottom)
     return Card(owner, frame, rows).moved_to(0.0, 0.0)
+
+
+def _outline_rows(root: Box, mirrored: bool) -> list[tuple[Box, float]]:
+    """`root` and its descendants in order, each with its x offset (centre)."""
+    rows: list[tuple[Box, float]] = []
+    stack = [(root, 0)]
+    while stack:
+        box, level = stack.pop()
+        offset = level * INDENT + box.width / 2
+        rows.append((box, -offset if mirrored else offset))
+        stack.extend((child, level + 1) for child in reversed(box.children))
+    return rows
+
+
+def _deal(groups: list[list[tuple[Box, float]]], columns: int) -> list[list[tuple[Box, float]]]:
+    """Split groups of rows into up to `columns` runs of about equal height, in order."""
+    heights = [sum(b.height + ROW_GAP for b, _ in g) for g in groups]
+    target = sum(heights) / max(1, min(columns, len(groups)))
+    dealt: list[list[tuple[Box, float]]] = [[]]
+    filled = 0.0
+    for group, height in zip(groups, heights, strict=True):
+        if dealt[-1] and filled + height / 2 > target and len(dealt) < columns:
+            dealt.append([])
+            filled = 0.0
+        dealt[-1].extend(group)
+        filled += height
+    return dealt
+
+
+def _stack(rows: list[tuple[Box, float]]) -> list[tuple[Box, Rect]]:
+    top = 0.0
+    placed = []
+    for box, x in rows:
+        placed.append((box, Rect(x, top - box.height / 2, box.width, box.height)))
+        top -= box.height + ROW_GAP
+    return placed
 
 
 @dataclass

@@ -16,11 +16,16 @@ def mermaid_text(text: str) -> str:
     return "".join(_ENTITIES.get(c, c) for c in text)
 
 
+def _yaml_quoted(text: str) -> str:
+    """Text for a double-quoted YAML scalar (the front matter), where a backslash starts an escape."""
+    return text.replace("\\", "\\\\")
+
+
 def render_mermaid(scene: Scene) -> str:
     """A left-to-right flowchart: one subgraph per phase, subcycles nested inside."""
     lines = [
         "---",
-        f'title: "{mermaid_text(scene.title)}"',
+        f'title: "{_yaml_quoted(mermaid_text(scene.title))}"',
         "---",
         "flowchart LR",
         f'  outcome(["Outcome: {mermaid_text(scene.outcome)}"])',
