@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,9 +15,11 @@ from hypothesis import settings
 
 from cyclemap.cli import _run
 
-settings.register_profile("default", max_examples=150)
+# Property tests: moderate by default (and the same examples every run on CI), many more on request:
+#   .venv/bin/pytest tests/test_properties.py --hypothesis-profile=thorough
+settings.register_profile("cyclemap", max_examples=150, derandomize=bool(os.environ.get("CI")))
 settings.register_profile("thorough", max_examples=5000)
-settings.load_profile("default")
+settings.load_profile("cyclemap")
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent

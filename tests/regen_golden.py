@@ -42,7 +42,34 @@ def gaps_json(example: Path) -> Callable[[], str]:
     return lambda: cli_output("gaps", example.relative_to(ROOT).as_posix(), "--format", "json")
 
 
-GOLDEN: dict[str, Callable[[], str]] = {f"gaps/{example.stem}.json": gaps_json(example) for example in EXAMPLES}
+def rendered(example: Path, *options: str) -> Callable[[], str]:
+    """`cyclemap render examples/NAME.yaml OPTIONS -o -`: DOT or Mermaid text, as written to standard output."""
+
+    def generate() -> str:
+        from cyclemap.cli import main  # noqa: PLC0415 - the package loads only when a file is generated
+
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")  # render writes to stdout.buffer
+        with contextlib.chdir(ROOT), contextlib.redirect_stdout(out):
+            try:
+                main(["render", example.relative_to(ROOT).as_posix(), *options, "-o", "-"])
+            except SystemExit as done:
+                if done.code != 0:
+                    raise RuntimeError(f"cyclemap render {example.name} {' '.join(options)} exited with {done.code}")
+        out.flush()
+        return out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+
+    return generate
+
+
+GOLDEN: dict[str, Callable[[], str]] = {
+    **{f"gaps/{example.stem}.json": gaps_json(example) for example in EXAMPLES},
+    **{
+        f"dot/{example.stem}-{layout}.dot": rendered(example, "-f", "dot", "--layout", layout)
+        for example in EXAMPLES
+        for layout in ("cycle", "flow")
+    },
+    **{f"mermaid/{example.stem}.mmd": rendered(example, "-f", "mermaid") for example in EXAMPLES},
+}
 
 
 def main(prefixes: list[str]) -> int:

@@ -27,7 +27,10 @@ def test_a_valid_map_loads_with_ids_assigned(small_map: str) -> None:
     cmap = load_bytes(small_map.encode(), "map.yaml")
     assert cmap.title == "Booking a repair"
     assert [v.activity.id for v in cmap.walk()] == [
-        "find-the-model-number", "look-behind-the-door", "let-the-engineer-in", "pay-the-invoice"
+        "find-the-model-number",
+        "look-behind-the-door",
+        "let-the-engineer-in",
+        "pay-the-invoice",
     ]
 
 
@@ -59,8 +62,10 @@ def test_all_problems_are_reported_in_one_run_sorted_by_position() -> None:
 
 def test_unknown_key_is_located_at_the_key() -> None:
     """An unknown key is pointed at where the key is written, not at its value."""
-    [problem] = problems_of("cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\ntitel: x\n"
-                            "phases: {pre: {activities: []}, during: {activities: []}, post: {activities: []}}\n")
+    [problem] = problems_of(
+        "cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\ntitel: x\n"
+        "phases: {pre: {activities: []}, during: {activities: []}, post: {activities: []}}\n"
+    )
     assert (problem.line, problem.col, problem.path) == (5, 1, "titel")
     assert problem.message == "unknown key 'titel'; did you mean 'title'?"
 
@@ -127,15 +132,25 @@ def test_duplicate_ids_name_both_places_and_suggest_an_explicit_id(small_map: st
 
 def test_expanded_aliases_do_not_blow_up_error_messages() -> None:
     """A million values reached through aliases into wrong fields give short messages, quickly."""
-    text = "\n".join([
-        "cyclemap: 1", "title: T", "customer: C", "outcome: O",
-        "x-a: &a [" + ", ".join(["lol"] * 100) + "]",
-        "x-b: &b [" + ", ".join(["*a"] * 100) + "]",
-        "x-c: &c [" + ", ".join(["*b"] * 50) + "]",
-        "phases:", "  pre:", "    activities:",
-        "      - name: *c", "        importance: *c", "        pains: *b",
-        "  during: {activities: []}", "  post: {activities: []}",
-    ])
+    text = "\n".join(
+        [
+            "cyclemap: 1",
+            "title: T",
+            "customer: C",
+            "outcome: O",
+            "x-a: &a [" + ", ".join(["lol"] * 100) + "]",
+            "x-b: &b [" + ", ".join(["*a"] * 100) + "]",
+            "x-c: &c [" + ", ".join(["*b"] * 50) + "]",
+            "phases:",
+            "  pre:",
+            "    activities:",
+            "      - name: *c",
+            "        importance: *c",
+            "        pains: *b",
+            "  during: {activities: []}",
+            "  post: {activities: []}",
+        ]
+    )
     start = time.perf_counter()
     found = problems_of(text)
     assert time.perf_counter() - start < 2
@@ -197,3 +212,16 @@ def test_only_mappings_are_maps() -> None:
         with pytest.raises(MapError) as caught:
             build_map(root, "map.yaml")
         assert caught.value.problems[0].message == "a map is a set of keys and values starting with 'cyclemap: 1'"
+
+
+def test_huge_keys_and_anchors_are_clipped_in_messages() -> None:
+    """A 100,000-character key, anchor or tag gives a message of normal size."""
+    huge = "k" * 100_000
+    text = f"cyclemap: 1\n? {huge}\n: 1\n? {huge}\n: 2\nx: !{huge} 1\ny: *{huge}\n"
+    found = problems_of(text)
+    assert len(found) == 3
+    assert all(len(p.message) < 200 for p in found)
+    [unknown] = problems_of(f"cyclemap: 1\n? {huge}\n: 1\n")[-1:]
+    assert unknown.message.startswith("unknown key 'kkkk")
+    assert len(unknown.message) < 400
+    assert len(unknown.path) == 80

@@ -69,8 +69,13 @@ def test_ids_fall_back_to_the_phase_and_position_path() -> None:
     cmap = CycleMap.model_validate(data)
     assert assign_ids(cmap) == []
     assert [v.activity.id for v in cmap.walk()] == [
-        "find-the-model-number", "look-behind-the-door", "let-the-engineer-in",
-        "pay", "post-2", "post-2-1", "keep-the-receipt",
+        "find-the-model-number",
+        "look-behind-the-door",
+        "let-the-engineer-in",
+        "pay",
+        "post-2",
+        "post-2-1",
+        "keep-the-receipt",
     ]
 
 
@@ -86,7 +91,10 @@ def test_explicit_ids_win_over_names() -> None:
 def test_id_clashes_are_returned_as_pairs_in_walk_order() -> None:
     """Every activity whose id is taken is paired with the first holder of that id."""
     data = a_map()
-    data["phases"]["post"]["activities"] = [{"name": "find  the MODEL number"}, {"name": "x", "id": "find-the-model-number"}]
+    data["phases"]["post"]["activities"] = [
+        {"name": "find  the MODEL number"},
+        {"name": "x", "id": "find-the-model-number"},
+    ]
     cmap = CycleMap.model_validate(data)
     clashes = assign_ids(cmap)
     assert [(first.activity.name, second.activity.name) for first, second in clashes] == [
@@ -97,7 +105,7 @@ def test_id_clashes_are_returned_as_pairs_in_walk_order() -> None:
 
 @pytest.mark.parametrize(
     ("written", "value"),
-    [("8", 8), ("7.5", 7.5), (" 3 ", 3), ("+2", 2), ("1e1", 10.0), (".5", 0.5), (6, 6), (2.5, 2.5)],
+    [("8", 8), ("7.5", 7.5), (" 3 ", 3), ("+2", 2), ("1e1", 10.0), (".5", 0.5), (6, 6), (2.5, 2.5), (10**400, 10**400)],
 )
 def test_scores_are_read_as_numbers(written: Any, value: float) -> None:
     """Scores written as YAML text become numbers; whole numbers stay int."""
@@ -106,7 +114,9 @@ def test_scores_are_read_as_numbers(written: Any, value: float) -> None:
     assert type(activity.importance) is type(value)
 
 
-@pytest.mark.parametrize("written", ["high", "0x10", "1_000", ".nan", ".inf", "1e999", "9" * 31, [], {}, True, float("nan")])
+@pytest.mark.parametrize(
+    "written", ["high", "0x10", "1_000", ".nan", ".inf", "1e999", "9" * 31, [], {}, True, float("nan")]
+)
 def test_anything_else_is_not_a_score(written: Any) -> None:
     """Text that is not a plain finite number fails with one error at the field (no union branches)."""
     with pytest.raises(ValidationError) as caught:
@@ -124,8 +134,13 @@ def test_scores_are_checked_against_the_scale_given_as_context() -> None:
 
 @pytest.mark.parametrize(
     ("scale", "error"),
-    [({"min": "5", "max": "5"}, "bad_scale"), ({"min": "-1"}, "greater_than_equal"), ({"max": "0"}, "greater_than_equal"),
-     ({"min": "0.5"}, "int_from_float"), ({"min": "x"}, "not_a_number")],
+    [
+        ({"min": "5", "max": "5"}, "bad_scale"),
+        ({"min": "-1"}, "greater_than_equal"),
+        ({"max": "0"}, "greater_than_equal"),
+        ({"min": "0.5"}, "int_from_float"),
+        ({"min": "x"}, "not_a_number"),
+    ],
 )
 def test_bad_scales_are_refused(scale: dict[str, str], error: str) -> None:
     """A scale needs whole numbers with 0 <= min < max."""

@@ -39,11 +39,14 @@ def load_or_problems(data: bytes) -> CycleMap | MapError:
 
 # -- (a) anything at all --------------------------------------------------------------
 
-YAMLISH = st.sampled_from(list(":-[]{}&*!|>'\"%@`#,?\t\n ") + [
-    "<<: ", "- ", ": ", "---\n", "...\n", "&a ", "*a", "!!str ", "!!python/object:os.system ", "\x00", "\x85",
-    "\ufeff", "\u2028", "~", "no", "012", "1e999", ".nan", "{a: ", "[", "cyclemap: 1\n", "phases:\n", "  pre:\n",
-    "    activities:\n", "      - name: ", "importance: ", "\r\n", "é", "見",
-])
+YAMLISH = st.sampled_from(
+    [
+        *":-[]{}&*!|>'\"%@`#,?\t\n ",
+        *("<<: ", "- ", ": ", "---\n", "...\n", "&a ", "*a", "!!str ", "!!python/object:os.system "),
+        *("\x00", "\x85", "\ufeff", "\u2028", "\r\n", "é", "見", "~", "no", "012", "1e999", ".nan", "{a: ", "["),
+        *("cyclemap: 1\n", "phases:\n", "  pre:\n", "    activities:\n", "      - name: ", "importance: "),
+    ]
+)
 
 
 @FAST

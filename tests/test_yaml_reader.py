@@ -35,16 +35,36 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 
 @pytest.mark.parametrize(
     "written",
-    ["no", "yes", "off", "on", "true", "False", "012", "0x1F", "0o17", "1:20", "1e3", "1_000", ".nan", ".inf",
-     "2024-01-01", "2024-01-01 10:00:00+99:00", "=", "<<x"],
+    [
+        "no",
+        "yes",
+        "off",
+        "on",
+        "true",
+        "False",
+        "012",
+        "0x1F",
+        "0o17",
+        "1:20",
+        "1e3",
+        "1_000",
+        ".nan",
+        ".inf",
+        "2024-01-01",
+        "2024-01-01 10:00:00+99:00",
+        "=",
+        "<<x",
+    ],
 )
 def test_scalars_stay_text_as_written(written: str, parser: str) -> None:
     """YAML 1.1 guessing never changes a value: `no` stays "no", `012` stays "012"."""
     assert read(f"value: {written}\n")["value"] == written
 
 
-@pytest.mark.parametrize(("written", "value"), [("", None), ("~", None), ("null", None), ("NULL", None),
-                                                ("''", ""), ('""', ""), ("'~'", "~"), ("'null'", "null")])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("", None), ("~", None), ("null", None), ("NULL", None), ("''", ""), ('""', ""), ("'~'", "~"), ("'null'", "null")],
+)
 def test_only_plain_empty_tilde_and_null_are_nothing(written: str, value: str | None) -> None:
     """An empty value, `~` and `null` are None; quoted, they are text."""
     assert read(f"value: {written}\n")["value"] == value
@@ -53,7 +73,11 @@ def test_only_plain_empty_tilde_and_null_are_nothing(written: str, value: str | 
 def test_plain_tags_keep_the_text_as_written() -> None:
     """`!!str`, `!!int`, `!!float` and `!` are plain YAML: the value stays the text written."""
     assert read("a: !!str 012\nb: !!int 5\nc: !!float 2.5\nd: ! 7\ne: !!null ''\n") == {
-        "a": "012", "b": "5", "c": "2.5", "d": "7", "e": None
+        "a": "012",
+        "b": "5",
+        "c": "2.5",
+        "d": "7",
+        "e": None,
     }
 
 
@@ -96,11 +120,7 @@ def test_position_of_answers_for_maps_and_lists_only() -> None:
 
 def test_merge_keys_copy_missing_keys_and_local_keys_win() -> None:
     """`<<: *defaults` fills in keys not written here; with a list, earlier mappings win."""
-    data = read(
-        "d1: &d1 {a: 1, b: 1}\nd2: &d2 {b: 2, c: 2}\n"
-        "one: {<<: *d1, a: own}\n"
-        "two: {<<: [*d1, *d2], c: own}\n"
-    )
+    data = read("d1: &d1 {a: 1, b: 1}\nd2: &d2 {b: 2, c: 2}\none: {<<: *d1, a: own}\ntwo: {<<: [*d1, *d2], c: own}\n")
     assert data["one"] == {"a": "own", "b": "1"}
     assert data["two"] == {"b": "1", "c": "own", "a": "1"}
     assert "<<" not in data["two"].key_pos
@@ -109,9 +129,7 @@ def test_merge_keys_copy_missing_keys_and_local_keys_win() -> None:
 
 def test_merge_of_something_else_is_a_problem() -> None:
     """Merging text (not a mapping) is reported where it is written."""
-    assert problems("a: {<<: text}\n") == [
-        "map.yaml:1:9: error: '<<' (merge) takes a mapping or a list of mappings"
-    ]
+    assert problems("a: {<<: text}\n") == ["map.yaml:1:9: error: '<<' (merge) takes a mapping or a list of mappings"]
 
 
 def test_aliases_share_the_anchored_value() -> None:

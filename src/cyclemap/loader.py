@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from cyclemap.model import Activity, CycleMap, Scale, Visit, assign_ids
-from cyclemap.problems import InputError, MapError, Problem, line_col
+from cyclemap.problems import InputError, MapError, Problem, clip, line_col
 from cyclemap.yaml_reader import Source, YMap, YSeq, read_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -68,10 +68,7 @@ def build_map(root: Any, name: str) -> CycleMap:
 def read_bytes(path: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file (or stdin), refusing anything over `limit` (default MAX_FILE_BYTES)."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    if path == STDIN:
-        data = sys.stdin.buffer.read(limit + 1)
-    else:
-        data = _read_regular_file(path, limit)
+    data = sys.stdin.buffer.read(limit + 1) if path == STDIN else _read_regular_file(path, limit)
     if len(data) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
         raise MapError([Problem(path, 1, 1, f"the file is larger than {size}; split the map into smaller ones")])
@@ -202,7 +199,7 @@ def _field_model(model: type[BaseModel] | None, field: str) -> type[BaseModel] |
 def _path_text(path: list[Any]) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        text += f"[{part}]" if isinstance(part, int) else (f".{clip(part)}" if text else clip(part))
     return text
 
 
@@ -234,12 +231,17 @@ def _message(kind: str, error: Any, value: Any, key: Any, model: type[BaseModel]
     if kind == "literal_error":
         return f"{field} is {_describe(value)}; expected one of: {ctx.get('expected', '')}"
     if kind == "string_too_long":
-        return f"{field} is too long ({len(value) if isinstance(value, str) else '?'} characters; at most {ctx.get('max_length')})"
+        length = len(value) if isinstance(value, str) else "?"
+        return f"{field} is too long ({length} characters; at most {ctx.get('max_length')})"
     if kind == "string_pattern_mismatch":
-        return f"{field} '{value}' must use only lower-case letters, digits and '-', starting with a letter or digit"
+        return (
+            f"{field} '{clip(str(value))}' must use only lower-case letters, digits and '-', "
+            "starting with a letter or digit"
+        )
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
-        return f"{field} must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}, got {_describe(value)}"
+        side = "at least" if kind == "greater_than_equal" else "at most"
+        return f"{field} must be {side} {bound}, got {_describe(value)}"
     if kind.startswith("date_"):
         return f"{field} must be a date like 2026-04-02, got {_describe(value)}"
     if kind.startswith("int_"):
@@ -248,7 +250,7 @@ def _message(kind: str, error: Any, value: Any, key: Any, model: type[BaseModel]
 
 
 def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
-    message = f"unknown key '{key}'"
+    message = f"unknown key '{clip(key)}'"
     if model is not None:
         match = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
         if match:

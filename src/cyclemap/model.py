@@ -43,7 +43,9 @@ def _to_number(value: Any) -> Any:
     Failing here (not in pydantic's float | int union) gives one error located
     at the field, instead of one per union branch with 'float' / 'int' in its loc.
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
         return _finite(value, value)
     if not isinstance(value, str):
         raise PydanticCustomError("not_a_number", "expected a number, got {what}", {"what": _kind(value)})
@@ -130,7 +132,9 @@ class Activity(_Model):
         description="Stable id (lower-case letters, digits, '-'); derived from the name when absent.",
     )
     description: Text | None = Field(default=None, description="More about this activity.")
-    importance: Number | None = Field(default=None, description="How much this matters to the customer, within the scale.")
+    importance: Number | None = Field(
+        default=None, description="How much this matters to the customer, within the scale."
+    )
     satisfaction: Number | None = Field(default=None, description="How well it is served today, within the scale.")
     pains: TextList = Field(description="What goes wrong or hurts here.")
     offerings: TextList = Field(description="What we provide for this activity.")
@@ -268,7 +272,7 @@ def _walk(phase: str, activities: list[Activity], parents: tuple[tuple[Activity,
             phase,
             tuple(a for a, _ in parents),
             activity,
-            tuple(n for _, n in parents) + (number,),
+            (*(n for _, n in parents), number),
         )
         yield from _walk(phase, activity.subcycle, (*parents, (activity, number)))
 

@@ -35,6 +35,15 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
+def clip(text: str, width: int = 80) -> str:
+    """`text` cut to `width` characters, so a huge key or value cannot flood a message.
+
+    >>> clip("x" * 100, 10)
+    'xxxxxxx...'
+    """
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """Something wrong in a map, at a 1-based line and column of a file."""

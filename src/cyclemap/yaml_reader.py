@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from cyclemap.problems import MapError, Problem, line_col
+from cyclemap.problems import MapError, Problem, clip, line_col
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise.
     from yaml import CSafeLoader as _Loader
@@ -211,10 +211,11 @@ class _Builder:
 
     def _alias(self, event: yaml.AliasEvent) -> None:
         target = self.anchors.get(event.anchor or "", _MISSING)
+        name = clip(event.anchor or "", 60)
         if target is _MISSING:
-            self._fail(event, f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it")
+            self._fail(event, f"the alias *{name} refers to no anchor &{name} above it")
         if target is None:
-            self._fail(event, f"the alias *{event.anchor} is used inside its own anchor (a loop)")
+            self._fail(event, f"the alias *{name} is used inside its own anchor (a loop)")
         value, weight = target
         self._add(value, weight, event)
 
@@ -255,7 +256,7 @@ class _Builder:
             return None
         if value in parent.key_pos:
             line, col = parent.key_pos[value]
-            self._problem(event, f"duplicate key '{value}' (first defined at line {line}, column {col})")
+            self._problem(event, f"duplicate key '{clip(value)}' (first defined at line {line}, column {col})")
             return None
         parent.key_pos[value] = _pos(event)
         return value
@@ -279,7 +280,7 @@ class _Builder:
                     mapping.value_pos[key] = src.value_pos[key]
 
     def _bad_tag(self, event: yaml.NodeEvent, tag: str) -> None:
-        shown = tag.replace(_TAG_PREFIX, "!!")
+        shown = clip(tag.replace(_TAG_PREFIX, "!!"))
         self._problem(
             event,
             f"the tag '{shown}' is not allowed; maps use plain YAML values (remove the tag)",
