@@ -38,7 +38,8 @@ def cycle_dot(scene: Scene) -> str:
         drawing.box(box, spot)
     _phase_labels(drawing, angles, radius)
     for box, spot, angle in zip(ring, spots, angles, strict=True):
-        card = outline_card(box, mirrored=math.sin(angle) < -0.35, columns=_columns(box, angle))
+        columns = _columns(box, angle)
+        card = outline_card(box, mirrored=columns == 1 and math.sin(angle) < -0.35, columns=columns)
         if card is not None:
             drawing.card(_place_card(card, spot, angle, drawing.rects))
             connector = {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"}
@@ -157,8 +158,8 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float) -> None:
         middle = (angles[first] + angles[first + len(phase.boxes) - 1]) / 2
         first += len(phase.boxes)
         size = (text_width(phase.label.upper(), PHASE_SIZE, bold=True) + 12, PHASE_SIZE * 1.8)
-        rect = Rect(0.0, 0.0, *size)
-        for step in range(100, 0, -2):
+        # Just inside the ring if the name fits there, else just outside it.
+        for step in [*range(100, 30, -2), *range(104, 200, 4)]:
             rect = Rect(*_on_ring(radius * step / 100, middle), *size)
             if not any(rect.overlaps(o, 10) for o in obstacles):
                 break
