@@ -49,14 +49,16 @@ def rendered(example: Path, *options: str) -> Callable[[], str]:
         from cyclemap.cli import main  # noqa: PLC0415 - the package loads only when a file is generated
 
         out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")  # render writes to stdout.buffer
+        code: object = None
         with contextlib.chdir(ROOT), contextlib.redirect_stdout(out):
             try:
                 main(["render", example.relative_to(ROOT).as_posix(), *options, "-o", "-"])
             except SystemExit as done:
-                if done.code != 0:
-                    raise RuntimeError(f"cyclemap render {example.name} {' '.join(options)} exited with {done.code}")
+                code = done.code
+        if code != 0:
+            raise RuntimeError(f"cyclemap render {example.name} {' '.join(options)} exited with {code}")
         out.flush()
-        return out.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+        return out.buffer.getvalue().decode("utf-8")
 
     return generate
 

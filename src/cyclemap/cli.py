@@ -301,7 +301,8 @@ def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> lis
 
 
 def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool) -> bool:
-    """Render each job; invalid maps and failed layouts are reported and skipped."""
+    """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped."""
+    from contextlib import redirect_stdout
     from dataclasses import replace
 
     from cyclemap.loader import load_map
@@ -318,7 +319,8 @@ def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: l
             data = render_map(cmap, replace(base, fmt=fmt))
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
         except MapError as err:
-            report_text([Checked(name, err.problems, err.sources)])
+            with redirect_stdout(sys.stderr):  # standard output may be carrying a diagram (-o -)
+                report_text([Checked(name, err.problems, err.sources)])
             failed = True
             continue
         except LayoutError as err:
@@ -388,6 +390,10 @@ def _run(args: list[str]) -> int:
         return 130
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except SystemExit as done:
+        if isinstance(done.__context__, BrokenPipeError):  # click turns a closed pipe into sys.exit(1)
+            return _quiet_broken_pipe()
+        raise
     except MapError as err:
         from cyclemap.report.problems import Checked, report_text
 
