@@ -68,9 +68,12 @@ class ProblemFormat(str, Enum):
 
 @app.command()
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Map files to check ('-' reads standard input).", show_default=False)],
+    files: Annotated[
+        list[str], typer.Argument(help="Map files to check ('-' reads standard input).", show_default=False)
+    ],
     output_format: Annotated[
-        ProblemFormat, typer.Option("--format", "-f", help="text for people, json for programs, github for Actions annotations.")
+        ProblemFormat,
+        typer.Option("--format", "-f", help="text for people, json for programs, github for Actions annotations."),
     ] = ProblemFormat.text,
 ) -> None:
     """Check maps and report every problem as file:line:col.
@@ -101,7 +104,8 @@ def validate(
         visits = list(cmap.walk())
         scored = sum(1 for v in visits if v.activity.importance is not None)
         depth = max((v.depth for v in visits), default=-1) + 1
-        results.append(Checked(name, summary=f"valid map, {len(visits)} activities ({scored} scored), {depth} levels deep"))
+        summary = f"valid map, {len(visits)} activities ({scored} scored), {depth} levels deep"
+        results.append(Checked(name, summary=summary))
     REPORTERS[output_format.value](results)
     if unusable:
         raise typer.Exit(EXIT_USAGE)

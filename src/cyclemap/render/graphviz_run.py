@@ -25,8 +25,8 @@ class LayoutError(CyclemapError):
 def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tuple[str, ...] = ()) -> bytes:
     """Lay out DOT `source` with `engine` and return the `fmt` output.
 
-    The process is killed after `timeout` seconds. Output is reproducible:
-    SOURCE_DATE_EPOCH pins the dates that PDF writers embed.
+    The process is killed after `timeout` seconds. SVG and PNG output is
+    reproducible; Graphviz's PDF writer (cairo) embeds the current date.
     """
     program = shutil.which(engine)
     if program is None:
