@@ -14,11 +14,7 @@ import argparse
 import io
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-
-import yaml
 
 from cyclemap.gaps import effective_threshold, find_gaps
 from cyclemap.loader import load_map
@@ -26,24 +22,10 @@ from cyclemap.report.gaps import GapReport, report_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # bench/ is not a package: its generator is found by path
+from timing import best_of, yaml_load
 
 TARGET = 1.6
 """Most the gaps command may cost, as a multiple of yaml.load with libyaml."""
-
-
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    """The fastest of `repeat` runs, in seconds (the least disturbed by other load)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def yaml_load(path: Path) -> object:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=yaml.CSafeLoader)
 
 
 def gaps_json(path: Path) -> int:

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from cyclemap.render import LAYOUTS, RenderOptions, render_dot, render_map
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # bench/ is not a package: its generator is found by path
+from timing import best_of
 
 TARGET_SIZE = 300
 OWN_TARGET = 0.3
@@ -57,16 +57,6 @@ class Timing:
             *([f"own work {self.own:.3f} s > {OWN_TARGET} s"] if self.own > OWN_TARGET else []),
             *([f"total {self.process:.2f} s > {TOTAL_TARGET} s"] if self.process > TOTAL_TARGET else []),
         ]
-
-
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    """The fastest of `repeat` runs, in seconds (the least disturbed by other load)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def neato(dot: str) -> bytes:

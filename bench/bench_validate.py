@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -25,24 +23,10 @@ from cyclemap.loader import load_map
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # a sibling script, not a package
+from timing import best_of, yaml_load
 
 TARGET = 1.5
 """Most that validating may cost, as a multiple of `yaml.load` with CSafeLoader."""
-
-
-def best_of(runs: int, work: Callable[[], object]) -> float:
-    """The fastest of `runs` timings of `work`, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def yaml_load(path: Path, loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]) -> object:
-    with path.open("rb") as handle:
-        return yaml.load(handle, Loader=loader)  # noqa: S506 - safe loaders only
 
 
 def fallback_seconds(path: Path) -> tuple[float, float]:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cyclemap import __version__
+from cyclemap import __version__, cli
 from cyclemap.cli import main
 from cyclemap.loader import load_map
+from cyclemap.render import LAYOUTS, SUFFIXES
+from cyclemap.report.problems import REPORTERS
 from cyclemap.schema import schema_text
 from cyclemap.templates import starter_map
 
@@ -331,3 +333,10 @@ def test_examples_point_editors_at_the_committed_schema(example: Path) -> None:
     prefix = "# yaml-language-server: $schema="
     assert first.startswith(prefix)
     assert (example.parent / first.removeprefix(prefix)).resolve() == SCHEMA.resolve()
+
+
+def test_format_and_layout_choices_are_the_registries_keys() -> None:
+    """Every --format and --layout choice the CLI offers has a reporter or layout behind it, and vice versa."""
+    assert [c.value for c in cli.ProblemFormat] == list(REPORTERS)
+    assert [c.value for c in cli.RenderFormat] == list(SUFFIXES)
+    assert [c.value for c in cli.Layout] == list(LAYOUTS)

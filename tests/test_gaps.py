@@ -479,12 +479,13 @@ def test_fail_on_gaps_exits_0_when_filters_leave_nothing(mixed_map: Path, capsys
 
 
 def test_invalid_map_exits_1_with_located_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An invalid map is reported as file:line:col and exits 1."""
+    """An invalid map is reported as file:line:col on stderr (stdout stays for results) and exits 1."""
     path = tmp_path / "bad.yaml"
     path.write_text("cyclemap: 1\ntitle: x\n", encoding="utf-8")
-    code, out, _ = run(capsys, "gaps", str(path))
+    code, out, err = run(capsys, "gaps", str(path))
     assert code == 1
-    assert f"{path}:1:1: error: missing required key" in out
+    assert f"{path}:1:1: error: missing required key" in err
+    assert out == ""
 
 
 # -- output formats ------------------------------------------------------------------------------

@@ -306,7 +306,6 @@ def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> lis
 
 def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool) -> bool:
     """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped."""
-    from contextlib import redirect_stdout
     from dataclasses import replace
 
     from cyclemap.loader import load_map
@@ -315,6 +314,7 @@ def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: l
     from cyclemap.render.graphviz_run import LayoutError
     from cyclemap.report.problems import Checked, report_text
     from cyclemap.report.progress import with_progress
+    from cyclemap.report.terminal import visible
 
     failed = False
     for name, target, fmt in with_progress(jobs, "Rendering"):
@@ -323,12 +323,11 @@ def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: l
             data = render_map(cmap, replace(base, fmt=fmt))
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
         except MapError as err:
-            with redirect_stdout(sys.stderr):  # standard output may be carrying a diagram (-o -)
-                report_text([Checked(name, err.problems, err.sources)])
+            report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
             failed = True
             continue
         except LayoutError as err:
-            print(f"cyclemap: error: {name}: {err}", file=sys.stderr)
+            print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
             failed = True
             continue
         if not quiet and target != "-":
@@ -401,7 +400,8 @@ def _run(args: list[str]) -> int:
     except MapError as err:
         from cyclemap.report.problems import Checked, report_text
 
-        report_text([Checked(err.problems[0].file if err.problems else "?", err.problems, err.sources)])
+        # Commands other than validate: standard output is for their result (gaps JSON, a diagram).
+        report_text([Checked(err.problems[0].file if err.problems else "?", err.problems, err.sources)], to_stderr=True)
         return EXIT_INVALID
     except CyclemapError as err:
         from cyclemap.report.terminal import visible

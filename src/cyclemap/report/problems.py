@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 
 from cyclemap.problems import Problem, split_lines
-from cyclemap.report.terminal import literal, stdout_console, visible
+from cyclemap.report.terminal import literal, stderr_console, stdout_console, visible
 
 MAX_SHOWN = 200
 """Problems shown in text form before the rest are only counted."""
@@ -28,8 +28,9 @@ class Checked:
     """What a valid map holds, e.g. '42 activities'."""
 
 
-def report_text(results: list[Checked]) -> None:
-    console = stdout_console()
+def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
+    """Problems for people; `to_stderr` when standard output carries a result (a diagram, JSON)."""
+    console = stderr_console() if to_stderr else stdout_console()
     total = sum(len(r.problems) for r in results)
     shown = 0
     for result in results:
