@@ -5,7 +5,7 @@
 #   bash install.sh test   # install with the test tools, then run the whole test suite
 #
 # Installs what is missing from Debian's packages (Python venv, Graphviz, fonts,
-# poppler-utils), then cyclemap itself into .venv/ in this folder.
+# poppler-utils, git), then cyclemap itself into .venv/ in this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 mode="${1:-demo}"
@@ -15,6 +15,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v git >/dev/null 2>&1 || need+=(git)   # cyclemap diff / render --highlight-changes-since
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need+=(fonts-noto-color-emoji)
@@ -42,7 +43,9 @@ demo)
     .venv/bin/cyclemap gaps examples/home-solar.yaml --top 10
     .venv/bin/cyclemap render examples/home-solar.yaml -o out/home-solar.svg
     .venv/bin/cyclemap render examples/home-solar.yaml -o out/home-solar.pdf
-    echo "Done. Open out/home-solar.svg or out/home-solar.pdf; run .venv/bin/cyclemap --help for more."
+    .venv/bin/cyclemap workshop examples/home-solar.yaml -o out/home-solar-workshop.pdf
+    echo "Done. Open out/home-solar.svg, out/home-solar.pdf or the workshop pack"
+    echo "out/home-solar-workshop.pdf; run .venv/bin/cyclemap --help for more."
     ;;
 test)
     .venv/bin/python -m pytest -q

@@ -15,6 +15,7 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = ROOT / "tests" / "golden"
@@ -23,9 +24,15 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 def cli_output(*args: str, exit_code: int = 0) -> str:
     """What `cyclemap ARGS` prints, run in-process from the repository root."""
+    out = io.StringIO()
+    _run_from_root(args, out, exit_code)
+    return out.getvalue()
+
+
+def _run_from_root(args: tuple[str, ...], out: TextIO, exit_code: int) -> None:
+    """Run `cyclemap ARGS` from the repository root with standard output sent to `out`."""
     from cyclemap.cli import main  # noqa: PLC0415 - the package loads only when a file is generated
 
-    out = io.StringIO()
     code: object = None
     with contextlib.chdir(ROOT), contextlib.redirect_stdout(out):
         try:
@@ -34,7 +41,6 @@ def cli_output(*args: str, exit_code: int = 0) -> str:
             code = done.code
     if code != exit_code:
         raise RuntimeError(f"cyclemap {' '.join(args)} exited with {code}, expected {exit_code}")
-    return out.getvalue()
 
 
 def gaps_json(example: Path) -> Callable[[], str]:
@@ -44,23 +50,20 @@ def gaps_json(example: Path) -> Callable[[], str]:
 
 def rendered(example: Path, *options: str) -> Callable[[], str]:
     """`cyclemap render examples/NAME.yaml OPTIONS -o -`: DOT or Mermaid text, as written to standard output."""
+    return lambda: written_output("render", example.relative_to(ROOT).as_posix(), *options, "-o", "-")
 
-    def generate() -> str:
-        from cyclemap.cli import main  # noqa: PLC0415 - the package loads only when a file is generated
 
-        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")  # render writes to stdout.buffer
-        code: object = None
-        with contextlib.chdir(ROOT), contextlib.redirect_stdout(out):
-            try:
-                main(["render", example.relative_to(ROOT).as_posix(), *options, "-o", "-"])
-            except SystemExit as done:
-                code = done.code
-        if code != 0:
-            raise RuntimeError(f"cyclemap render {example.name} {' '.join(options)} exited with {code}")
-        out.flush()
-        return out.buffer.getvalue().decode("utf-8")
+def report_page(example: Path) -> Callable[[], str]:
+    """`cyclemap report examples/NAME.yaml`: the Markdown page, as written to standard output."""
+    return lambda: written_output("report", example.relative_to(ROOT).as_posix())
 
-    return generate
+
+def written_output(*args: str) -> str:
+    """What `cyclemap ARGS` writes through `write_output` (to stdout.buffer), run from the repository root."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="\n")
+    _run_from_root(args, out, 0)
+    out.flush()
+    return out.buffer.getvalue().decode("utf-8")
 
 
 GOLDEN: dict[str, Callable[[], str]] = {
@@ -71,6 +74,7 @@ GOLDEN: dict[str, Callable[[], str]] = {
         for layout in ("cycle", "flow")
     },
     **{f"mermaid/{example.stem}.mmd": rendered(example, "-f", "mermaid") for example in EXAMPLES},
+    "report/home-solar.md": report_page(ROOT / "examples" / "home-solar.yaml"),
 }
 
 

@@ -2,8 +2,10 @@
 
 A case is a folder: ``tests/cases/invalid/<name>/map.yaml`` with ``expected.txt``
 holding the exact problem lines, or ``tests/cases/valid/<name>/map.yaml`` (with
-an optional ``ids.txt``: the activity ids in walk order). Adding a case is
-adding a folder. After reviewing a change of messages, rewrite every
+an optional ``ids.txt``: the activity ids in walk order). The folder may hold
+files that map.yaml includes; a problem in one of them is followed in
+``expected.txt`` by its include chain, one ``  included from FILE:LINE:COL``
+line per include, nearest first. Adding a case is adding a folder. After reviewing a change of messages, rewrite every
 ``expected.txt`` with::
 
     CYCLEMAP_REGENERATE=1 .venv/bin/pytest tests/test_cases.py
@@ -21,7 +23,7 @@ import pytest
 
 from cyclemap import loader
 from cyclemap.loader import load_map
-from cyclemap.problems import InputError, MapError
+from cyclemap.problems import InputError, MapError, Problem
 
 REGENERATE = os.environ.get("CYCLEMAP_REGENERATE") == "1"
 DEPTH_MESSAGE = "the map is nested more than 100 levels deep; flatten deep subcycles or split them into separate maps"
@@ -36,8 +38,13 @@ def problem_lines(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     try:
         load_map("map.yaml")
     except MapError as err:
-        return [str(problem) for problem in err.problems]
+        return [line for problem in err.problems for line in lines_of(problem)]
     return []
+
+
+def lines_of(problem: Problem) -> list[str]:
+    """A problem's line, then where its file was included from (nearest include first)."""
+    return [str(problem), *(f"  included from {place}" for place in reversed(problem.chain))]
 
 
 def test_invalid_case_reports_exactly_the_expected_problems(

@@ -19,6 +19,7 @@ from cyclemap import __version__
 from cyclemap.problems import CyclemapError, InputError, MapError
 
 if TYPE_CHECKING:
+    from cyclemap.model import CycleMap
     from cyclemap.render import RenderOptions
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
@@ -173,7 +174,16 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         keep = GapFilter(tuple(kinds or ()), min_score, top)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="'--kind'") from None
-    cmap = load_map(file)
+    try:
+        cmap = load_map(file)
+    except MapError as err:
+        if output_format is not GapFormat.github:
+            raise
+        from cyclemap.report.problems import REPORTERS as PROBLEM_REPORTERS
+        from cyclemap.report.problems import Checked
+
+        PROBLEM_REPORTERS["github"]([Checked(file, err.problems, err.sources)])  # errors where Actions shows them
+        raise typer.Exit(EXIT_INVALID) from None
     found = find_gaps(cmap, threshold)
     shown = filter_gaps(found, keep)
     report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found))
@@ -249,6 +259,20 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      "cyclemap's layout (for experiments; the default keeps the map's order)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which files were written.")] = False,
+    update: Annotated[
+        bool,
+        typer.Option("--update", "-u",
+                     help="Refresh only the diagrams each map already has (MAP.svg, .png, .pdf, .dot, .gv, .mmd "
+                     "next to it, or in the -o folder), each in its own format, rewriting just those that "
+                     "changed. Give the --layout and --depth they were drawn with. For pre-commit hooks."),
+    ] = False,
+    highlight_since: Annotated[
+        str | None,
+        typer.Option("--highlight-changes-since", metavar="REV", show_default=False,
+                     help="Outline the activities added or changed since this git revision (e.g. main or "
+                     "HEAD~1) in magenta, with a NEW or CHANGED badge: each map is compared with its own "
+                     "version at REV, as `cyclemap diff --rev REV` does."),
+    ] = None,
 ) -> None:
     """Draw maps as diagrams: SVG, PNG, PDF, DOT or Mermaid.
 
@@ -266,13 +290,24 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
       cyclemap render maps/*.yaml -o diagrams/ -f svg
 
       cyclemap render map.yaml -f mermaid -o -    [dim]# paste into a README[/dim]
+
+      cyclemap render --update maps/*.yaml        [dim]# refresh the diagrams they have[/dim]
+
+      cyclemap render map.yaml --highlight-changes-since main -f png   [dim]# for a review[/dim]
+
+    With --update, PDFs count as unchanged when only their embedded date differs;
+    SVG, PNG and PDF bytes also depend on the Graphviz version and fonts installed.
     """
     from cyclemap.render import RenderOptions
 
-    jobs = _render_targets(maps, output, output_format.value if output_format else None)
+    if highlight_since is not None and "-" in maps:
+        raise typer.BadParameter("a map read from standard input has no history; name the map file",
+                                 param_hint="'--highlight-changes-since'")
+    fmt = output_format.value if output_format else None
+    jobs = _update_targets(maps, output, fmt, quiet) if update else _render_targets(maps, output, fmt)
     base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
                          engine=engine.value if engine else None)
-    failed = _render_all(jobs, base, maps, quiet)
+    failed = _render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
     if failed:
         raise typer.Exit(EXIT_INVALID)
 
@@ -304,35 +339,353 @@ def _render_targets(maps: list[str], output: str | None, fmt: str | None) -> lis
     return jobs
 
 
-def _render_all(jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool) -> bool:
-    """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped."""
+def _update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: bool) -> list[tuple[str, str, str]]:
+    """(map, existing diagram, format) for `render --update`; maps without diagrams are noted."""
+    from cyclemap.render.refresh import existing_diagrams
+    from cyclemap.report.terminal import visible
+
+    if output is not None and (output == "-" or not Path(output).is_dir()):
+        raise typer.BadParameter("with --update, -o must be the folder that holds the diagrams",
+                                 param_hint="'--output'")
+    if "-" in maps:
+        raise typer.BadParameter("--update refreshes the diagrams of map files, not of standard input",
+                                 param_hint="'MAPS...'")
+    jobs: list[tuple[str, str, str]] = []
+    drawn_from: dict[str, str] = {}
+    for name in maps:
+        if not Path(name).is_file():
+            raise InputError(f"{name}: no such map file")
+        found = existing_diagrams(name, output, fmt)
+        if not found and not quiet:
+            print(f"cyclemap: note: {visible(name)} has no diagram to update (render it once without --update)",
+                  file=sys.stderr)
+        for target, target_format in found:
+            if drawn_from.setdefault(target, name) != name:
+                raise InputError(f"{target} would be drawn from both {drawn_from[target]} and {name}; "
+                                 "update them one at a time")
+            jobs.append((name, target, target_format))
+    return jobs
+
+
+def _render_all(  # noqa: PLR0913 - the render command's switches, passed on by keyword
+    jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool, *,
+    only_changed: bool = False, since: str | None = None,
+) -> bool:
+    """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped.
+
+    `only_changed` leaves a target alone when the new diagram is the same (`render --update`);
+    `since` highlights what changed since that git revision.
+    """
     from dataclasses import replace
 
+    from cyclemap.gitrev import changes_since
     from cyclemap.loader import load_map
     from cyclemap.output import write_output
     from cyclemap.render import BINARY_FORMATS, render_map
     from cyclemap.render.graphviz_run import LayoutError
+    from cyclemap.render.refresh import unchanged
     from cyclemap.report.problems import Checked, report_text
     from cyclemap.report.progress import with_progress
     from cyclemap.report.terminal import visible
 
-    failed = False
+    failed, invalid = False, set()
+    loaded: tuple[str, CycleMap] | None = None  # a map with several diagrams is read once
     for name, target, fmt in with_progress(jobs, "Rendering"):
+        if name in invalid:
+            continue
         try:
-            cmap = load_map(name)
-            data = render_map(cmap, replace(base, fmt=fmt))
+            cmap = loaded[1] if loaded and loaded[0] == name else load_map(name)
+            loaded = (name, cmap)
+            options = replace(base, fmt=fmt)
+            if since is not None:
+                options = replace(options, highlight=changes_since(cmap, name, since))
+            data = render_map(cmap, options)
+            if only_changed and unchanged(target, data, fmt):
+                continue
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
         except MapError as err:
             report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
             failed = True
+            invalid.add(name)
             continue
         except LayoutError as err:
             print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
             failed = True
             continue
         if not quiet and target != "-":
-            print(f"Wrote {target} ({base.layout} layout, {fmt})", file=sys.stderr)
+            done = "Updated" if only_changed else "Wrote"
+            print(f"{done} {visible(target)} ({base.layout} layout, {fmt})", file=sys.stderr)
     return failed
+
+
+# -- report -------------------------------------------------------------------
+
+
+@app.command(name="report")
+def report_document(
+    file: Annotated[str, typer.Argument(help="The map to describe ('-' reads standard input).", show_default=False)],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Markdown file to write ('-' for standard output).")
+    ] = "-",
+    top: Annotated[
+        int | None, typer.Option("--top", min=0, show_default=False, help="List only the first N gaps.")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, show_default=False,
+                     help="Collapse subcycles deeper than N levels in the diagram (default: as many levels "
+                     "as GitHub's Mermaid renderer can draw)."),
+    ] = None,
+) -> None:
+    """Write one Markdown page about a map: details, Mermaid diagram, counts and ranked gaps.
+
+    The page is the same for the same map (no date), so it can be committed
+    next to the map; GitHub and GitLab draw its diagram.
+
+    [bold]Examples[/bold]
+
+      cyclemap report map.yaml -o map.md
+
+      cyclemap report map.yaml --top 10 > summary.md
+
+      cyclemap report big-map.yaml --depth 1 -o overview.md
+    """
+    from cyclemap.gaps import GapFilter
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.report.document import DocumentOptions, map_document
+
+    cmap = load_map(file)
+    text = map_document(cmap, file, DocumentOptions(threshold=threshold, depth=depth, keep=GapFilter(top=top)))
+    write_output(output, text.encode("utf-8"), [file])
+    if output != "-":
+        from cyclemap.report.terminal import visible
+
+        print(f"Wrote {visible(output)}", file=sys.stderr)
+
+
+# -- diff ---------------------------------------------------------------------
+
+
+class DiffFormat(str, Enum):
+    """The choices of `diff --format`: the keys of `cyclemap.report.diff.REPORTERS`."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    old: Annotated[
+        str, typer.Argument(help="The old map: a file, or REV:path for a map as it was at a git revision "
+                            "(e.g. HEAD~1:maps/solar.yaml). With --rev: the working map file.", show_default=False)
+    ],
+    new: Annotated[
+        str | None, typer.Argument(help="The new map: a file or REV:path (leave out with --rev).", show_default=False)
+    ] = None,
+    rev: Annotated[
+        str | None,
+        typer.Option("--rev", "-r", show_default=False,
+                     help="Compare the working map file with how it was at this git revision "
+                     "(a branch, tag or commit, e.g. main or HEAD~1); its includes are read at that revision too."),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", "-f", help="text for people, markdown for a pull-request comment, json for tools."),
+    ] = DiffFormat.text,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score (0-20) from which an activity is underserved, for both maps "
+                     "(default: each map's gaps.threshold, else 10)."),
+    ] = None,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when the maps differ, 0 when they do not (for CI).")
+    ] = False,
+) -> None:
+    """Show what changed between two versions of a map, and what it means for the gaps.
+
+    Activities are matched by id: added, removed, moved, renamed and changed
+    fields, then the gaps opened and closed and the opportunity scores that moved.
+    A path after 'REV:' starts at the top of the repository, as in git show
+    (REV:./map.yaml starts at the current folder).
+
+    [bold]Examples[/bold]
+
+      cyclemap diff old.yaml new.yaml
+
+      cyclemap diff HEAD~1:maps/solar.yaml maps/solar.yaml
+
+      cyclemap diff --rev main maps/solar.yaml     [dim]# working file against main[/dim]
+
+      cyclemap diff --rev origin/main maps/solar.yaml -f markdown > comment.md
+
+      cyclemap diff --rev HEAD maps/solar.yaml -f json --exit-code
+    """
+    from cyclemap.diff import diff_maps
+    from cyclemap.report.diff import REPORTERS, DiffReport
+
+    (old_map, old_name), (new_map, new_name) = _load_diff_sides(old, new, rev)
+    changes = diff_maps(old_map, new_map, threshold)
+    REPORTERS[output_format.value](DiffReport(old_name, new_name, old_map, new_map, changes, threshold), sys.stdout)
+    if exit_code and changes.differs:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[CycleMap, str]]:
+    """Both maps with the names to show; problems in either are all reported (stderr) before exit 1."""
+    from functools import partial
+
+    from cyclemap.gitrev import RevisionPath, load_arg, load_working_file_at, parse_map_arg
+    from cyclemap.report.problems import Checked, report_text
+
+    if rev is None and new is None:
+        raise typer.BadParameter("give the old and the new map, or one working map file with --rev REV "
+                                 "(e.g. cyclemap diff --rev HEAD map.yaml)", param_hint="'NEW'")
+    if rev is not None and (new is not None or isinstance(parse_map_arg(old), RevisionPath)):
+        raise typer.BadParameter("with --rev, give just the working map file; it is compared with the same "
+                                 "file at that revision", param_hint="'--rev'")
+    loaders = [partial(load_arg, old), partial(load_arg, new or "")]
+    if rev is not None:
+        loaders = [partial(load_working_file_at, rev, old), partial(_load_named, old)]
+    sides: list[tuple[CycleMap, str]] = []
+    invalid: list[Checked] = []
+    for load in loaders:
+        try:
+            sides.append(load())
+        except MapError as err:
+            invalid.append(Checked(err.problems[0].file if err.problems else "?", err.problems, err.sources))
+    if invalid:
+        report_text(invalid, to_stderr=True)
+        raise typer.Exit(EXIT_INVALID)
+    return sides
+
+
+def _load_named(path: str) -> tuple[CycleMap, str]:
+    from cyclemap.loader import load_map
+
+    return load_map(path), path
+
+
+# -- workshop -----------------------------------------------------------------
+
+
+class Paper(str, Enum):
+    """The choices of `workshop --paper`: the keys of `cyclemap.workshop.PAPERS`."""
+
+    a4 = "a4"
+    a3 = "a3"
+    letter = "letter"
+
+
+@app.command()
+def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    file: Annotated[str, typer.Argument(help="The map to build the pack from.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", show_default=False,
+                     help="The PDF to write. Default: MAP-workshop.pdf next to the map."),
+    ] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size; pages are landscape.")] = Paper.a4,
+    sections: Annotated[
+        str | None,
+        typer.Option("--sections", show_default=False,
+                     help="Parts to include, comma-separated, printed in this order: cover, poster, phases, "
+                     "gaps, worksheets, evidence. Default: all."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", show_default=False, help="Cover title instead of "
+                                              "the map's.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", show_default=False, help="Date on the cover, YYYY-MM-DD. Default: "
+                     "SOURCE_DATE_EPOCH if set, else today."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds Graphviz may take for each diagram.")
+    ] = 60.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
+) -> None:
+    """Build a printable PDF pack to run a workshop on a map.
+
+    The pack has a cover, the cycle as a poster, a page per phase (its flow and
+    a table of its activities), the ranked gaps, capture worksheets to fill by
+    hand, and an evidence appendix. Apart from the cover date it is the same
+    for the same map, so it can be rebuilt in CI and compared.
+
+    [bold]Examples[/bold]
+
+      cyclemap workshop map.yaml                         [dim]# map-workshop.pdf[/dim]
+
+      cyclemap workshop map.yaml -o pack.pdf --paper a3
+
+      cyclemap workshop map.yaml --sections cover,gaps,worksheets
+
+      cyclemap workshop map.yaml --date 2026-03-01 --title "Solar: spring review"
+    """
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.report.terminal import visible
+    from cyclemap.workshop import PackInfo, PackOptions, build_pack
+    from cyclemap.workshop.provenance import git_revision, pack_date
+
+    chosen = _sections(sections)
+    try:
+        when = pack_date(date)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="'--date'") from None
+    target = output or str(Path(file).parent / f"{Path(file).stem}-workshop.pdf")
+    if file == "-" and output is None:
+        raise typer.BadParameter("reading the map from standard input, say where the PDF goes with -o",
+                                 param_hint="'--output'")
+    cmap = load_map(file)
+    info = PackInfo("standard input" if file == "-" else file,
+                    None if file == "-" else git_revision(_files_of(cmap, file)))
+    options = PackOptions(paper.value, chosen, title, when, threshold, timeout)
+    pack = build_pack(cmap, info, options)
+    write_output(target, pack.pdf, [file], binary=True)
+    for warning in pack.warnings:
+        print(f"cyclemap: warning: {visible(warning)}", file=sys.stderr)
+    if not quiet and target != "-":
+        pages = f"{pack.pages} page{'s' * (pack.pages != 1)}"
+        print(f"Wrote {visible(target)} ({pages}, {paper.value.upper()} landscape)", file=sys.stderr)
+
+
+def _files_of(cmap: CycleMap, root: str) -> list[Path]:
+    """The map file and every file it includes that holds an activity."""
+    from cyclemap.loader import activity_location
+
+    parts = {activity_location(visit)[0] for visit in cmap.walk()} - {root}
+    return [Path(root), *sorted(Path(p) for p in parts if Path(p).is_file())]
+
+
+def _sections(text: str | None) -> tuple[str, ...]:
+    """The sections named in `--sections`, in pack order; usage errors name the unknown ones."""
+    import difflib
+
+    from cyclemap.workshop import SECTIONS
+
+    if text is None:
+        return SECTIONS
+    named = [part.strip().lower() for part in text.split(",") if part.strip()]
+    for name in named:
+        if name not in SECTIONS:
+            close = difflib.get_close_matches(name, SECTIONS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; choose from {', '.join(SECTIONS)}"
+            raise typer.BadParameter(f"unknown section '{name}'{hint}", param_hint="'--sections'")
+    if not named:
+        raise typer.BadParameter(f"name at least one of {', '.join(SECTIONS)}", param_hint="'--sections'")
+    return tuple(s for s in SECTIONS if s in named)
 
 
 # -- init and schema ----------------------------------------------------------

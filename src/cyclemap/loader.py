@@ -1,8 +1,9 @@
 """Map file -> validated `CycleMap`, or every problem with its file, line and column.
 
 Stages: read bytes (size and file-type limits) -> decode UTF-8 -> YAML data with
-positions (`yaml_reader`) -> pydantic model -> ids and cross-checks. Every
-failure becomes a `Problem`; nothing here prints or exits.
+positions (`yaml_reader`) -> includes replaced by the activities of their files
+-> pydantic model -> ids and cross-checks. Every failure becomes a `Problem`;
+nothing here prints or exits.
 """
 
 from __future__ import annotations
@@ -13,39 +14,73 @@ import stat
 import sys
 import typing
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from cyclemap.model import Activity, CycleMap, Scale, Visit, assign_ids
-from cyclemap.problems import InputError, MapError, Problem, clip, line_col
-from cyclemap.yaml_reader import Source, YMap, YSeq, read_yaml
+from cyclemap import yaml_reader
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids
+from cyclemap.problems import InputError, MapError, Place, Problem, clip, line_col
+from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, too_large
+from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest map file read (a 10,000-activity map is about 2 MB)."""
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
+"""Most bytes a map and all the files it includes may hold together: a split map
+costs no more to check than the largest single map. A file included twice counts twice."""
+MAX_INCLUDE_DEPTH = 20
+"""Longest chain of includes (the map includes a file, which includes a file, ...)."""
+MAX_INCLUDES = 500
+"""Most includes one map may resolve in all, nested ones too (a file included twice counts twice)."""
 STDIN = "-"
+_NO_INCLUDES_FROM_STDIN = (
+    "a map read from standard input cannot include files; give the map's file name instead, "
+    "e.g. cyclemap validate map.yaml"
+)
 
 
 def load_map(path: str) -> CycleMap:
-    """Read, check and return the map at `path` ("-" for standard input).
+    """Read, check and return the map at `path` ("-" for standard input), with the files it includes.
 
-    Raises InputError when the file cannot be read at all, and MapError with
-    every problem found when it is not a valid map.
+    Includes resolve against the folder of `path`, which they may not leave; a
+    map read from standard input may not include files. Raises InputError when
+    the map cannot be read at all, and MapError with every problem found (in the
+    map and in the files it includes) when it is not a valid map.
     """
-    return load_bytes(read_bytes(path), path)
+    data = read_bytes(path)
+    if path == STDIN:
+        return _Assembly(NoFiles(_NO_INCLUDES_FROM_STDIN), PurePosixPath(STDIN), path).load(data)
+    folder, base = os.path.split(path)
+    return _Assembly(DiskFiles(folder), PurePosixPath(base), path).load(data)
+
+
+def load_from(files: MapFiles, root: PurePosixPath) -> CycleMap:
+    """Read, check and return the map `root` (relative to `files`) and the files it includes.
+
+    Includes may not leave the folder of `root`. Raises InputError when the map
+    itself cannot be read, MapError as `load_map` does.
+    """
+    name = files.name(root)
+    try:
+        data = files.read(root, limit=MAX_FILE_BYTES)
+    except IncludeRefused as err:
+        raise InputError(f"{name}: {err}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{name}: {too_large(MAX_FILE_BYTES)}")
+    return _Assembly(files, root, name).load(data)
 
 
 def load_bytes(data: bytes, name: str) -> CycleMap:
-    """Check and return the map in `data`, reporting problems against file `name`.
+    """Check and return the single-document map in `data`, reporting problems against file `name`.
 
-    Raises MapError with every problem found (and the text, to quote lines from).
+    Includes are refused (there is no folder to read them from). Raises
+    MapError with every problem found (and the text, to quote lines from).
     """
-    text = decode(data, name)
-    try:
-        return build_map(read_yaml(text, Source(name)), name)
-    except MapError as err:
-        err.sources[name] = text
-        raise
+    files = NoFiles("a map given as bytes cannot include files; load it from its file instead")
+    return _Assembly(files, PurePosixPath(PurePosixPath(name).name or STDIN), name).load(data)
 
 
 def build_map(root: Any, name: str) -> CycleMap:
@@ -60,6 +95,279 @@ def build_map(root: Any, name: str) -> CycleMap:
     if problems:
         raise MapError(problems)
     return cmap
+
+
+# -- includes -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A file being assembled into the map: the root map, or a file it includes."""
+
+    rel: PurePosixPath
+    """Its path relative to the files' folder."""
+    chain: tuple[Place, ...]
+    """Where it was included from, the root map's include first."""
+    trail: tuple[tuple[PurePosixPath, str], ...]
+    """The files from the root map down to this one (path, name): a loop shows here."""
+
+
+class _OutOfBudget(Exception):
+    """A limit for the whole map was crossed: assembling stops (the problem is recorded)."""
+
+
+_LIST_DEPTH = 4
+"""Nesting of a phase's activities list: the map, phases, the phase, the list."""
+
+
+@dataclass
+class _Assembly:
+    """Reads a map and replaces each `include:` item by the activities of its file.
+
+    Budgets (bytes, includes, expanded values) are shared by all the files of
+    one map. A list with includes at or below it that is reached again through
+    a YAML alias is expanded once and charged again for the included values
+    under it, so aliases cannot multiply included files beyond the value limit.
+    """
+
+    files: MapFiles
+    root: PurePosixPath
+    name: str
+    problems: list[Problem] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    cache: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    """Files read so far (a file included twice is read once, and counted twice)."""
+    lists: dict[int, tuple[YSeq, YSeq, int]] = field(default_factory=dict)
+    """id of a list with includes at or below it -> (that list, kept so that its id is not
+    reused; the list expanded; the included values under it)."""
+    total_bytes: int = 0
+    includes: int = 0
+    values: int = 0
+    included_values: int = 0
+
+    def load(self, data: bytes) -> CycleMap:
+        """The validated map in `data` (the root map's bytes); MapError with every problem otherwise."""
+        try:
+            return self._build(data)
+        except MapError as err:
+            err.sources.update(self.texts)
+            raise
+
+    def _build(self, data: bytes) -> CycleMap:
+        text = decode(data, self.name)
+        self.texts[self.name] = text
+        self.total_bytes = len(data)
+        tree, self.values = parse_yaml(text, Source(self.name))
+        if tree is None:
+            raise MapError([Problem(self.name, 1, 1, EMPTY_MAP)])
+        if isinstance(tree, YMap):
+            try:
+                self._expand_phases(tree, _Part(self.root, (), ((self.root, self.name),)))
+            except _OutOfBudget:
+                raise MapError(self.problems) from None
+        try:
+            cmap = build_map(tree, self.name)
+        except MapError as err:
+            raise MapError(self.problems + err.problems) from None
+        if self.problems:
+            raise MapError(self.problems)
+        return cmap
+
+    # -- walking the lists that may hold includes ---------------------------
+
+    def _expand_phases(self, tree: YMap, part: _Part) -> None:
+        phases = tree.get("phases")
+        if not isinstance(phases, YMap):
+            return  # reported when the map is validated
+        for key in PHASE_KEYS:
+            phase = phases.get(key)
+            if isinstance(phase, YMap) and isinstance(phase.get("activities"), YSeq):
+                phase["activities"] = self._expand_list(phase["activities"], _LIST_DEPTH, part)
+
+    def _expand_list(self, seq: YSeq, depth: int, part: _Part) -> YSeq:
+        """`seq` with its includes replaced, at any depth; `depth` is its nesting in the whole map.
+
+        Only lists with includes at or below them are remembered (a map without
+        includes allocates nothing here); a list without any is simply walked
+        again when an alias repeats it, which the map's own value limit bounds.
+        """
+        seen = self.lists.get(id(seq))
+        if seen is not None:  # the same list again, through an alias
+            self._charge(seen[2], seq)
+            return seen[1]
+        before = self.included_values
+        if any(isinstance(item, YMap) and "include" in item for item in seq):
+            expanded = self._splice(seq, depth, part)
+        else:
+            expanded = seq
+            for item in seq:
+                self._expand_subcycle(item, depth + 1, part)
+        if expanded is not seq or self.included_values != before:
+            weight = self.included_values - before
+            self.lists[id(seq)] = (seq, expanded, weight)
+            self.lists[id(expanded)] = (expanded, expanded, weight)
+        return expanded
+
+    def _expand_subcycle(self, item: Any, depth: int, part: _Part) -> None:
+        if isinstance(item, YMap):
+            sub = item.get("subcycle")
+            if isinstance(sub, YSeq):
+                expanded = self._expand_list(sub, depth + 1, part)
+                if expanded is not sub:
+                    item["subcycle"] = expanded
+
+    def _splice(self, seq: YSeq, depth: int, part: _Part) -> YSeq:
+        """A new list: the items of `seq`, each include replaced by its file's activities."""
+        out = YSplice(seq.source, seq.pos)
+        sources = out.item_sources
+        for index, item in enumerate(seq):
+            if isinstance(item, YMap) and "include" in item:
+                included = self._include(item, depth, part)
+                if included is not None:
+                    out.extend(included)
+                    out.item_pos.extend(included.item_pos)
+                    sources.extend(included.source_of(n) for n in range(len(included)))
+            else:
+                self._expand_subcycle(item, depth + 1, part)
+                out.append(item)
+                out.item_pos.append(seq.item_pos[index])
+                sources.append(seq.source_of(index))
+        return out
+
+    # -- one include ----------------------------------------------------------
+
+    def _include(self, item: YMap, depth: int, part: _Part) -> YSeq | None:
+        """The activities of the file `item` includes, expanded; None if it cannot be used (problem recorded)."""
+        written = self._include_path(item)
+        if written is None:
+            return None
+        at = item.value_pos["include"]
+        try:
+            rel = include_path(written, part.rel, self.root)
+        except IncludeRefused as err:
+            self._problem(item.source, at, f"cannot include '{clip(written)}': {err}")
+            return None
+        name = self.files.name(rel)
+        try:
+            data = self._read(rel, part, item.source, at)
+        except IncludeRefused as err:
+            shown = f"'{clip(written)}'" + (f" ({clip(name, 300)})" if name != written else "")
+            self._problem(item.source, at, f"cannot include {shown}: {err}")
+            return None
+        child = _Part(rel, (*part.chain, Place(item.source.name, *item.pos)), (*part.trail, (rel, name)))
+        activities = self._activities_of(data, name, child, depth)
+        return None if activities is None else self._expand_list(activities, depth, child)
+
+    def _include_path(self, item: YMap) -> str | None:
+        """The path an include item names; extra keys and a path that is not text are problems."""
+        for key in item:
+            if key != "include":
+                self._problem(
+                    item.source,
+                    item.key_pos[key],
+                    f"'{clip(key)}' cannot stand next to 'include'; an include item holds only "
+                    "'include: PATH' (write the activity in the included file instead)",
+                )
+        value = item["include"]
+        if isinstance(value, str):
+            return value
+        what = "is empty" if value is None else f"takes the path of a YAML file, not {_describe(value)}"
+        self._problem(item.source, item.value_pos["include"], f"'include' {what}; write  include: parts/pre.yaml")
+        return None
+
+    def _read(self, rel: PurePosixPath, part: _Part, source: Source, at: Pos) -> bytes:
+        """The bytes of `rel`, within the limits; IncludeRefused says why not."""
+        if any(rel == seen for seen, _ in part.trail):
+            start = next(n for n, (seen, _) in enumerate(part.trail) if seen == rel)
+            loop = " -> ".join([name for _, name in part.trail[start:]] + [self.files.name(rel)])
+            raise IncludeRefused(f"the files would include each other in a loop: {loop}")
+        if len(part.trail) > MAX_INCLUDE_DEPTH:
+            raise IncludeRefused(
+                f"includes are nested more than {MAX_INCLUDE_DEPTH} deep; include the files from fewer levels"
+            )
+        if self.includes >= MAX_INCLUDES:
+            self._stop(source, at, f"the map includes more than {MAX_INCLUDES} files in all (a file included "
+                       "twice counts twice); merge small files or split the map into separate maps")
+        left = MAX_TOTAL_BYTES - self.total_bytes
+        data = self.cache.get(rel)
+        if data is None:
+            data = self.cache[rel] = self.files.read(rel, limit=left)
+        if len(data) > left:
+            raise too_large(left)
+        self.total_bytes += len(data)
+        self.includes += 1
+        return data
+
+    def _activities_of(self, data: bytes, name: str, part: _Part, depth: int) -> YSeq | None:
+        """The activities list of an included file's bytes; None when unusable (problems recorded)."""
+        source = Source(name, part.chain)
+        try:
+            text = decode(data, name)
+            self.texts[name] = text
+            tree, values = parse_yaml(text, source, depth=depth - 1, max_nodes=yaml_reader.MAX_NODES - self.values)
+        except MapError as err:
+            self.problems.extend(replace(p, chain=part.chain) for p in err.problems)
+            return None
+        self.values += values
+        self.included_values += values
+        if isinstance(tree, YSeq):
+            return tree
+        if isinstance(tree, YMap):
+            return self._activities_key(tree)
+        if tree is None:
+            self._problem(source, (1, 1), f"the file is empty; {_PART_SHAPE} (write [] for none yet)")
+        else:
+            self._problem(source, (1, 1), f"the file holds only text; {_PART_SHAPE}")
+        return None
+
+    def _activities_key(self, tree: YMap) -> YSeq | None:
+        """The `activities` list of an included file written as a mapping."""
+        if "cyclemap" in tree or "phases" in tree:
+            self._problem(tree.source, tree.pos, f"this is a whole map; {_PART_SHAPE}")
+            return None
+        for key in tree:
+            if key != "activities" and not key.startswith("x-"):
+                self._problem(
+                    tree.source,
+                    tree.key_pos[key],
+                    f"unknown key '{clip(key)}'; next to 'activities', an included file holds only your own "
+                    "keys starting with 'x-'",
+                )
+        activities = tree.get("activities")
+        if isinstance(activities, YSeq):
+            return activities
+        if "activities" not in tree:
+            self._problem(tree.source, tree.pos, f"missing key 'activities'; {_PART_SHAPE}")
+        else:
+            self._problem(
+                tree.source,
+                tree.value_pos["activities"],
+                f"'activities' must be a list (items on lines starting with '- '), not {_describe(activities)}",
+            )
+        return None
+
+    # -- limits and problems ---------------------------------------------------
+
+    def _charge(self, values: int, seq: YSeq) -> None:
+        """Count included values met again through an alias against the map's value limit."""
+        self.values += values
+        self.included_values += values
+        if self.values > yaml_reader.MAX_NODES:
+            self._stop(seq.source, seq.pos, f"the map expands to more than {yaml_reader.MAX_NODES:,} values "
+                       "(aliases repeat what they point to, here with included files); this looks like an alias bomb")
+
+    def _problem(self, source: Source, pos: Pos, message: str) -> None:
+        self.problems.append(Problem(source.name, pos[0], pos[1], message, "", source.chain))
+
+    def _stop(self, source: Source, pos: Pos, message: str) -> typing.NoReturn:
+        self._problem(source, pos, message)
+        raise _OutOfBudget
+
+
+_PART_SHAPE = (
+    "an included file holds a list of activities (lines starting with '- name:'), "
+    "or 'activities:' followed by that list"
+)
 
 
 # -- reading --------------------------------------------------------------
@@ -140,26 +448,42 @@ def problems_from_validation(err: ValidationError, root: YMap) -> list[Problem]:
 
 def _problem_from_error(error: Any, root: YMap) -> Problem:
     kind = error["type"]
-    node, parent, key, pos, path, model = _follow(root, error["loc"])
-    if kind == "extra_forbidden" and isinstance(parent, YMap) and key in parent.key_pos:
-        pos = parent.key_pos[key]
-    message = _message(kind, error, node, key, model)
-    source = getattr(parent, "source", None) or root.source
-    return Problem(source.name, pos[0], pos[1], message, _path_text(path), source.chain)
+    found = _follow(root, error["loc"])
+    pos = found.pos
+    if kind == "extra_forbidden" and isinstance(found.parent, YMap) and found.key in found.parent.key_pos:
+        pos = found.parent.key_pos[found.key]
+    message = _message(kind, error, found.node, found.key, found.model)
+    source = found.source
+    return Problem(source.name, pos[0], pos[1], message, _path_text(found.path), source.chain)
 
 
-def _follow(root: YMap, loc: Sequence[Any]) -> tuple[Any, Any, Any, tuple[int, int], list[Any], type[BaseModel] | None]:
-    """Walk the data along a pydantic `loc`, keeping the deepest known position.
+class _Found(NamedTuple):
+    """Where a pydantic error lands in the data."""
+
+    node: Any
+    """The value found (None when a key is missing)."""
+    parent: Any
+    key: Any
+    """The last key or index walked."""
+    pos: Pos
+    source: Source
+    """The file `pos` is in: an included file for included activities."""
+    path: list[Any]
+    model: type[BaseModel] | None
+    """The model that owns the last key."""
+
+
+def _follow(root: YMap, loc: Sequence[Any]) -> _Found:
+    """Walk the data along a pydantic `loc`, keeping the deepest known position and its file.
 
     Parts that are not in the data (union branch names such as 'int') are
     skipped; a key missing from a mapping ends the walk at that mapping.
-    Returns the value found, its parent, the last key, the position, the path
-    walked and the model that owns the last key.
     """
     node: Any = root
     parent: Any = root
     key: Any = None
     pos = root.pos
+    source = root.source
     path: list[Any] = []
     model: type[BaseModel] | None = CycleMap
     owner: type[BaseModel] | None = CycleMap
@@ -167,7 +491,7 @@ def _follow(root: YMap, loc: Sequence[Any]) -> tuple[Any, Any, Any, tuple[int, i
         if isinstance(node, YMap) and isinstance(part, str):
             if part not in node and (model is None or part not in model.model_fields):
                 break  # not a key of this mapping, e.g. the name of a union branch
-            parent, key, owner = node, part, model
+            parent, key, owner, source = node, part, model, node.source
             path.append(part)
             model = _field_model(model, part)
             if part not in node:
@@ -175,12 +499,12 @@ def _follow(root: YMap, loc: Sequence[Any]) -> tuple[Any, Any, Any, tuple[int, i
                 break
             pos, node = node.value_pos[part], node[part]
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
-            parent, key = node, part
+            parent, key, source = node, part, node.source_of(part)
             path.append(part)
             pos, node = node.item_pos[part], node[part]
         else:
             break
-    return node, parent, key, pos, path, owner
+    return _Found(node, parent, key, pos, source, path, owner)
 
 
 def _field_model(model: type[BaseModel] | None, field: str) -> type[BaseModel] | None:
@@ -250,6 +574,8 @@ def _message(kind: str, error: Any, value: Any, key: Any, model: type[BaseModel]
 
 
 def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
+    if key == "include":
+        return "'include' can only be an item of an 'activities' or 'subcycle' list:  - include: parts/pre.yaml"
     message = f"unknown key '{clip(key)}'"
     if model is not None:
         match = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
@@ -277,7 +603,11 @@ def _clash_problem(first: Visit, second: Visit) -> Problem:
     file, line, col, path = activity_location(second)
     other_file, other_line, other_col, _ = activity_location(first)
     activity: Activity = second.activity
-    explicit = isinstance(activity._source, YMap) and "id" in activity._source
+    node = activity._source
+    chain = node.source.chain if isinstance(node, YMap) else ()
+    if (file, line, col) == (other_file, other_line, other_col):
+        return Problem(file, line, col, _twice_message(first, second), path, chain)
+    explicit = isinstance(node, YMap) and "id" in node
     advice = "change one of them" if explicit else "give one of them an explicit 'id:'"
     return Problem(
         file,
@@ -286,5 +616,18 @@ def _clash_problem(first: Visit, second: Visit) -> Problem:
         f"duplicate id '{activity.id}': '{activity.name}' and '{first.activity.name}' "
         f"(at {other_file}:{other_line}:{other_col}) share it; {advice}",
         path,
+        chain,
     )
 
+
+def _twice_message(first: Visit, second: Visit) -> str:
+    """Why the very same lines are in the map twice: a file included twice, or a YAML alias."""
+    activity = second.activity
+    chains = [v.activity._source.source.chain if isinstance(v.activity._source, YMap) else () for v in (first, second)]
+    if chains[0] and chains[0] != chains[1]:
+        why = f"its file is included twice (also from {chains[0][-1]})"
+        advice = "include the file once"
+    else:
+        why = "a YAML alias repeats it"
+        advice = "write each activity once"
+    return f"duplicate id '{activity.id}': '{activity.name}' is in the map twice because {why}; {advice}"

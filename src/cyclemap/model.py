@@ -165,6 +165,17 @@ class Activity(_Model):
         return value
 
 
+class Include(BaseModel):
+    """An item that stands for the activities of another file, e.g. include: parts/pre.yaml."""
+
+    # The loader replaces include items before the map is validated, so no
+    # CycleMap holds one: this model describes them for the JSON Schema.
+    model_config = ConfigDict(extra="forbid", title="Include")
+    include: Annotated[str, Field(min_length=1)] = Field(
+        description="Path of a YAML file holding more activities, relative to this file and inside the map's folder."
+    )
+
+
 class Phase(_Model):
     """One of the three phases of the cycle."""
 

@@ -45,6 +45,18 @@ def clip(text: str, width: int = 80) -> str:
 
 
 @dataclass(frozen=True, order=True)
+class Place:
+    """A 1-based line and column in a file, e.g. where an include is written."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
 class Problem:
     """Something wrong in a map, at a 1-based line and column of a file."""
 
@@ -54,8 +66,8 @@ class Problem:
     message: str
     path: str = ""
     """Where in the map, e.g. ``phases.pre.activities[0].importance``."""
-    chain: tuple[str, ...] = field(default=(), compare=False)
-    """The include chain that led to `file`, outermost first."""
+    chain: tuple[Place, ...] = field(default=(), compare=False)
+    """Where `file` was included from when it is not the map itself: the root map's include first."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: error: {self.message}"

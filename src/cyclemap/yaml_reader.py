@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from cyclemap.problems import MapError, Problem, clip, line_col
+from cyclemap.problems import MapError, Place, Problem, clip, line_col
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise.
     from yaml import CSafeLoader as _Loader
@@ -39,6 +39,7 @@ MAX_NODES = 2_000_000
 
 Pos = tuple[int, int]
 """A 1-based (line, column)."""
+EMPTY_MAP = "the file is empty; a map starts with 'cyclemap: 1'"
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TAG_PREFIX = "tag:yaml.org,2002:"
@@ -61,7 +62,8 @@ class Source:
     """A file being read: its name as given, and the includes that led to it."""
 
     name: str
-    chain: tuple[str, ...] = ()
+    chain: tuple[Place, ...] = ()
+    """Where this file was included from, the root map's include first (empty for the map itself)."""
 
 
 class YMap(dict[str, Any]):
@@ -88,6 +90,23 @@ class YSeq(list[Any]):
         self.pos = pos
         self.item_pos: list[Pos] = []
 
+    def source_of(self, index: int) -> Source:
+        """The file item `index` (and its `item_pos`) is written in."""
+        return self.source
+
+
+class YSplice(YSeq):
+    """A list whose includes were replaced by the activities of other files: items from several files."""
+
+    __slots__ = ("item_sources",)
+
+    def __init__(self, source: Source, pos: Pos) -> None:
+        super().__init__(source, pos)
+        self.item_sources: list[Source] = []
+
+    def source_of(self, index: int) -> Source:
+        return self.item_sources[index]
+
 
 def position_of(container: Any, key: Any) -> Pos | None:
     """Where the value at `key` of a YMap or YSeq starts, if known."""
@@ -103,7 +122,20 @@ def read_yaml(text: str, source: Source) -> Any:
 
     Raises MapError with every problem found; a syntax error ends the reading.
     """
-    builder = _Builder(source)
+    root, _ = parse_yaml(text, source)
+    if root is None:
+        raise MapError([Problem(source.name, 1, 1, EMPTY_MAP)])
+    return root
+
+
+def parse_yaml(text: str, source: Source, *, depth: int = 0, max_nodes: int | None = None) -> tuple[Any, int]:
+    """Parse one YAML document; return its data (None if it is empty) and how many values it expands to.
+
+    `depth` is how deeply the document's top level is nested in the map it
+    becomes part of (an included file), so that MAX_DEPTH bounds the whole map;
+    `max_nodes` is what remains of the MAX_NODES budget. Raises MapError like `read_yaml`.
+    """
+    builder = _Builder(source, MAX_DEPTH - depth, MAX_NODES - (MAX_NODES if max_nodes is None else max_nodes))
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -117,9 +149,9 @@ def read_yaml(text: str, source: Source) -> Any:
         pass
     if builder.problems:
         raise MapError(builder.problems)
-    if builder.documents == 0 or builder.root is _MISSING or builder.root is None:
-        raise MapError([Problem(source.name, 1, 1, "the file is empty; a map starts with 'cyclemap: 1'")])
-    return builder.root
+    if builder.documents == 0 or builder.root is _MISSING:
+        return None, builder.total - builder.spent
+    return builder.root, builder.total - builder.spent
 
 
 class _Stop(Exception):
@@ -142,14 +174,18 @@ class _Frame:
 class _Builder:
     """Turns parser events into data, one event at a time."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, max_depth: int, spent: int) -> None:
         self.source = source
+        self.max_depth = max_depth
+        self.spent = spent
+        """Values other files of the map already hold: counting starts there, so that the
+        check per value compares with the constant MAX_NODES (cheaper than an attribute)."""
         self.problems: list[Problem] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int] | None] = {}  # None: still being built
         self.root: Any = _MISSING
         self.documents = 0
-        self.total = 0
+        self.total = spent
 
     def feed(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -185,7 +221,7 @@ class _Builder:
     def _start(self, event: yaml.CollectionStartEvent) -> None:
         if event.tag is not None and event.tag not in _CONTAINER_TAGS:
             self._bad_tag(event, event.tag)
-        if len(self.stack) >= MAX_DEPTH:
+        if len(self.stack) >= self.max_depth:
             self._fail(
                 event,
                 f"the map is nested more than {MAX_DEPTH} levels deep; "

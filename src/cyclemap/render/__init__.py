@@ -14,7 +14,7 @@ from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import flow_dot
 from cyclemap.render.graphviz_run import run_graphviz
 from cyclemap.render.mermaid import render_mermaid
-from cyclemap.render.scene import Scene, build_scene
+from cyclemap.render.scene import Highlight, Scene, build_scene
 
 LAYOUTS: dict[str, Callable[[Scene], str]] = {"cycle": cycle_dot, "flow": flow_dot}
 SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
@@ -36,17 +36,19 @@ class RenderOptions:
     timeout: float = 30.0
     engine: str | None = None
     """A Graphviz program to lay the graph out itself, instead of drawing our positions."""
+    highlight: Highlight | None = None
+    """Activities to draw as new or changed since a revision."""
 
 
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed)."""
-    return LAYOUTS[options.layout](build_scene(cmap, options.depth, options.threshold))
+    return LAYOUTS[options.layout](build_scene(cmap, options.depth, options.threshold, options.highlight))
 
 
 def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:
     """The diagram of a map in `options.fmt`, as bytes ready to write."""
     if options.fmt == "mermaid":
-        return render_mermaid(build_scene(cmap, options.depth, options.threshold)).encode("utf-8")
+        return render_mermaid(build_scene(cmap, options.depth, options.threshold, options.highlight)).encode("utf-8")
     source = render_dot(cmap, options)
     if options.fmt == "dot":
         return source.encode("utf-8")

@@ -22,9 +22,13 @@ LABEL_SIZE = 17.0
 LABEL_HEIGHT = LABEL_SIZE * 2.0
 
 
-def flow_dot(scene: Scene) -> str:
-    """DOT text of the flow layout, every node's position pinned."""
-    drawing = Drawing(scene, subtitle=f"Desired outcome: {scene.outcome}")
+def flow_dot(scene: Scene, *, standalone: bool = True) -> str:
+    """DOT text of the flow layout, every node's position pinned.
+
+    Without `standalone`, the picture has no title and no key, for a page that
+    has its own heading and shows the key elsewhere.
+    """
+    drawing = Drawing(scene, subtitle=f"Desired outcome: {scene.outcome}", titled=standalone)
     lanes = [_lane(phase) for phase in scene.phases]
     width = max(lane[0] for lane in lanes)
     top = 0.0
@@ -32,7 +36,8 @@ def flow_dot(scene: Scene) -> str:
         _draw_lane(drawing, phase, Rect(width / 2, top - height / 2, width, height))
         place(drawing, top)
         top -= height + LANE_GAP
-    drawing.legend()
+    if standalone:
+        drawing.legend()
     return drawing.dot("flow")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import graphviz
 
 from cyclemap.render.scene import Box, Scene
-from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, node_attrs, title_label
+from cyclemap.render.style import FONT, INK, PHASE_TINT, highlight_legend_size, legend_label, node_attrs, title_label
 
 GAP = 14.0
 """Least space between two boxes, in points."""
@@ -139,6 +139,7 @@ class Drawing:
 
     scene: Scene
     subtitle: str = ""
+    titled: bool = True
     nodes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     rects: list[Rect] = field(default_factory=list)
@@ -156,18 +157,21 @@ class Drawing:
     def legend(self) -> None:
         """The key in the lower right corner: inside the picture if there is room, else below."""
         w, h = LEGEND_SIZE
+        if self.scene.since:
+            extra_w, extra_h = highlight_legend_size(self.scene.since)
+            w, h = max(w, extra_w), h + extra_h
         right = max(r.right for r in self.rects)
         bottom = min(r.bottom for r in self.rects)
         spot = Rect(right - w / 2, bottom + h / 2, w, h)
         if any(spot.overlaps(r) for r in self.rects):
             spot = Rect(right - w / 2, bottom - h / 2 - GAP, w, h)
-        label = legend_label(self.scene.scale_min, self.scene.scale_max)
+        label = legend_label(self.scene.scale_min, self.scene.scale_max, self.scene.since)
         self.nodes.append(("legend", {"label": label, "shape": "plaintext", "pos": pos(spot)}))
 
     def dot(self, name: str) -> str:
         graph = graphviz.Digraph(name, engine="neato")
         graph.attr(
-            label=title_label(self.scene, self.subtitle),
+            label=title_label(self.scene, self.subtitle) if self.titled else "",
             labelloc="t",
             fontname=FONT,
             fontcolor=INK,

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 from cyclemap.gaps import Severity
 from cyclemap.render.scene import Box, Scene
-from cyclemap.render.style import FILL, INK, PHASE_INK
+from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
 
 _ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;", "`": "#96;", "|": "#124;"}
 
@@ -35,7 +35,7 @@ def render_mermaid(scene: Scene) -> str:
         lines.append(f'  subgraph {phase.key}["{mermaid_text(phase.label)}"]')
         lines.append("    direction TB")
         for box in phase.boxes:
-            lines.extend(_node_lines(box, "    "))
+            lines.extend(_node_lines(box, "    ", scene.since))
         lines.append("  end")
         ring.extend(phase.boxes)
     lines.extend(f"  {a.key} --> {b.key}" for a, b in pairwise(ring))
@@ -47,15 +47,17 @@ def render_mermaid(scene: Scene) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _node_lines(box: Box, indent: str) -> list[str]:
+def _node_lines(box: Box, indent: str, since: str = "") -> list[str]:
     label = mermaid_text(f"{box.number} {' '.join(box.lines)}".strip())
     notes = [box.metrics] if box.metrics else []
     if box.hidden:
-        notes.append(f"+{box.hidden} more in subcycle")
+        notes.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
+    if box.mark:
+        notes.insert(0, f"{MARK_TEXT[box.mark]} since {since}")
     label += "".join(f"<br/><small>{mermaid_text(note)}</small>" for note in notes)
     out = [f'{indent}{box.key}["{label}"]']
     for child in box.children:
-        out.extend(_node_lines(child, indent))
+        out.extend(_node_lines(child, indent, since))
     return out
 
 
@@ -65,10 +67,14 @@ def _styles(scene: Scene) -> list[str]:
         fill, ink = FILL[severity]
         lines.append(f"  classDef {severity.value} fill:{fill},color:{ink},stroke:{INK}")
     lines.append("  classDef alone stroke-dasharray:5 4")
+    if scene.since:
+        lines.append(f"  classDef marked stroke:{HIGHLIGHT},stroke-width:4px")
     for key, colour in PHASE_INK.items():
         lines.append(f"  style {key} stroke:{colour}")
     for box in scene.all_boxes():
         lines.append(f"  class {box.key} {box.severity.value}")
         if not box.served:
             lines.append(f"  class {box.key} alone")
+        if box.mark:
+            lines.append(f"  class {box.key} marked")
     return lines

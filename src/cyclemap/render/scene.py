@@ -6,6 +6,7 @@ picture numbers, wraps, colours and collapses activities the same way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cyclemap.gaps import Severity, find_gaps, severity_by_id
@@ -18,6 +19,8 @@ METRIC_SIZE = 10.0
 LINE_GAP = 1.22
 """Line height as a multiple of the font size."""
 PAD_X, PAD_Y = 14.0, 10.0
+MARK_ROW = 22.0
+"""Height the NEW / CHANGED badge adds above a highlighted activity's name."""
 
 
 def name_size(depth: int) -> float:
@@ -45,7 +48,11 @@ class Box:
     served: bool
     hidden: int = 0
     """Descendants collapsed by --depth."""
+    hidden_marks: str = ""
+    """How many of those are new or changed, e.g. '1 new, 2 changed' (with a `Highlight`)."""
     placeholder: bool = False
+    mark: str = ""
+    """'new' or 'changed' when changes since a revision are highlighted (see `Highlight`)."""
     children: list[Box] = field(default_factory=list)
     width: float = 0.0
     height: float = 0.0
@@ -60,6 +67,16 @@ class PhaseView:
     """Top-level boxes (a single placeholder when the phase is empty)."""
 
 
+@dataclass(frozen=True)
+class Highlight:
+    """Activities to draw as new or changed since a revision (`render --highlight-changes-since`)."""
+
+    since: str
+    """The revision as the user gave it, for the legend."""
+    marks: Mapping[str, str]
+    """Activity id -> 'new' or 'changed' (see `cyclemap.diff.change_marks`)."""
+
+
 @dataclass
 class Scene:
     title: str
@@ -69,6 +86,8 @@ class Scene:
     scale_min: float
     scale_max: float
     phases: list[PhaseView]
+    since: str = ""
+    """The revision changes are highlighted since; '' when they are not."""
 
     def all_boxes(self) -> list[Box]:
         out: list[Box] = []
@@ -80,9 +99,11 @@ class Scene:
         return out
 
 
-def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None) -> Scene:
+def build_scene(
+    cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None, highlight: Highlight | None = None
+) -> Scene:
     """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
-    builder = _Builder(severity_by_id(find_gaps(cmap, threshold)), max_depth)
+    builder = _Builder(severity_by_id(find_gaps(cmap, threshold)), max_depth, highlight.marks if highlight else {})
     phases = []
     for key in PHASE_KEYS:
         phase = cmap.phase(key)
@@ -96,6 +117,7 @@ def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float |
         scale_min=cmap.scale.min,
         scale_max=cmap.scale.max,
         phases=phases,
+        since=clean(highlight.since, 60) if highlight else "",
     )
 
 
@@ -103,6 +125,7 @@ def build_scene(cmap: CycleMap, max_depth: int | None = None, threshold: float |
 class _Builder:
     severities: dict[str, Severity]
     max_depth: int | None
+    marks: Mapping[str, str]
     made: int = 0
 
     def _key(self) -> str:
@@ -119,15 +142,23 @@ class _Builder:
             metrics=_metrics(activity),
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
+            mark=self.marks.get(activity.id or "", ""),
         )
         if self.max_depth is not None and depth >= self.max_depth:
             box.hidden = _count(activity.subcycle)
+            box.hidden_marks = self._hidden_marks(activity.subcycle)
         else:
             box.children = [
                 self.box(child, phase, depth + 1, f"{number}.{n}") for n, child in enumerate(activity.subcycle, start=1)
             ]
         _size(box)
         return box
+
+    def _hidden_marks(self, activities: list[Activity]) -> str:
+        if not self.marks:
+            return ""
+        found = [self.marks.get(a.id or "", "") for a in _descendants(activities)]
+        return ", ".join(f"{found.count(mark)} {mark}" for mark in ("new", "changed") if mark in found)
 
     def placeholder(self, phase: str) -> Box:
         """The box an empty phase shows, so the gap is visible."""
@@ -148,6 +179,10 @@ class _Builder:
 
 def _count(activities: list[Activity]) -> int:
     return sum(1 + _count(a.subcycle) for a in activities)
+
+
+def _descendants(activities: list[Activity]) -> list[Activity]:
+    return [d for a in activities for d in (a, *_descendants(a.subcycle))]
 
 
 def _number(value: float | int) -> str:
@@ -172,7 +207,7 @@ def box_lines(box: Box) -> list[tuple[str, float, bool]]:
     lines = [(line, size, box.depth == 0 and not box.placeholder) for line in box.lines]
     footer = [box.metrics] if box.metrics else []
     if box.hidden:
-        footer.append(f"+{box.hidden} more in subcycle")
+        footer.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
     return lines + [(f, METRIC_SIZE, False) for f in footer]
 
 
@@ -181,4 +216,4 @@ def _size(box: Box) -> None:
     number_width = text_width(box.number + "  ", name_size(box.depth)) if box.number else 0.0
     widest = max(text_width(text, size, bold) for text, size, bold in lines)
     box.width = max(widest + number_width + 2 * PAD_X, 90.0)
-    box.height = sum(size * LINE_GAP for _, size, _ in lines) + 2 * PAD_Y
+    box.height = sum(size * LINE_GAP for _, size, _ in lines) + 2 * PAD_Y + (MARK_ROW if box.mark else 0.0)

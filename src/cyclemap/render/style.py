@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cyclemap.gaps import Severity
 from cyclemap.render.scene import Box, Scene, box_lines
-from cyclemap.render.text import html_text
+from cyclemap.render.text import html_text, text_width
 
 FONT = "DejaVu Sans"
 NODE_FONT_SIZE = 11.0
@@ -41,6 +41,18 @@ LEGEND_TEXT: dict[Severity, str] = {
 PHASE_TINT = {"pre": "#f1f5f9", "during": "#f5f3f8", "post": "#f1f6f2"}
 PHASE_INK = {"pre": "#2f5d8a", "during": "#6b4f8f", "post": "#2f7a68"}
 """Dark blue, purple and teal: the phases' arcs and labels, apart from the severity scale."""
+HIGHLIGHT = "#c51b7d"
+"""Magenta: the outline and badge of activities new or changed since a revision, apart from every other colour."""
+MARK_TEXT = {"new": "NEW", "changed": "CHANGED"}
+"""The badge on a highlighted activity; the words, not only the colour, tell new from changed."""
+MARK_SIZE = 8.0
+"""Font size of the badge; `scene.MARK_ROW` is the height it adds to a box."""
+MARK_GAP = 5.0
+"""Space under the badge: Graphviz sets a large first line a little higher than its cell."""
+MARK_LEGEND = {
+    "new": "added since {since}",
+    "changed": "changed since {since}: name, fields or place",
+}
 
 
 def node_attrs(box: Box) -> dict[str, str]:
@@ -50,8 +62,8 @@ def node_attrs(box: Box) -> dict[str, str]:
         "label": box_label(box),
         "shape": "box",
         "style": "rounded,filled" + (",bold" if box.served else ",dashed"),
-        "penwidth": "2" if box.served else "1.4",
-        "color": INK,
+        "penwidth": "3.5" if box.mark else "2" if box.served else "1.4",
+        "color": HIGHLIGHT if box.mark else INK,
         "fillcolor": fill,
         "width": _inches(box.width),
         "height": _inches(box.height),
@@ -74,7 +86,23 @@ def box_label(box: Box) -> str:
             content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
         rows.append(content)
     body = "<BR/>".join(rows)
+    if box.mark:
+        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        badge = f'<TR>{mark_cell(box.mark)}</TR><TR><TD HEIGHT="{MARK_GAP:g}"></TD></TR>'
+        text = f'<TR><TD><FONT COLOR="{ink}">{body}</FONT></TD></TR>'
+        return f"<{table}{badge}{text}</TABLE>>"
     return f'<<FONT COLOR="{ink}">{body}</FONT>>'
+
+
+def mark_cell(mark: str) -> str:
+    """The NEW (filled) or CHANGED (outlined) badge: a table cell of its own size, centred in its column."""
+    fill, ink, edge = (HIGHLIGHT, "#ffffff", "#ffffff") if mark == "new" else ("#ffffff", HIGHLIGHT, HIGHLIGHT)
+    width = text_width(MARK_TEXT[mark], MARK_SIZE, bold=True) + 10
+    return (
+        f'<TD BORDER="1" COLOR="{edge}" BGCOLOR="{fill}" STYLE="rounded" FIXEDSIZE="TRUE" WIDTH="{width:.0f}" '
+        f'HEIGHT="{MARK_SIZE * 1.7:.0f}"><FONT POINT-SIZE="{MARK_SIZE:g}" COLOR="{ink}"><B>{MARK_TEXT[mark]}</B>'
+        "</FONT></TD>"
+    )
 
 
 def title_label(scene: Scene, subtitle: str = "") -> str:
@@ -87,8 +115,8 @@ def title_label(scene: Scene, subtitle: str = "") -> str:
     return "<" + "<BR/>".join(parts) + ">"
 
 
-def legend_label(scale_min: float, scale_max: float) -> str:
-    """A key to colours and borders, built from our own text only."""
+def legend_label(scale_min: float, scale_max: float, since: str = "") -> str:
+    """A key to colours and borders, built from our own text (and the revision `since`, escaped)."""
     rows = [
         '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>',
     ]
@@ -106,6 +134,8 @@ def legend_label(scale_min: float, scale_max: float) -> str:
         '<TR><TD BORDER="1" STYLE="dashed" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
         '<TD ALIGN="LEFT">Dashed border: the customer is left alone</TD></TR>'
     )
+    if since:
+        rows += _highlight_rows(since)
     rows.append(
         f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">'
         f"imp / sat: importance and satisfaction ({scale_min:g} to {scale_max:g})<BR ALIGN=\"LEFT\"/>"
@@ -115,6 +145,23 @@ def legend_label(scale_min: float, scale_max: float) -> str:
     table = "".join(rows)
     frame = 'BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff"'
     return f"<<TABLE {frame}>{table}</TABLE>>"
+
+
+def _highlight_rows(since: str) -> list[str]:
+    """Legend rows for the outline and the two badges of `render --highlight-changes-since`."""
+    rows = [
+        f'<TR><TD BORDER="3" COLOR="{HIGHLIGHT}" STYLE="rounded" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+        f'<TD ALIGN="LEFT">Magenta outline: new or changed since {html_text(since)}</TD></TR>'
+    ]
+    for mark, text in MARK_LEGEND.items():
+        rows.append(f'<TR>{mark_cell(mark)}<TD ALIGN="LEFT">{html_text(text.format(since=since))}</TD></TR>')
+    return rows
+
+
+def highlight_legend_size(since: str) -> tuple[float, float]:
+    """Width the legend needs for the highlight rows, and the height they add (points)."""
+    texts = [f"Magenta outline: new or changed since {since}", *(t.format(since=since) for t in MARK_LEGEND.values())]
+    return max(text_width(t, NODE_FONT_SIZE) for t in texts) + 60, 3 * 22.0
 
 
 def _inches(points: float) -> str:

@@ -132,6 +132,11 @@ def markdown_cell(text: str) -> str:
 
 def report_markdown(report: GapReport, out: TextIO) -> None:
     out.write(f"## Opportunity gaps: {markdown_cell(report.cmap.title)}\n\n")
+    write_markdown_gaps(report, out)
+
+
+def write_markdown_gaps(report: GapReport, out: TextIO) -> None:
+    """The summary and ranked table under the heading (shared with `cyclemap report`'s document)."""
     if not report.gaps:
         out.write(_nothing_found(report, markdown_cell) + "\n")
         return

@@ -64,8 +64,8 @@ def _problem_text(problem: Problem, source: str | None) -> Text:
     if problem.path:
         text.append("\n")
         text.append(f"   = in {visible(problem.path)}", style="dim")
-    for outer in problem.chain:
-        text.append(f"\n   = included from {visible(outer)}", style="dim")
+    for place in reversed(problem.chain):  # nearest first, as compilers print include chains
+        text.append(f"\n   = included from {visible(str(place))}", style="dim")
     return text
 
 
@@ -88,6 +88,7 @@ def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | 
 
 
 def report_json(results: list[Checked]) -> None:
+    """A JSON list of problems; `include_chain` leads from the root map's include to the file (empty for the map)."""
     problems = [
         {
             "file": p.file,
@@ -96,7 +97,7 @@ def report_json(results: list[Checked]) -> None:
             "path": p.path,
             "severity": "error",
             "message": p.message,
-            "include_chain": list(p.chain),
+            "include_chain": [{"file": c.file, "line": c.line, "col": c.col} for c in p.chain],
         }
         for r in results
         for p in r.problems
@@ -111,11 +112,13 @@ def github_escape(text: str, *, prop: bool = False) -> str:
 
 
 def report_github(results: list[Checked]) -> None:
+    """One ``::error`` annotation per problem, in the file it is in (included files too)."""
     for result in results:
         for p in result.problems:
+            chain = f" (included from {', from '.join(map(str, reversed(p.chain)))})" if p.chain else ""
             sys.stdout.write(
                 f"::error file={github_escape(visible(p.file), prop=True)},line={p.line},col={p.col},"
-                f"title=cyclemap::{github_escape(visible(p.message))}\n"
+                f"title=cyclemap::{github_escape(visible(p.message + chain))}\n"
             )
 
 

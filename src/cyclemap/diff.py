@@ -1,0 +1,386 @@
+"""What changed between two versions of a map: pure functions over two models.
+
+Activities are matched by id (explicit, or derived from the name: see
+`cyclemap.model.assign_ids`), so an activity without an explicit ``id`` that is
+renamed shows as one removed and one added. For activities in both maps the
+diff tells whether they moved (phase or parent changed, or their order among
+the siblings that are in both), were renamed, or had other fields changed.
+Gaps come from `cyclemap.gaps.find_gaps` on each map, matched by activity id
+(an empty phase's gap by ``phase:<key>``):
+
+- *opened*: the activity has a gap now and had none before (a new activity with a gap included);
+- *closed*: it had a gap and has none now (a removed activity's gap included);
+- *changed*: it has a gap in both, but its kinds or its band differ (e.g.
+  underserved -> overserved, or high -> extreme). Such a gap is neither opened
+  nor closed: the activity still needs attention, for another reason.
+
+No I/O and no presentation here: `cyclemap.report.diff` shows a `MapDiff`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from cyclemap.gaps import Gap, Score, find_gaps, opportunity_score
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Phase, Visit
+
+SKIPPED_FIELDS = frozenset(("id", "name", "subcycle"))
+"""Activity fields not compared one by one: the id matches, the name is a rename, the subcycle is its own activities."""
+COMPARED_FIELDS = tuple(name for name in Activity.model_fields if name not in SKIPPED_FIELDS)
+"""Every other field of an activity, in the model's order (a new field is compared without a change here)."""
+MAP_SKIPPED = frozenset(("cyclemap", "phases"))
+NEW, CHANGED = "new", "changed"
+"""The marks `change_marks` gives, for the diagram."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an activity sits in one version of the map."""
+
+    phase: str
+    """The phase key: pre, during or post."""
+    number: str
+    """Its position in the phase as the diagram numbers it, e.g. '2.1'."""
+    path: tuple[str, ...]
+    """Names from the phase's top-level activity down to this one."""
+    parent: str | None
+    """The parent activity's id; None at the top level of a phase."""
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An activity in the diff, with its place in the old and in the new map."""
+
+    id: str
+    old: Place | None
+    """None when the activity was added."""
+    new: Place | None
+    """None when the activity was removed."""
+
+    @property
+    def place(self) -> Place:
+        """The newest place known: the new one, else (removed) the old one."""
+        place = self.new or self.old
+        assert place is not None  # noqa: S101 - an entry always has at least one side
+        return place
+
+
+@dataclass(frozen=True)
+class Moved:
+    entry: Entry
+    reason: str
+    """'phase' (moved to another phase), 'parent' (into another subcycle) or 'order' (among its siblings)."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value before and after, in JSON-friendly form (None when absent)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Changed:
+    entry: Entry
+    fields: tuple[FieldChange, ...]
+    """Sorted by field name."""
+
+
+@dataclass(frozen=True)
+class GapChange:
+    """A gap that opened, closed or changed; `key` is the activity id, or ``phase:<key>``."""
+
+    key: str
+    old: Gap | None
+    new: Gap | None
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """An opportunity score (0-20, see `cyclemap.gaps.opportunity_score`) before and after."""
+
+    entry: Entry
+    old: float | None
+    new: float | None
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.old is None or self.new is None else round(self.new - self.old, 9)
+
+
+@dataclass(frozen=True)
+class MapDiff:
+    """Everything that differs between two maps; every tuple is sorted by id (or key, or field)."""
+
+    added: tuple[Entry, ...] = ()
+    removed: tuple[Entry, ...] = ()
+    moved: tuple[Moved, ...] = ()
+    renamed: tuple[Entry, ...] = ()
+    changed: tuple[Changed, ...] = ()
+    gaps_opened: tuple[GapChange, ...] = ()
+    gaps_closed: tuple[GapChange, ...] = ()
+    gaps_changed: tuple[GapChange, ...] = ()
+    score_changes: tuple[ScoreChange, ...] = ()
+    map_changed: tuple[FieldChange, ...] = ()
+    """Map-level fields: title, outcome, scale.max, gaps.threshold, phases.pre.label, x- keys..."""
+
+    @property
+    def differs(self) -> bool:
+        """Whether anything at all differs (for ``--exit-code``)."""
+        return any(
+            (self.added, self.removed, self.moved, self.renamed, self.changed, self.gaps_opened,
+             self.gaps_closed, self.gaps_changed, self.score_changes, self.map_changed)
+        )
+
+
+def diff_maps(old: CycleMap, new: CycleMap, threshold: Score | None = None) -> MapDiff:
+    """What changed from `old` to `new`; `threshold` overrides both maps' ``gaps.threshold``.
+
+    Both maps must be validated (ids assigned). Linear in the number of
+    activities, apart from a log factor for the order of siblings.
+    """
+    before, after = _places(old), _places(new)
+    common = sorted(before.keys() & after.keys())
+    entries = {key: Entry(key, before[key][1], after[key][1]) for key in common}
+    gaps = _gap_changes(find_gaps(old, threshold), find_gaps(new, threshold))
+    return MapDiff(
+        added=tuple(Entry(key, None, after[key][1]) for key in sorted(after.keys() - before.keys())),
+        removed=tuple(Entry(key, before[key][1], None) for key in sorted(before.keys() - after.keys())),
+        moved=_moves(entries, old, new),
+        renamed=tuple(e for e in entries.values() if e.old and e.new and e.old.name != e.new.name),
+        changed=tuple(
+            Changed(entries[key], fields)
+            for key in common
+            if (fields := field_changes(before[key][0], after[key][0]))
+        ),
+        gaps_opened=gaps[0],
+        gaps_closed=gaps[1],
+        gaps_changed=gaps[2],
+        score_changes=_score_changes(entries, before, after, old.scale.max, new.scale.max),
+        map_changed=_compare(map_fields(old), map_fields(new)),
+    )
+
+
+def change_marks(diff: MapDiff) -> dict[str, str]:
+    """Activity id -> 'new' or 'changed' (renamed, moved or fields changed), for the diagram.
+
+    >>> change_marks(MapDiff(added=(Entry("a", None, Place("pre", "1", ("A",), None)),)))
+    {'a': 'new'}
+    """
+    marks = {entry.id: CHANGED for entry in diff.renamed}
+    marks.update({move.entry.id: CHANGED for move in diff.moved})
+    marks.update({change.entry.id: CHANGED for change in diff.changed})
+    marks.update({entry.id: NEW for entry in diff.added})
+    return dict(sorted(marks.items()))
+
+
+# -- places and moves ------------------------------------------------------------
+
+
+def _places(cmap: CycleMap) -> dict[str, tuple[Activity, Place]]:
+    """Every activity of a validated map by id, with its place."""
+    out: dict[str, tuple[Activity, Place]] = {}
+    for visit in cmap.walk():
+        out[_id(visit.activity)] = (visit.activity, _place(visit))
+    return out
+
+
+def _place(visit: Visit) -> Place:
+    parent = _id(visit.ancestors[-1]) if visit.ancestors else None
+    names = (*(a.name for a in visit.ancestors), visit.activity.name)
+    return Place(visit.phase, ".".join(map(str, visit.position)), names, parent)
+
+
+def _id(activity: Activity) -> str:
+    if activity.id is None:
+        raise ValueError(f"activity '{activity.name}' has no id: diff validated maps (see model.assign_ids)")
+    return activity.id
+
+
+def _moves(entries: Mapping[str, Entry], old: CycleMap, new: CycleMap) -> tuple[Moved, ...]:
+    """Activities whose phase or parent changed, or that left their order among surviving siblings."""
+    moved: dict[str, str] = {}
+    for key, entry in entries.items():
+        assert entry.old is not None and entry.new is not None  # noqa: S101 - entries are in both maps
+        if entry.old.phase != entry.new.phase:
+            moved[key] = "phase"
+        elif entry.old.parent != entry.new.parent:
+            moved[key] = "parent"
+    old_rank = {_id(v.activity): index for index, v in enumerate(old.walk())}
+    for siblings in _sibling_lists(new):
+        stayed = [key for key in siblings if key in entries and key not in moved]
+        for key in out_of_order(stayed, old_rank):
+            moved[key] = "order"
+    return tuple(Moved(entries[key], reason) for key, reason in sorted(moved.items()))
+
+
+def _sibling_lists(cmap: CycleMap) -> Iterable[list[str]]:
+    """The ids of each list of siblings: each phase's activities, each subcycle."""
+    for key in PHASE_KEYS:
+        yield from _siblings(cmap.phase(key).activities)
+
+
+def _siblings(activities: Sequence[Activity]) -> Iterable[list[str]]:
+    pending = [activities]
+    while pending:
+        group = pending.pop()
+        yield [_id(a) for a in group]
+        pending.extend(a.subcycle for a in group if a.subcycle)
+
+
+def out_of_order(keys: Sequence[str], old_rank: Mapping[str, int]) -> list[str]:
+    """The keys to call moved so that the rest keep their old order: the fewest possible.
+
+    The rest is a longest subsequence of `keys` whose old ranks increase, so
+    inserting or removing an activity moves none of its siblings, and moving
+    one activity reports that one (O(n log n), ties broken the same way every
+    time).
+
+    >>> out_of_order(["a", "b", "c"], {"a": 0, "b": 1, "c": 2})
+    []
+    >>> out_of_order(["c", "a", "b"], {"a": 0, "b": 1, "c": 2})  # c moved to the front
+    ['c']
+    """
+    ranks = [old_rank[key] for key in keys]
+    tails: list[int] = []  # tails[n]: rank ending the best increasing run of length n + 1
+    tail_at: list[int] = []  # ... and its index in `ranks`
+    before = [-1] * len(ranks)
+    for index, rank in enumerate(ranks):
+        length = bisect.bisect_left(tails, rank)
+        if length == len(tails):
+            tails.append(rank)
+            tail_at.append(index)
+        else:
+            tails[length], tail_at[length] = rank, index
+        before[index] = tail_at[length - 1] if length else -1
+    kept: set[int] = set()
+    at = tail_at[-1] if tail_at else -1
+    while at >= 0:
+        kept.add(at)
+        at = before[at]
+    return [key for index, key in enumerate(keys) if index not in kept]
+
+
+# -- fields ----------------------------------------------------------------------
+
+
+def field_changes(old: Activity, new: Activity) -> tuple[FieldChange, ...]:
+    """The compared fields and ``x-`` keys whose values differ, sorted by name."""
+    return _compare(activity_fields(old), activity_fields(new))
+
+
+def activity_fields(activity: Activity) -> dict[str, Any]:
+    """The compared fields of an activity (and its ``x-`` keys) as JSON-friendly values."""
+    values = {name: plain(getattr(activity, name)) for name in COMPARED_FIELDS}
+    values.update({key: plain(value) for key, value in activity.extensions.items()})
+    return values
+
+
+def map_fields(cmap: CycleMap) -> dict[str, Any]:
+    """The map's own fields (not its activities), flattened: 'scale.max', 'phases.pre.label', 'x-team'."""
+    values: dict[str, Any] = {}
+    for name in CycleMap.model_fields:
+        if name not in MAP_SKIPPED:
+            _flatten(values, name, getattr(cmap, name))
+    values.update({key: plain(value) for key, value in cmap.extensions.items()})
+    for key in PHASE_KEYS:
+        phase = cmap.phase(key)
+        for name in Phase.model_fields:
+            if name != "activities":
+                _flatten(values, f"phases.{key}.{name}", getattr(phase, name))
+        values.update({f"phases.{key}.{ext}": plain(value) for ext, value in phase.extensions.items()})
+    return values
+
+
+def _flatten(values: dict[str, Any], prefix: str, value: Any) -> None:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _flatten(values, f"{prefix}.{name}", getattr(value, name))
+    else:
+        values[prefix] = plain(value)
+
+
+def _compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """The keys whose values differ; a key missing on one side counts as None (absent)."""
+    return tuple(
+        FieldChange(key, old.get(key), new.get(key))
+        for key in sorted(old.keys() | new.keys())
+        if not _same(old.get(key), new.get(key))
+    )
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal values, where an empty list and an absent value are the same (the model's defaults)."""
+    return (old or None) == (new or None) if isinstance(old, list) or isinstance(new, list) else old == new
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON would hold it: models as dicts without empty keys, dates as text.
+
+    >>> plain(date(2026, 4, 2)), plain(("a", 1))
+    ('2026-04-02', ['a', 1])
+    """
+    if isinstance(value, BaseModel):
+        data = {key: plain(getattr(value, key)) for key in type(value).model_fields}
+        data.update({key: plain(v) for key, v in getattr(value, "extensions", {}).items()})
+        return {key: v for key, v in data.items() if v is not None}
+    if isinstance(value, dict):
+        return {str(key): plain(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# -- gaps and scores ---------------------------------------------------------------
+
+
+def gap_key(gap: Gap) -> str:
+    """How a gap is matched across versions: its activity id, or ``phase:<key>`` for an empty phase."""
+    return gap.id if gap.id is not None else f"phase:{gap.phase}"
+
+
+def _gap_changes(
+    old: Iterable[Gap], new: Iterable[Gap]
+) -> tuple[tuple[GapChange, ...], tuple[GapChange, ...], tuple[GapChange, ...]]:
+    """(opened, closed, changed), each sorted by key."""
+    before = {gap_key(gap): gap for gap in old}
+    after = {gap_key(gap): gap for gap in new}
+    opened = tuple(GapChange(key, None, after[key]) for key in sorted(after.keys() - before.keys()))
+    closed = tuple(GapChange(key, before[key], None) for key in sorted(before.keys() - after.keys()))
+    changed = tuple(
+        GapChange(key, before[key], after[key])
+        for key in sorted(before.keys() & after.keys())
+        if (before[key].kinds, before[key].band) != (after[key].kinds, after[key].band)
+    )
+    return opened, closed, changed
+
+
+def _score_changes(
+    entries: Mapping[str, Entry],
+    before: Mapping[str, tuple[Activity, Place]],
+    after: Mapping[str, tuple[Activity, Place]],
+    old_max: int,
+    new_max: int,
+) -> tuple[ScoreChange, ...]:
+    changes = []
+    for key, entry in entries.items():
+        was, now = before[key][0], after[key][0]
+        old_score = opportunity_score(was.importance, was.satisfaction, old_max)
+        new_score = opportunity_score(now.importance, now.satisfaction, new_max)
+        if old_score != new_score:
+            changes.append(ScoreChange(entry, old_score, new_score))
+    return tuple(changes)

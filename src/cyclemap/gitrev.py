@@ -1,0 +1,285 @@
+"""Maps at a git revision: ``REV:path`` arguments, and reading files with git.
+
+An argument that exists as a file (or is ``-``) is a file, even if its name
+holds a ':'. Otherwise ``REV:path`` names the map as it was at revision REV,
+like ``git show REV:path``: the path starts at the top of the repository, and
+``REV:./path`` or ``REV:../path`` starts at the current folder instead.
+`GitFiles` hands the loader the bytes of the root map and of its includes at
+that revision, so a split map is read as it was, includes and all. Git is run
+as a separate program; only read-only commands are used.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from cyclemap import loader
+from cyclemap.diff import NEW, change_marks, diff_maps
+from cyclemap.model import CycleMap
+from cyclemap.problems import EnvironmentProblem, InputError
+from cyclemap.render.scene import Highlight
+from cyclemap.sources import IncludeRefused, too_large
+
+GIT_TIMEOUT = 60.0
+"""Seconds one git command may take (reading one file takes milliseconds)."""
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+"""A Windows path such as C:\\maps\\solar.yaml, which is never a revision."""
+SYMLINK, SUBMODULE = "120000", "160000"
+"""Git's modes for a symbolic link and a submodule."""
+INSTALL_HINT = (
+    "git is not installed (the 'git' program was not found); install it with 'sudo apt-get install git' "
+    "(Debian/Ubuntu), 'brew install git' (macOS) or from https://git-scm.com, or compare two map files instead"
+)
+
+
+@dataclass(frozen=True)
+class RevisionPath:
+    """A ``REV:path`` argument, as written."""
+
+    rev: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.rev}:{self.path}"
+
+
+class NotInRevision(InputError):
+    """The revision exists but holds no file at that path."""
+
+
+class NotARevision(InputError):
+    """No git repository here, or no such revision in it."""
+
+
+def parse_map_arg(arg: str) -> str | RevisionPath:
+    """A file name, or a revision and a path.
+
+    >>> parse_map_arg("HEAD~1:maps/solar.yaml")
+    RevisionPath(rev='HEAD~1', path='maps/solar.yaml')
+    >>> parse_map_arg("maps/solar.yaml"), parse_map_arg("C:\\\\maps\\\\solar.yaml"), parse_map_arg("-")
+    ('maps/solar.yaml', 'C:\\\\maps\\\\solar.yaml', '-')
+    """
+    if arg == loader.STDIN or ":" not in arg or _DRIVE.match(arg) or os.path.lexists(arg):
+        return arg
+    rev, _, path = arg.partition(":")
+    if not rev:
+        raise InputError(f"{arg}: no such file; to name a map at a git revision, write the revision "
+                         f"before the ':', for example HEAD:{path}")
+    if not path:
+        raise InputError(f"{arg}: write the map's path after the ':', for example {rev}:map.yaml")
+    return RevisionPath(rev, path)
+
+
+def load_arg(arg: str) -> tuple[CycleMap, str]:
+    """The map an argument names (a file, or ``REV:path``) and the name to show for it."""
+    spec = parse_map_arg(arg)
+    if isinstance(spec, str):
+        return loader.load_map(spec), spec
+    try:
+        repo, path = repository_path(spec)
+        files = GitFiles(spec.rev, path.parent, repo=repo.top)
+    except NotARevision as err:  # perhaps a file name with a ':' in it, mistyped
+        raise InputError(f"{arg}: no such file, and {err}") from None
+    root = PurePosixPath(path.name)
+    try:
+        return load_root(files, root), files.name(root)
+    except NotInRevision as err:
+        raise NotInRevision(f"{err}{_from_here_hint(files, repo, spec)}") from None
+
+
+def load_working_file_at(rev: str, file: str) -> tuple[CycleMap, str]:
+    """The map that working file `file` (relative to the current folder, or absolute) was at `rev`.
+
+    Raises NotInRevision when the file is not in that revision (e.g. it is new).
+    """
+    if file == loader.STDIN:
+        raise InputError("a map read from standard input has no history to compare with; name the map file")
+    working = Path(file)
+    if not working.parent.is_dir():
+        raise InputError(f"{file}: no such file")
+    repo = Repository.at(str(working.parent))
+    path = PurePosixPath(repo.prefix) / working.name
+    files = GitFiles(rev, path.parent, repo=repo.top)
+    root = PurePosixPath(path.name)
+    return load_root(files, root), files.name(root)
+
+
+def changes_since(cmap: CycleMap, file: str, rev: str) -> Highlight:
+    """What the diagram of working map `file` (read as `cmap`) highlights: its activities new or changed since `rev`.
+
+    A map that is not in that revision yet is new, all of it.
+    """
+    try:
+        old, _ = load_working_file_at(rev, file)
+    except NotInRevision:
+        return Highlight(rev, {visit.activity.id or "": NEW for visit in cmap.walk()})
+    return Highlight(rev, change_marks(diff_maps(old, cmap)))
+
+
+def load_root(files: GitFiles, root: PurePosixPath) -> CycleMap:
+    """Load the map `root` from a revision, its includes resolved at the same revision.
+
+    Raises NotInRevision when the revision has no file there, InputError when
+    it is not a file that can be read (a link, a folder, too large).
+    """
+    if files.entry(root) is None:
+        raise NotInRevision(f"{files.name(root)}: there is no such file at revision {files.rev}; check the "
+                            "spelling, and that the file was committed by then")
+    return loader.load_from(files, root)
+
+
+def _from_here_hint(files: GitFiles, repo: Repository, spec: RevisionPath) -> str:
+    """A next step when `REV:path` is missing but `REV:./path` (from the current folder) exists."""
+    if not repo.prefix or spec.path.startswith(("./", "../")):
+        return ""
+    here = posixpath.normpath(posixpath.join(repo.prefix, spec.path))
+    if files.entry_at(here) is None:
+        return ""
+    return (f" (a path after ':' starts at the top of the repository, as in git show; "
+            f"for {here} write {spec.rev}:./{spec.path})")
+
+
+# -- the repository ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A git work tree: its top folder, and the current folder's path within it."""
+
+    top: str
+    prefix: str
+    """The folder git was asked from, relative to `top` ('' at the top, else ending in '/')."""
+
+    @classmethod
+    def at(cls, folder: str = ".") -> Repository:
+        done = run_git(["rev-parse", "--show-toplevel", "--show-prefix"], folder)
+        lines = os.fsdecode(done.stdout).split("\n")
+        if done.returncode != 0 or len(lines) < 2:
+            detail = _last_line(done.stderr)
+            detail = "" if "not a git repository" in detail else f" ({detail})"
+            shown = "the current folder" if folder == "." else folder
+            raise NotARevision(f"{shown} is not inside a git repository{detail}; to compare with a revision, "
+                               "run cyclemap in the repository's folder, or compare two map files instead")
+        return cls(lines[0], lines[1])
+
+
+def repository_path(spec: RevisionPath) -> tuple[Repository, PurePosixPath]:
+    """The repository from the current folder, and the map's path from its top."""
+    repo = Repository.at(".")
+    written = spec.path.replace(os.sep, "/")
+    if written.startswith("/"):
+        raise InputError(f"{spec}: the path after ':' starts at the top of the repository, "
+                         f"for example {spec.rev}:maps/solar.yaml")
+    if written.startswith(("./", "../")) or written in (".", ".."):
+        written = posixpath.join(repo.prefix, written)
+    path = posixpath.normpath(written)
+    if path == ".." or path.startswith("../"):
+        raise InputError(f"{spec}: the path leads out of the repository")
+    if path == ".":
+        raise InputError(f"{spec}: name the map file after the ':', for example {spec.rev}:maps/solar.yaml")
+    return repo, PurePosixPath(path)
+
+
+# -- files at a revision -------------------------------------------------------------------
+
+
+class GitFiles:
+    """The files of one folder of a git revision: `MapFiles` for the loader.
+
+    Only regular files are read: symbolic links and submodules are refused (a
+    link's target could lie anywhere), and the size is checked before the file
+    is read. `directory` is the root map's folder, relative to the top of the
+    repository at `repo`.
+    """
+
+    def __init__(self, rev: str, directory: PurePosixPath, *, repo: str = ".") -> None:
+        if rev.startswith("-"):
+            raise InputError(f"'{rev}' is not a revision (a revision does not start with '-')")
+        self.rev = rev
+        self.directory = directory
+        self.repo = repo
+        self._tree = self._resolve()
+
+    def _resolve(self) -> str:
+        done = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.rev}^{{tree}}"], self.repo)
+        if done.returncode != 0:
+            raise NotARevision(f"no revision '{self.rev}' in the git repository at {self.repo}; give a branch, "
+                             "a tag or a commit, such as HEAD~1 or main (see 'git log --oneline')")
+        return os.fsdecode(done.stdout).strip()
+
+    def path(self, rel: PurePosixPath) -> str:
+        """`rel`'s path from the top of the repository."""
+        return posixpath.normpath((self.directory / rel).as_posix())
+
+    def name(self, rel: PurePosixPath) -> str:
+        return f"{self.rev}:{self.path(rel)}"
+
+    def read(self, rel: PurePosixPath, *, limit: int = loader.MAX_FILE_BYTES) -> bytes:
+        entry = self.entry(rel)
+        if entry is None:
+            raise IncludeRefused(f"there is no such file at revision {self.rev}; check the spelling, and "
+                                 "that the file was committed by then")
+        mode, kind, oid, size = entry
+        if mode == SYMLINK:
+            raise IncludeRefused(f"it is a symbolic link at revision {self.rev}; cyclemap reads only regular "
+                                 "files from a revision, so commit the file itself rather than a link to it")
+        if mode == SUBMODULE:
+            raise IncludeRefused(f"it is a submodule at revision {self.rev}, not a file; "
+                                 "give the path of a YAML file")
+        if kind != "blob":
+            raise IncludeRefused("it is a folder; give the path of a YAML file, like parts/pre.yaml")
+        if int(size) > limit:
+            raise too_large(limit)
+        done = run_git(["cat-file", "blob", oid], self.repo)
+        if done.returncode != 0:
+            raise IncludeRefused(f"git could not read it: {_last_line(done.stderr)}")
+        return done.stdout
+
+    def entry(self, rel: PurePosixPath) -> tuple[str, str, str, str] | None:
+        """(mode, type, object id, size) of `rel` in the revision, or None when there is nothing there."""
+        return self.entry_at(self.path(rel))
+
+    def entry_at(self, path: str) -> tuple[str, str, str, str] | None:
+        """(mode, type, object id, size) of `path` in the revision, or None."""
+        done = run_git(["--literal-pathspecs", "ls-tree", "-l", "-z", "--full-tree", self._tree, "--", path],
+                       self.repo)
+        if done.returncode != 0:
+            raise InputError(f"git could not list {self.rev}:{path}: {_last_line(done.stderr)}")
+        for record in done.stdout.split(b"\0"):
+            meta, _, name = record.partition(b"\t")
+            if os.fsdecode(name) == path:
+                mode, kind, oid, size = os.fsdecode(meta).split()
+                return mode, kind, oid, size
+        return None
+
+
+# -- running git ----------------------------------------------------------------------------
+
+
+def run_git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
+    """Run one read-only git command in `cwd`; a missing or hanging git is an environment problem."""
+    program = shutil.which("git")
+    if program is None:
+        raise EnvironmentProblem(INSTALL_HINT)
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.run(
+            [program, *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise EnvironmentProblem(f"git took longer than {GIT_TIMEOUT:g} s and was stopped") from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(f"{cwd}: no such folder") from None
+    except OSError as err:
+        raise EnvironmentProblem(f"cannot run git: {err.strerror}") from None
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].removeprefix("fatal: ") if lines else "no message"

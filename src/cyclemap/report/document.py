@@ -1,0 +1,180 @@
+"""One Markdown document about a map: details, the Mermaid diagram, counts and ranked gaps.
+
+`map_document` is a pure function (model in, text out) behind `cyclemap report`.
+The document is meant to be committed next to the map or pasted into a wiki,
+so it is deterministic (no date, no version) and every piece of user text is
+shown literally: Markdown syntax escaped, and the diagram kept inside its
+fence (Mermaid labels carry no backticks or line breaks).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from cyclemap.gaps import Gap, GapFilter, effective_threshold, filter_gaps, find_gaps
+from cyclemap.model import PHASE_KEYS, CycleMap, label_of
+from cyclemap.render.mermaid import render_mermaid
+from cyclemap.render.scene import Scene, build_scene
+from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
+
+MERMAID_MAX_TEXT = 50_000
+MERMAID_MAX_EDGES = 500
+"""Mermaid's default limits (maxTextSize, maxEdges): past them GitHub shows an error instead of the diagram."""
+
+LEGEND = (
+    "Fill shows the opportunity: dark red is extremely underserved, then red (high) and orange "
+    "(moderate); pale orange marks a pain we do not address, blue an overserved activity. "
+    "A dashed border means no offering of ours serves that activity."
+)
+
+_BLOCK_START = re.compile(r"^([#>+=-])|^(\d+)([.)])")
+"""What turns a paragraph's first characters into a heading, quote, list or underline."""
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """What `cyclemap report` puts in the document."""
+
+    threshold: float | None = None
+    """Opportunity score from which an activity is underserved (default: the map's)."""
+    depth: int | None = None
+    """Collapse subcycles deeper than this in the diagram (default: as deep as Mermaid can show)."""
+    keep: GapFilter = field(default_factory=GapFilter)
+    """Which ranked gaps to list (default: all of them)."""
+
+
+def map_document(cmap: CycleMap, file: str, options: DocumentOptions | None = None) -> str:
+    """The whole Markdown document for `cmap`, read from `file` (the name shown in the footer)."""
+    options = options or DocumentOptions()
+    found = find_gaps(cmap, options.threshold)
+    sections = [
+        _details(cmap),
+        _diagram(cmap, options),
+        _phase_counts(cmap, found),
+        _gaps(cmap, file, found, options),
+        _footer(file),
+    ]
+    return "\n".join(sections)
+
+
+def markdown_text(text: str) -> str:
+    """User text as one literal Markdown paragraph: inline syntax escaped, no block started.
+
+    >>> print(markdown_text("# Not a heading *really*"))
+    \\# Not a heading \\*really\\*
+    >>> print(markdown_text("1. first"))
+    1\\. first
+    """
+    return _BLOCK_START.sub(_escape_block_start, markdown_cell(text.strip()))
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return f"{match.group(2)}\\{match.group(3)}"
+
+
+def _details(cmap: CycleMap) -> str:
+    rows = [("Customer", cmap.customer), ("Outcome", cmap.outcome)]
+    if cmap.owner:
+        rows.append(("Owner", cmap.owner))
+    lines = [f"# {markdown_text(cmap.title)}", ""]
+    lines += [f"- **{name}:** {markdown_text(value)}" for name, value in rows]
+    lines.append(f"- **Scale:** {cmap.scale.min} to {cmap.scale.max}")
+    if cmap.description:
+        lines += ["", markdown_text(cmap.description)]
+    return "\n".join(lines) + "\n"
+
+
+# -- the diagram ------------------------------------------------------------------
+
+
+def _diagram(cmap: CycleMap, options: DocumentOptions) -> str:
+    lines = ["## The cycle", ""]
+    depths = [options.depth] if options.depth is not None else [None, *range(_levels(cmap) - 2, -1, -1)]
+    for depth in depths:
+        scene = build_scene(cmap, depth, options.threshold)
+        text = render_mermaid(scene)
+        if _fits_mermaid(scene, text):
+            if depth is not None and options.depth is None:
+                lines += [_collapsed_note(depth), ""]
+            lines += ["```mermaid", text.rstrip("\n"), "```", "", LEGEND]
+            return "\n".join(lines) + "\n"
+    lines.append(
+        "The map is too large for a Mermaid diagram (GitHub draws at most "
+        f"{MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} links). "
+        "Draw it with `cyclemap render` instead."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _levels(cmap: CycleMap) -> int:
+    """How many levels of activities the map has (1: no subcycles)."""
+    return max((visit.depth for visit in cmap.walk()), default=0) + 1
+
+
+def _fits_mermaid(scene: Scene, text: str) -> bool:
+    boxes = scene.all_boxes()
+    ring = sum(len(phase.boxes) for phase in scene.phases)
+    links = ring + sum(len(box.children) for box in boxes)  # the ring, its arrow to the outcome, subcycles
+    return len(text) <= MERMAID_MAX_TEXT and links <= MERMAID_MAX_EDGES
+
+
+def _collapsed_note(depth: int) -> str:
+    shown = "only the top-level activities" if depth == 0 else f"{depth} level{'s' * (depth != 1)} of subcycles"
+    return (
+        f"The diagram shows {shown}, to stay within what GitHub's Mermaid renderer can draw; "
+        "`cyclemap render` draws the whole map."
+    )
+
+
+# -- counts and gaps ----------------------------------------------------------------
+
+
+def _phase_counts(cmap: CycleMap, found: list[Gap]) -> str:
+    lines = [
+        "## Activities per phase",
+        "",
+        "| Phase | Activities | Scored | Underserved | No offering of ours | Gap entries |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    visits = list(cmap.walk())
+    totals = [0] * 5
+    for key in PHASE_KEYS:
+        mine = [visit.activity for visit in visits if visit.phase == key]
+        counts = [
+            len(mine),
+            sum(1 for a in mine if a.importance is not None),
+            sum(1 for gap in found if gap.phase == key and "underserved" in gap.kinds),
+            sum(1 for a in mine if not a.offerings),
+            sum(1 for gap in found if gap.phase == key),
+        ]
+        totals = [t + c for t, c in zip(totals, counts, strict=True)]
+        lines.append(f"| {markdown_cell(label_of(key, cmap.phase(key)))} | " + " | ".join(map(str, counts)) + " |")
+    lines.append("| **All** | " + " | ".join(f"**{t}**" for t in totals) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _gaps(cmap: CycleMap, file: str, found: list[Gap], options: DocumentOptions) -> str:
+    threshold = effective_threshold(cmap, options.threshold)
+    shown = filter_gaps(found, options.keep)
+    out = io.StringIO()
+    out.write("## Opportunity gaps\n\n")
+    out.write(
+        "Where we can step in, most urgent first. The opportunity score runs from 0 to 20: how much an "
+        "activity matters to the customer, plus how far their satisfaction falls short of that (both on "
+        "a 0-10 scale). The reason column says why each entry is listed.\n\n"
+    )
+    write_markdown_gaps(GapReport(file, cmap, threshold, shown, len(found)), out)
+    return out.getvalue()
+
+
+def _footer(file: str) -> str:
+    source = "standard input" if file == "-" else markdown_cell(file)
+    return (
+        "---\n\n"
+        f"_Written by `cyclemap report` from {source}. Edit the map, then run the command again, "
+        "rather than editing this page._\n"
+    )

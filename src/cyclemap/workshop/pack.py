@@ -1,0 +1,154 @@
+"""Assembling the pack: which pages, in which order, and what goes on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from cyclemap import __version__
+from cyclemap.gaps import find_gaps
+from cyclemap.model import CycleMap
+from cyclemap.render.cycle import cycle_dot
+from cyclemap.render.flow import COLUMN_GAP, flow_dot
+from cyclemap.render.geometry import GAP, outline_card
+from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
+from cyclemap.workshop import pages
+from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
+from cyclemap.workshop.document import PackDocument
+from cyclemap.workshop.fonts import find_fonts
+
+SECTIONS = ("cover", "poster", "phases", "gaps", "worksheets", "evidence")
+"""The parts of a pack, in the order they are printed."""
+PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
+"""Paper names on the command line and as fpdf2 knows them; pages are landscape."""
+MIN_FLOW_SCALE = 0.75
+"""Smallest scale of a phase's flow diagram: 11 pt box text prints at about 8 pt."""
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    """What to put in a pack and how."""
+
+    paper: str = "a4"
+    sections: tuple[str, ...] = SECTIONS
+    title: str | None = None
+    """Cover title instead of the map's."""
+    date: dt.date = field(default_factory=dt.date.today)
+    threshold: float | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A built pack: the PDF, its page count, and warnings for the user."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """Facts about the map file shown on the cover."""
+
+    file: str
+    revision: str | None = None
+    """The git revision, e.g. 'a1b2c3d' or 'a1b2c3d, modified'; None outside git."""
+
+
+def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
+    """The workshop pack of `cmap` (the same bytes for the same map, options and date)."""
+    scene = build_scene(cmap, None, options.threshold)
+    doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options))
+    try:
+        doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
+        chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
+        diagrams = draw_diagrams(_diagram_sources(scene, chunks, options), options.timeout)
+        placements = _write(doc, cmap, _Plan(info, options, scene, chunks, diagrams))
+        pdf = stamp(doc.finish(), placements, diagrams)
+    finally:
+        doc.close_fonts()
+    return Pack(pdf, doc.pages_count, doc.warnings)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    info: PackInfo
+    options: PackOptions
+    scene: Scene
+    chunks: dict[str, list[PhaseView]]
+    """Each phase's activities in runs, one flow diagram per run."""
+    diagrams: dict[str, Diagram]
+
+
+def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan) -> list[Placement]:
+    """Write the chosen sections in pack order; where each diagram goes."""
+    options, scene, chunks, diagrams = plan.options, plan.scene, plan.chunks, plan.diagrams
+    gaps = find_gaps(cmap, options.threshold)
+    placements: list[Placement] = []
+    if "cover" in options.sections:
+        facts = pages.CoverFacts(plan.info.file, plan.info.revision, options.title, options.date,
+                                 contents=len(options.sections) > 1)
+        pages.cover(doc, cmap, facts, gaps)
+    if "poster" in options.sections:
+        placements.append(pages.poster(doc, diagrams["cycle"]))
+    if "phases" in options.sections:
+        for phase in scene.phases:
+            parts = [diagrams[f"flow-{phase.key}-{n}"] for n in range(len(chunks[phase.key]))]
+            placements += pages.phase(doc, cmap, phase.key, parts, gaps)
+    if "gaps" in options.sections:
+        pages.gap_table(doc, cmap, gaps)
+    if "worksheets" in options.sections:
+        for key in (p.key for p in scene.phases):
+            pages.worksheet(doc, cmap, key)
+    if "evidence" in options.sections:
+        pages.evidence(doc, cmap)
+    return placements
+
+
+def _footer(info: PackInfo, options: PackOptions) -> str:
+    parts = [info.file, options.date.isoformat()]
+    if info.revision:
+        parts.append(f"revision {info.revision}")
+    return "  ·  ".join(parts)
+
+
+def _diagram_sources(scene: Scene, chunks: dict[str, list[PhaseView]], options: PackOptions) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    if "poster" in options.sections:
+        sources["cycle"] = cycle_dot(scene)
+    if "phases" in options.sections:
+        for key, parts in chunks.items():
+            for number, part in enumerate(parts):
+                sources[f"flow-{key}-{number}"] = flow_dot(replace(scene, phases=[part]), standalone=False)
+    return sources
+
+
+def _chunks(phase: PhaseView, max_width: float) -> list[PhaseView]:
+    """The phase's activities in as few runs as fit `max_width` points side by side, evenly filled."""
+    widths = [_column_width(box) for box in phase.boxes]
+    runs = len(_pack(widths, max_width))
+    low, high = max(widths), max(max_width, *widths)
+    for _ in range(30):  # the narrowest width that still needs no more runs
+        middle = (low + high) / 2
+        low, high = (low, middle) if len(_pack(widths, middle)) <= runs else (middle, high)
+    spans = _pack(widths, high)
+    return [replace(phase, boxes=phase.boxes[start:end]) for start, end in spans]
+
+
+def _column_width(box: Box) -> float:
+    card = outline_card(box)
+    return max(box.width, (card.frame.w + GAP) if card else 0.0) + COLUMN_GAP
+
+
+def _pack(widths: list[float], capacity: float) -> list[tuple[int, int]]:
+    """Greedy runs of consecutive columns no wider than `capacity` (a column wider alone is alone)."""
+    spans: list[tuple[int, int]] = []
+    start, used = 0, 0.0
+    for index, width in enumerate(widths):
+        if index > start and used + width > capacity:
+            spans.append((start, index))
+            start, used = index, 0.0
+        used += width
+    spans.append((start, len(widths)))
+    return spans

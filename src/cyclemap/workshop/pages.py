@@ -1,0 +1,457 @@
+"""The six parts of a pack, one function each, drawn onto a `PackDocument`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf.outline import OutlineSection
+
+from cyclemap.gaps import Gap, Severity, is_unevidenced, opportunity_score
+from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
+from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
+from cyclemap.report.gaps import PATH_SEPARATOR, score_text
+from cyclemap.workshop.diagrams import Diagram, Placement
+from cyclemap.workshop.document import INK, MUTED, RULE, Cell, Column, PackDocument, bullets, plain
+
+POSTER_MOST = 1.6
+"""Largest enlargement of a small map's cycle on the poster page."""
+FLOW_MOST = 1.0
+TABLE_ROOM = 40.0
+"""Millimetres a phase's table needs below its diagram to start on the same page."""
+FLOW_LEGIBLE = 0.7
+"""Below this scale a phase's flow moves to a page of its own, where it can be larger."""
+NONE_MARK = "\N{EN DASH}"
+SOURCE_NAMES = {
+    "interview": "Interviews",
+    "survey": "Surveys",
+    "observation": "Observations",
+    "market-data": "Market data",
+    "analytics": "Analytics",
+    "other": "Other sources",
+}
+SEVERITY_NAMES = {
+    Severity.EXTREME: "Extreme",
+    Severity.HIGH: "High",
+    Severity.MODERATE: "Moderate",
+    Severity.PAIN: "Left alone / pain",
+    Severity.OVERSERVED: "Overserved",
+    Severity.NONE: "Unevidenced",
+}
+
+
+def number_of(visit: Visit) -> str:
+    return ".".join(map(str, visit.position))
+
+
+def _phase_name(cmap: CycleMap, key: str) -> str:
+    return plain(label_of(key, cmap.phase(key)), 60)
+
+
+# -- 1. cover ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    """What the cover says beyond the map itself."""
+
+    file: str
+    revision: str | None
+    title: str | None
+    date: dt.date
+    contents: bool
+    """Whether to list the contents (not for a cover alone)."""
+
+
+def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[Gap]) -> None:
+    """Title, customer, outcome, owner, date, revision, a summary and the contents."""
+    title, date, contents = facts.title, facts.date, facts.contents
+    doc.section = ""
+    doc.add_page()
+    _phase_band(doc)
+    right_margin = doc.r_margin
+    doc.set_right_margin(doc.w * (1 - COVER_TEXT_SHARE) if contents else right_margin)
+    doc.set_y(30)
+    doc.para("CUSTOMER ACTIVITY CYCLE  ·  WORKSHOP PACK", 9, MUTED, bold=True)
+    doc.ln(3)
+    doc.heading(title or cmap.title, size=28)
+    doc.para(f"Customer: {plain(cmap.customer)}", 13, MUTED)
+    doc.ln(5)
+    _outcome_box(doc, cmap.outcome)
+    doc.ln(5)
+    details = [("Owner", cmap.owner), ("Date", _long_date(date)), ("Map", facts.file), ("Revision", facts.revision)]
+    for label, value in details:
+        if value:
+            _detail(doc, label, value)
+    doc.ln(3)
+    doc.para(_summary(cmap, gaps), 9.5, MUTED)
+    doc.set_right_margin(right_margin)
+    if contents:
+        doc.start_section("Cover")
+        doc.insert_toc_placeholder(_contents, pages=1)  # type: ignore[arg-type] # called with our document
+        doc.fresh_page = True
+
+
+COVER_TEXT_SHARE = 0.64
+"""Share of the cover's width for the map's details; the contents take the rest."""
+
+
+def _phase_band(doc: PackDocument) -> None:
+    width = doc.w / 3
+    for n, key in enumerate(PHASE_KEYS):
+        doc.set_fill_color(PHASE_INK[key])
+        doc.rect(n * width, 0, width + 0.2, 6, style="F")
+
+
+def _outcome_box(doc: PackDocument, outcome: str) -> None:
+    doc.set_fill_color(PHASE_TINT["pre"])
+    doc.style(9, MUTED, bold=True)
+    doc.cell(0, 7, "  DESIRED OUTCOME", fill=True, new_x="LMARGIN", new_y="NEXT")
+    doc.style(15, INK, bold=True)
+    doc.multi_cell(0, 7.5, plain(outcome, 1000), fill=True, align="L", padding=(1, 3, 3, 3),
+                   new_x="LMARGIN", new_y="NEXT")
+
+
+def _detail(doc: PackDocument, label: str, value: str) -> None:
+    doc.style(10, MUTED, bold=True)
+    doc.cell(28, 6, label)
+    doc.style(10, INK)
+    doc.multi_cell(0, 6, plain(value, 300), align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _long_date(date: dt.date) -> str:
+    return f"{date.day} {date:%B} {date.year}"
+
+
+def _summary(cmap: CycleMap, gaps: Sequence[Gap]) -> str:
+    visits = list(cmap.walk())
+    per_phase = Counter(v.phase for v in visits)
+    phases = ", ".join(f"{_phase_name(cmap, k)} {per_phase[k]}" for k in PHASE_KEYS)
+    severities = Counter(g.severity for g in gaps)
+    found = [f"{severities[s]} {SEVERITY_NAMES[s].lower()}" for s in Severity if severities[s]]
+    references = {(e.source, e.ref) for v in visits for e in v.activity.evidence}
+    gap_text = f"{len(gaps)} gap{'s' * (len(gaps) != 1)}" + (f" ({', '.join(found)})" if found else "")
+    return (f"{len(visits)} activities ({phases})  ·  {gap_text}  ·  "
+            f"{len(references)} evidence reference{'s' * (len(references) != 1)}")
+
+
+def _contents(doc: PackDocument, outline: list[OutlineSection]) -> None:
+    left = doc.w * COVER_TEXT_SHARE + 6
+    width = doc.w - doc.r_margin - left
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.3)
+    doc.line(left - 6, 30, left - 6, doc.page_break_trigger - 10)
+    doc.set_xy(left, 30)
+    doc.style(9, MUTED, bold=True)
+    doc.cell(width, 6, "CONTENTS", new_x="LEFT", new_y="NEXT")
+    doc.ln(2)
+    for entry in outline:
+        if entry.level > 0 or entry.name == "Cover":
+            continue
+        doc.set_x(left)
+        doc.style(10.5, INK)
+        link = doc.add_link(page=entry.page_number)
+        doc.cell(width - 12, 7.5, entry.name, link=link)
+        doc.style(10.5, MUTED)
+        doc.cell(12, 7.5, str(entry.page_number), align="R", link=link, new_x="LEFT", new_y="NEXT")
+
+
+# -- 2. poster --------------------------------------------------------------------
+
+
+def poster(doc: PackDocument, diagram: Diagram) -> Placement:
+    """The cycle diagram fitted to one page."""
+    doc.begin("The cycle")
+    height = doc.h - doc.t_margin - doc.b_margin
+    scale = diagram.scale_to(doc.epw, height, POSTER_MOST)
+    x = doc.l_margin + (doc.epw - diagram.width * scale) / 2
+    y = doc.t_margin + (height - diagram.height * scale) / 2
+    return Placement("cycle", doc.page, x, y, scale)
+
+
+# -- 3. one page per phase --------------------------------------------------------
+
+_ACTIVITY_COLUMNS = (
+    Column("No.", 0.07),
+    Column("Activity", 0.235),
+    Column("Imp.", 0.05, "RIGHT"),
+    Column("Sat.", 0.05, "RIGHT"),
+    Column("Score", 0.065, "RIGHT"),
+    Column("Offerings", 0.22),
+    Column("Pains", 0.245),
+    Column("Evid.", 0.065, "RIGHT"),
+)
+
+
+def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap]
+          ) -> list[Placement]:
+    """The phase's flow (in parts if it is wide), then a table of its activities."""
+    name = _phase_name(cmap, key)
+    doc.begin(f"Phase: {name}", name)
+    visits = [v for v in cmap.walk() if v.phase == key]
+    found = sum(1 for g in gaps if g.phase == key)
+    doc.heading(name, PHASE_INK[key])
+    about = f"{len(visits)} activit{'ies' if len(visits) != 1 else 'y'}, {found} gap{'s' * (found != 1)}"
+    if cmap.phase(key).description:
+        about += f"  ·  {plain(cmap.phase(key).description or '')}"
+    doc.para(about, 10, MUTED)
+    doc.ln(3)
+    placements = [_place_flow(doc, key, n, part) for n, part in enumerate(parts)]
+    if doc.room_left() < TABLE_ROOM:
+        doc.add_page()
+    severity = {g.id: g.severity for g in gaps if g.id}
+    rows = [_activity_row(cmap, v, severity.get(v.activity.id or "", Severity.NONE)) for v in visits]
+    if rows:
+        doc.table_of(_ACTIVITY_COLUMNS, rows)
+    else:
+        doc.para("No activities yet: this phase is a gap of its own. Use the worksheet to capture them.")
+    return placements
+
+
+def _place_flow(doc: PackDocument, key: str, number: int, diagram: Diagram) -> Placement:
+    """Below what is on the page, leaving room for the table if it stays legible.
+
+    A later part goes to a new page if it would be too small here.
+    """
+    scale = diagram.scale_to(doc.epw, doc.room_left() - 3 - TABLE_ROOM, FLOW_MOST)
+    if scale < FLOW_LEGIBLE:
+        scale = diagram.scale_to(doc.epw, doc.room_left() - 3, FLOW_MOST)
+    if number > 0 and scale < FLOW_LEGIBLE:
+        whole_page = diagram.scale_to(doc.epw, doc.page_break_trigger - doc.t_margin - 3, FLOW_MOST)
+        if whole_page > scale:
+            doc.add_page()
+            scale = whole_page
+    x = doc.l_margin + (doc.epw - diagram.width * scale) / 2
+    placement = Placement(f"flow-{key}-{number}", doc.page, x, doc.y, scale)
+    doc.set_y(doc.y + diagram.height * scale + 3)
+    return placement
+
+
+def _activity_row(cmap: CycleMap, visit: Visit, severity: Severity) -> list[Cell]:
+    activity = visit.activity
+    score = opportunity_score(activity.importance, activity.satisfaction, cmap.scale.max)
+    fill, colour = FILL[severity]
+    indent = "    " * visit.depth
+    return [
+        Cell(number_of(visit), colour=MUTED),
+        Cell(indent + plain(activity.name), bold=visit.depth == 0),
+        Cell(score_text(activity.importance).removesuffix(".0")),
+        Cell(score_text(activity.satisfaction).removesuffix(".0")),
+        Cell(score_text(score), fill if score is not None else None, colour, bold=score is not None),
+        Cell(bullets(activity.offerings)),
+        Cell(bullets(activity.pains)),
+        Cell(str(len(activity.evidence)), colour=INK) if activity.evidence else Cell(NONE_MARK, colour=MUTED),
+    ]
+
+
+# -- 4. ranked gaps ---------------------------------------------------------------
+
+_GAP_COLUMNS = (
+    Column("Rank", 0.05, "RIGHT"),
+    Column("Severity", 0.11),
+    Column("Phase", 0.09),
+    Column("Activity", 0.31),
+    Column("Score", 0.06, "RIGHT"),
+    Column("Why it is a gap", 0.38),
+)
+
+
+def gap_table(doc: PackDocument, cmap: CycleMap, gaps: Sequence[Gap]) -> None:
+    """Every gap, most urgent first, coloured as in the diagram."""
+    doc.begin("Opportunity gaps")
+    doc.heading("Opportunity gaps, ranked")
+    doc.para("Most promising first: underserved activities by opportunity score, then the places where the "
+             "customer is left alone or in pain. Colours match the diagrams.", 10, MUTED)
+    doc.ln(3)
+    if not gaps:
+        doc.para("No gaps found: every activity is served, evidenced and scored below the threshold.")
+        return
+    numbers = {v.activity.id: number_of(v) for v in cmap.walk()}
+    rows = [_gap_row(cmap, rank, gap, numbers) for rank, gap in enumerate(gaps, start=1)]
+    doc.table_of(_GAP_COLUMNS, rows)
+
+
+def _gap_row(cmap: CycleMap, rank: int, gap: Gap, numbers: dict[str | None, str]) -> list[Cell]:
+    fill, colour = FILL[gap.severity]
+    where = f"{numbers.get(gap.id, '')}  {PATH_SEPARATOR.join(plain(p) for p in gap.path)}".strip()
+    return [
+        Cell(str(rank), colour=MUTED),
+        Cell(SEVERITY_NAMES[gap.severity], fill, colour, bold=True),
+        Cell(_phase_name(cmap, gap.phase)),
+        Cell(where or "(the whole phase)"),
+        Cell(score_text(gap.score)),
+        Cell(plain(gap.reason)),
+    ]
+
+
+# -- 5. capture worksheets ---------------------------------------------------------
+
+
+def worksheet(doc: PackDocument, cmap: CycleMap, key: str) -> None:
+    """Empty cards for participants to fill by hand: two per page, four on A3."""
+    name = _phase_name(cmap, key)
+    doc.begin(f"Worksheet: {name}", f"Worksheet: {name}")
+    doc.heading(f"Capture worksheet: {name}", PHASE_INK[key], size=16)
+    low, high = cmap.scale.min, cmap.scale.max
+    doc.para(f"One card per activity the customer does in this phase. Circle a score from {low} (low) "
+             f"to {high} (high).", 9.5, MUTED)
+    doc.ln(2)
+    top, gutter = doc.y, 6.0
+    rows = 2 if doc.h > TALL_PAGE else 1
+    width = (doc.epw - gutter) / 2
+    height = (doc.page_break_trigger - top - gutter * (rows - 1)) / rows
+    for row in range(rows):
+        for column in range(2):
+            x = doc.l_margin + column * (width + gutter)
+            _card(doc, (x, top + row * (height + gutter), width, height), (low, high), PHASE_INK[key])
+
+
+TALL_PAGE = 280
+"""Pages taller than this (mm; A3 landscape) take two rows of worksheet cards."""
+_LINE = 8.0
+"""Space between the ruled lines of a card, in mm: room for handwriting."""
+
+
+def _card(doc: PackDocument, frame: tuple[float, float, float, float], scale: tuple[int, int], ink: str) -> None:
+    """One card in `frame` (x, y, width, height in mm)."""
+    x, y, w, h = frame
+    doc.set_draw_color(ink)
+    doc.set_line_width(0.5)
+    doc.rect(x, y, w, h, round_corners=True, corner_radius=3)
+    pad = 5.0
+    span = (x + pad, x + w - pad)
+    fixed = 3 * _LABEL + 2 * _SCORE_ROW + 2 * pad
+    lines = max(3, int((h - fixed) / _LINE))
+    activity = 2 if lines >= 8 else 1
+    pains = max(1, (lines - activity) * 3 // 5)
+    cursor = _ruled_field(doc, "Activity", span, y + pad, activity)
+    cursor = _ruled_field(doc, "Pains", span, cursor, pains)
+    for label in ("Importance", "Satisfaction"):
+        cursor = _score_field(doc, label, span, cursor, scale)
+    _ruled_field(doc, "Who serves it today", span, cursor, max(1, lines - activity - pains))
+
+
+_LABEL = 9.0
+_SCORE_ROW = 10.0
+
+
+def _ruled_field(doc: PackDocument, label: str, span: tuple[float, float], top: float, lines: int) -> float:
+    """A label and `lines` ruled lines across `span` (left, right); returns the next top."""
+    left, right = span
+    doc.style(8.5, MUTED, bold=True)
+    doc.set_xy(left, top)
+    doc.cell(0, 5, label)
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.25)
+    for n in range(1, lines + 1):
+        doc.line(left, top + 3 + _LINE * n, right, top + 3 + _LINE * n)
+    return top + _LABEL + _LINE * lines
+
+
+_MOST_SCORE_BOXES = 11
+
+
+def _score_field(doc: PackDocument, label: str, span: tuple[float, float], top: float, scale: tuple[int, int]
+                 ) -> float:
+    """A label and a box per score of the scale to circle (a blank line for long scales)."""
+    left, right = span
+    doc.style(8.5, MUTED, bold=True)
+    doc.set_xy(left, top + 1.5)
+    doc.cell(28, 5, label)
+    low, high = scale
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.25)
+    if high - low + 1 > _MOST_SCORE_BOXES:
+        doc.style(8.5, MUTED)
+        doc.line(left + 28, top + 6, left + 58, top + 6)
+        doc.set_xy(left + 60, top + 1.5)
+        doc.cell(0, 5, f"({low} to {high})")
+        return top + _SCORE_ROW
+    size = min(7.0, (right - left - 28) / (high - low + 1) - 1)
+    doc.style(8.5, INK)
+    for n, score in enumerate(range(low, high + 1)):
+        bx = left + 28 + n * (size + 1)
+        doc.rect(bx, top + 0.5, size, size, round_corners=True, corner_radius=1)
+        doc.set_xy(bx, top + 0.5)
+        doc.cell(size, size, str(score), align="C")
+    return top + _SCORE_ROW
+
+
+# -- 6. evidence appendix ---------------------------------------------------------
+
+_EVIDENCE_COLUMNS = (
+    Column("Reference", 0.27),
+    Column("What it says", 0.30),
+    Column("Date", 0.09),
+    Column("Supports", 0.34),
+)
+_UNEVIDENCED_COLUMNS = (
+    Column("No.", 0.06),
+    Column("Phase", 0.18),
+    Column("Activity", 0.56),
+    Column("Imp.", 0.1, "RIGHT"),
+    Column("Sat.", 0.1, "RIGHT"),
+)
+
+
+def evidence(doc: PackDocument, cmap: CycleMap) -> None:
+    """Every reference by source type, with what it supports; then scores without evidence."""
+    doc.begin("Evidence")
+    doc.heading("Evidence")
+    visits = list(cmap.walk())
+    cited = _citations(visits)
+    if not cited:
+        doc.para("No evidence is recorded in this map yet.", 10, MUTED)
+    for source in EVIDENCE_SOURCES:
+        refs = cited.get(source)
+        if refs:
+            doc.para(f"{SOURCE_NAMES[source]} ({len(refs)})", 12, INK, bold=True)
+            doc.ln(1)
+            doc.table_of(_EVIDENCE_COLUMNS, [_evidence_row(cmap, uses) for uses in refs.values()])
+    doc.ln(2)
+    bare = [v for v in visits if is_unevidenced(v.activity)]
+    doc.para(f"Scored without evidence ({len(bare)})", 12, INK, bold=True)
+    doc.ln(1)
+    if not bare:
+        doc.para("Every scored activity cites evidence.", 10, MUTED)
+        return
+    doc.table_of(_UNEVIDENCED_COLUMNS, [_bare_row(cmap, v) for v in bare])
+
+
+def _citations(visits: Sequence[Visit]) -> dict[str, dict[str, list[tuple[Visit, Evidence]]]]:
+    """source -> reference -> the (activity, evidence) pairs citing it, in document order."""
+    cited: dict[str, dict[str, list[tuple[Visit, Evidence]]]] = {}
+    for visit in visits:
+        for item in visit.activity.evidence:
+            cited.setdefault(item.source, {}).setdefault(item.ref, []).append((visit, item))
+    return cited
+
+
+def _evidence_row(cmap: CycleMap, uses: list[tuple[Visit, Evidence]]) -> list[Cell]:
+    first = uses[0][1]
+    notes = list(dict.fromkeys(plain(e.note) for _, e in uses if e.note))
+    dates = sorted({e.date.isoformat() for _, e in uses if e.date})
+    supports = [f"{_phase_name(cmap, v.phase)} {number_of(v)}  {v.activity.name}" for v, _ in uses]
+    return [
+        Cell(plain(first.ref)),
+        Cell(_lines(notes)),
+        Cell(" to ".join(dict.fromkeys((dates[0], dates[-1]))) if dates else ""),
+        Cell(_lines(supports)),
+    ]
+
+
+def _lines(items: Sequence[str]) -> str:
+    return bullets(items).replace("• ", "")
+
+
+def _bare_row(cmap: CycleMap, visit: Visit) -> list[Cell]:
+    activity: Activity = visit.activity
+    return [
+        Cell(number_of(visit), colour=MUTED),
+        Cell(_phase_name(cmap, visit.phase)),
+        Cell(plain(activity.name)),
+        Cell(score_text(activity.importance).removesuffix(".0")),
+        Cell(score_text(activity.satisfaction).removesuffix(".0")),
+    ]

@@ -1,0 +1,326 @@
+"""`cyclemap workshop`: the printable PDF pack, checked through what poppler extracts from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLES, SMALL_MAP, Result
+
+from cyclemap.cli import Paper
+from cyclemap.gaps import find_gaps
+from cyclemap.loader import load_map
+from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
+from cyclemap.workshop.provenance import git_revision, pack_date
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("neato") and shutil.which("pdftotext")), reason="needs Graphviz and poppler-utils"
+)
+DATE = dt.date(2026, 11, 22)
+CJK_FONT = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False).stdout.strip() != ""
+
+
+def poppler(*args: str) -> str:
+    return subprocess.run(list(args), capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def words(text: str) -> str:
+    """Text with every run of whitespace made one space, as names are compared."""
+    return " ".join(text.split())
+
+
+def unboxed(message: str) -> str:
+    """A usage error without the frame rich draws around it."""
+    return words(re.sub("[│╭╮╰╯─]", " ", message))
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", str(pdf)), re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return poppler("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[Pack, Path]]:
+    """The pack of an example map by name, built once for all the tests that read it."""
+
+    @cache
+    def build(name: str) -> tuple[Pack, Path]:
+        path = next(p for p in EXAMPLES if p.stem == name)
+        pack = build_pack(load_map(str(path)), PackInfo(str(path)), PackOptions(date=DATE))
+        out = tmp_path_factory.mktemp("packs") / f"{name}.pdf"
+        out.write_bytes(pack.pdf)
+        return pack, out
+
+    return build
+
+
+@pytest.fixture
+def pack_of(tmp_path: Path, cli: Callable[..., Result]) -> Callable[..., tuple[Result, Path]]:
+    """Run `cyclemap workshop` on a map text with extra options; the result and the PDF path."""
+
+    def build(text: str, *options: str) -> tuple[Result, Path]:
+        source = tmp_path / "map.yaml"
+        source.write_text(text, encoding="utf-8")
+        out = tmp_path / "pack.pdf"
+        return cli("workshop", str(source), "-o", str(out), "--date", "2026-11-22", *options), out
+
+    return build
+
+
+# -- content ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_every_activity_and_gap_of_an_example_is_in_the_text(
+    example: str, example_pack: Callable[[str], tuple[Pack, Path]]
+) -> None:
+    """pdftotext finds each activity name, and each gap's reason, in the pack."""
+    pack, pdf = example_pack(example)
+    text = words(poppler("pdftotext", str(pdf), "-"))
+    cmap = load_map(str(next(p for p in EXAMPLES if p.stem == example)))
+    assert [v.activity.name for v in cmap.walk() if words(v.activity.name) not in text] == []
+    assert [g.reason for g in find_gaps(cmap) if words(g.reason) not in text] == []
+    assert page_count(pdf) == pack.pages
+
+
+@pytest.mark.parametrize("example", [p.stem for p in EXAMPLES])
+def test_fonts_are_embedded(example: str, example_pack: Callable[[str], tuple[Pack, Path]]) -> None:
+    """Every font in the pack, the diagrams' included, is embedded (the 'emb' column of pdffonts)."""
+    _, pdf = example_pack(example)
+    rows = poppler("pdffonts", str(pdf)).splitlines()[2:]
+    assert rows, "pdffonts listed no fonts"
+    assert any("DejaVuSans" in row for row in rows)
+    not_embedded = [row for row in rows if row.split()[-5] != "yes"]
+    assert not_embedded == []
+
+
+def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    """Cover, poster, three phases, gaps, three worksheets and evidence: ten pages, in that order."""
+    result, pdf = pack_of(SMALL_MAP)
+    assert result.code == 0, result.err
+    assert "(10 pages, A4 landscape)" in result.err
+    pages = page_texts(pdf)
+    assert len(pages) == page_count(pdf) == 10
+    headers = ["The cycle", "Phase: Pre", "Phase: During", "Phase: Post", "Opportunity gaps",
+               "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
+    for page, header in zip(pages[1:], headers, strict=True):
+        assert header in page.splitlines()[0]
+    assert "Booking a repair" in pages[0]
+    assert "A working machine again, soon" in pages[0]
+    assert "22 November 2026" in pages[0]
+
+
+def test_the_cover_lists_the_contents_with_page_numbers(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    _, pdf = pack_of(SMALL_MAP)
+    cover = page_texts(pdf)[0]
+    assert re.search(r"Opportunity gaps\s+6\b", cover)
+    assert re.search(r"Worksheet: Post\s+9\b", cover)
+
+
+def test_sections_choose_the_parts_and_keep_pack_order(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    result, pdf = pack_of(SMALL_MAP, "--sections", "worksheets, cover")
+    assert result.code == 0, result.err
+    pages = page_texts(pdf)
+    assert len(pages) == 4
+    assert "WORKSHOP PACK" in pages[0]
+    assert all("Capture worksheet" in page for page in pages[1:])
+
+
+def test_a_cover_alone_is_one_page_without_contents(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    _, pdf = pack_of(SMALL_MAP, "--sections", "cover", "--title", "Spring review")
+    (cover,) = page_texts(pdf)
+    assert "Spring review" in cover
+    assert "CONTENTS" not in cover
+
+
+def test_worksheet_scores_run_over_the_maps_scale(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    text = SMALL_MAP.replace("phases:", "scale: {min: 1, max: 5}\nphases:").replace("importance: 6", "importance: 4")
+    _, pdf = pack_of(text, "--sections", "worksheets")
+    first = page_texts(pdf)[0]
+    assert re.search(r"Importance\s+1\s+2\s+3\s+4\s+5\s", first)
+    assert not re.search(r"Importance\s+1\s+2\s+3\s+4\s+5\s+6", first)
+
+
+def test_evidence_is_grouped_by_source_with_what_it_supports(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    text = SMALL_MAP.replace(
+        "        satisfaction: 3\n",
+        "        satisfaction: 3\n        evidence:\n          - {source: survey, ref: SRV-7, note: n=120}\n",
+    )
+    _, pdf = pack_of(text, "--sections", "evidence")
+    page = words(page_texts(pdf)[0])
+    assert "Surveys (1)" in page
+    assert "SRV-7" in page
+    assert "Find the model number" in page
+    assert "Scored without evidence (0)" in page
+
+
+def test_long_tables_flow_onto_more_pages_and_repeat_their_header(
+    pack_of: Callable[..., tuple[Result, Path]],
+) -> None:
+    """A phase of 80 activities runs over several pages, each starting with the column titles."""
+    many = "".join(f"      - name: Step number {n}\n        importance: 5\n" for n in range(80))
+    text = SMALL_MAP.replace("      - name: Let the engineer in\n", many)
+    result, pdf = pack_of(text, "--sections", "phases")
+    assert result.code == 0, result.err
+    pages = [p for p in page_texts(pdf) if "Phase: During" in p.splitlines()[0]]
+    table_pages = [p for p in pages if "Offerings" in p]
+    assert len(table_pages) >= 2
+    for page in table_pages:
+        assert re.search(r"No\.\s+Activity\s+Imp\.\s+Sat\.\s+Score\s+Offerings\s+Pains\s+Evid\.", page)
+    found = {int(n) for p in table_pages for n in re.findall(r"Step number (\d+)", p)}
+    assert found == set(range(80))
+
+
+def test_the_poster_is_vector_not_a_picture(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    """The cycle page has no raster image, and its labels are real text."""
+    _, pdf = pack_of(SMALL_MAP, "--sections", "poster")
+    images = poppler("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    assert images == []
+    assert "Look behind the door" in page_texts(pdf)[0]
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", "841.89 x 595.28"), ("a3", "1190.55 x 841.89"),
+                                               ("letter", "792 x 612")])
+def test_paper_sizes_are_landscape(pack_of: Callable[..., tuple[Result, Path]], paper: str, size: str) -> None:
+    _, pdf = pack_of(SMALL_MAP, "--sections", "cover", "--paper", paper)
+    info = poppler("pdfinfo", str(pdf))
+    assert re.search(rf"Page size:\s+{re.escape(size)}", info), info
+
+
+@pytest.mark.skipif(not CJK_FONT, reason="no CJK font installed")
+def test_accents_cjk_and_emoji_are_set_in_installed_fonts(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    """Names in other scripts come out as text, with no warning about missing glyphs."""
+    text = SMALL_MAP.replace("Find the model number", "型番を探す Ünïcödé").replace("Pay the invoice", "Pay 💶 now")
+    result, pdf = pack_of(text, "--sections", "phases")
+    assert result.code == 0
+    assert "warning" not in result.err
+    extracted = poppler("pdftotext", str(pdf), "-")
+    assert "型番を探す Ünïcödé" in extracted
+    assert "💶" in extracted
+    fonts = poppler("pdffonts", str(pdf))
+    assert "NotoSansCJK" in fonts
+
+
+def test_user_text_is_printed_as_written(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    """Markup-like text and fpdf2's page-count alias are not interpreted."""
+    text = SMALL_MAP.replace("Find the model number", "Find **it** {nb} <b>x</b> [a](b)")
+    _, pdf = pack_of(text, "--sections", "phases")
+    assert "Find **it** {nb} <b>x</b> [a](b)" in words(poppler("pdftotext", str(pdf), "-"))
+
+
+# -- determinism and provenance ------------------------------------------------
+
+
+def test_the_same_map_and_date_give_the_same_bytes() -> None:
+    cmap = load_map(str(EXAMPLES[0]))
+    first = build_pack(cmap, PackInfo("map.yaml"), PackOptions(date=DATE, sections=("cover", "poster", "gaps")))
+    again = build_pack(load_map(str(EXAMPLES[0])), PackInfo("map.yaml"),
+                       PackOptions(date=DATE, sections=("cover", "poster", "gaps")))
+    later = build_pack(cmap, PackInfo("map.yaml"),
+                       PackOptions(date=DATE.replace(day=23), sections=("cover", "poster", "gaps")))
+    assert first.pdf == again.pdf
+    assert first.pdf != later.pdf
+
+
+def test_source_date_epoch_sets_the_cover_date(
+    pack_of: Callable[..., tuple[Result, Path]], tmp_path: Path, cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772323200")  # 2026-03-01
+    source = tmp_path / "map.yaml"
+    source.write_text(SMALL_MAP)
+    result = cli("workshop", str(source), "--sections", "cover")
+    assert result.code == 0, result.err
+    assert "1 March 2026" in page_texts(tmp_path / "map-workshop.pdf")[0]
+
+
+def test_dates_are_read_strictly() -> None:
+    assert pack_date(None, {"SOURCE_DATE_EPOCH": "0"}) == dt.date(1970, 1, 1)
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        pack_date("22/11/2026", {})
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        pack_date(None, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_cover_shows_the_git_revision_and_uncommitted_changes(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=T", "-c", "user.email=t@example.org",
+                               *args], capture_output=True, text=True, check=True).stdout.strip()
+
+    source = tmp_path / "map.yaml"
+    source.write_text(SMALL_MAP)
+    assert git_revision([source]) is None
+    git("init", "-q")
+    assert git_revision([source]) == "not committed yet"
+    git("add", "map.yaml")
+    git("commit", "-q", "-m", "map")
+    head = git("rev-parse", "--short", "HEAD")
+    assert git_revision([source]) == head
+    source.write_text(SMALL_MAP + "owner: Ops\n")
+    assert git_revision([source]) == f"{head}, modified"
+
+
+# -- errors and safety -----------------------------------------------------------
+
+
+def test_an_unknown_section_is_a_usage_error_with_a_suggestion(
+    pack_of: Callable[..., tuple[Result, Path]],
+) -> None:
+    result, pdf = pack_of(SMALL_MAP, "--sections", "cover,worksheet")
+    assert result.code == 2
+    assert "did you mean 'worksheets'" in unboxed(result.err)
+    assert not pdf.exists()
+
+
+def test_a_bad_date_is_a_usage_error(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    result, pdf = pack_of(SMALL_MAP, "--date", "tomorrow")
+    assert result.code == 2
+    assert "YYYY-MM-DD" in unboxed(result.err)
+    assert not pdf.exists()
+
+
+def test_an_invalid_map_writes_nothing_and_leaves_the_old_pack(
+    pack_of: Callable[..., tuple[Result, Path]],
+) -> None:
+    _, pdf = pack_of(SMALL_MAP, "--sections", "cover")
+    before = pdf.read_bytes()
+    result, _ = pack_of(SMALL_MAP.replace("importance: 6", "importance: lots"))
+    assert result.code == 1
+    assert re.search(r"map\.yaml:\d+:\d+: error: .*number", result.err)
+    assert pdf.read_bytes() == before
+
+
+def test_the_pack_never_overwrites_the_map(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    source = tmp_path / "map.yaml"
+    source.write_text(SMALL_MAP)
+    result = cli("workshop", str(source), "-o", str(source))
+    assert result.code == 2
+    assert source.read_text() == SMALL_MAP
+
+
+def test_help_names_every_section_and_paper(cli: Callable[..., Result]) -> None:
+    """The choices the help offers are the ones the pack knows."""
+    result = cli("workshop", "--help")
+    assert result.code == 0
+    help_text = words(result.out)
+    assert all(section in help_text for section in SECTIONS)
+    assert {p.value for p in Paper} == set(PAPERS)
+
+
+def test_a_cell_too_long_for_a_page_is_shortened_not_a_crash(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    """Eight long pains would make a row taller than the page: the cell says it was shortened."""
+    pains = "".join(f"          - \"{'much to say ' * 50}{n}\"\n" for n in range(8))
+    text = SMALL_MAP.replace("        satisfaction: 3\n", f"        satisfaction: 3\n        pains:\n{pains}")
+    result, pdf = pack_of(text, "--sections", "phases")
+    assert result.code == 0, result.err
+    assert "shortened to fit the page" in words(poppler("pdftotext", str(pdf), "-"))
