@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cyclemap.gaps import Severity
 from cyclemap.render.scene import Box, Scene, box_lines
-from cyclemap.render.text import html_text, text_width
+from cyclemap.render.text import html_text, text_width, wrap
 
 FONT = "DejaVu Sans"
 NODE_FONT_SIZE = 11.0
@@ -107,12 +107,20 @@ def mark_cell(mark: str) -> str:
 
 def title_label(scene: Scene, subtitle: str = "") -> str:
     """The diagram's heading: title, customer and owner."""
-    parts = [f'<FONT POINT-SIZE="26"><B>{html_text(scene.title)}</B></FONT>']
+    title = _lines(wrap(scene.title, TITLE_WIDTH, 26, bold=True, max_lines=3))
+    parts = [f'<FONT POINT-SIZE="26"><B>{title}</B></FONT>']
     who = f"Customer: {scene.customer}" + (f"   ·   Map owner: {scene.owner}" if scene.owner else "")
-    parts.append(f'<FONT POINT-SIZE="14" COLOR="{MUTED}">{html_text(who)}</FONT>')
-    if subtitle:
-        parts.append(f'<FONT POINT-SIZE="14" COLOR="{MUTED}">{html_text(subtitle)}</FONT>')
+    for line in (who, subtitle) if subtitle else (who,):
+        parts.append(f'<FONT POINT-SIZE="14" COLOR="{MUTED}">{_lines(wrap(line, TITLE_WIDTH, 14))}</FONT>')
     return "<" + "<BR/>".join(parts) + ">"
+
+
+TITLE_WIDTH = 1100.0
+"""Widest line of a diagram's heading, in points; longer titles wrap (up to 3 lines)."""
+
+
+def _lines(lines: list[str]) -> str:
+    return "<BR/>".join(html_text(line) for line in lines)
 
 
 def legend_label(scale_min: float, scale_max: float, since: str = "") -> str:

@@ -73,10 +73,11 @@ def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[G
     _phase_band(doc)
     right_margin = doc.r_margin
     doc.set_right_margin(doc.w * (1 - COVER_TEXT_SHARE) if contents else right_margin)
-    doc.set_y(30)
+    doc.set_y(26)
     doc.para("CUSTOMER ACTIVITY CYCLE  ·  WORKSHOP PACK", 9, MUTED, bold=True)
     doc.ln(3)
-    doc.heading(title or cmap.title, size=28)
+    heading = title or cmap.title
+    doc.heading(heading, size=28 if len(heading) <= 60 else 22 if len(heading) <= 120 else 16)  # noqa: PLR2004
     doc.para(f"Customer: {plain(cmap.customer)}", 13, MUTED)
     doc.ln(5)
     _outcome_box(doc, cmap.outcome)
@@ -109,8 +110,9 @@ def _outcome_box(doc: PackDocument, outcome: str) -> None:
     doc.set_fill_color(PHASE_TINT["pre"])
     doc.style(9, MUTED, bold=True)
     doc.cell(0, 7, "  DESIRED OUTCOME", fill=True, new_x="LMARGIN", new_y="NEXT")
-    doc.style(15, INK, bold=True)
-    doc.multi_cell(0, 7.5, plain(outcome, 1000), fill=True, align="L", padding=(1, 3, 3, 3),
+    size = 15 if len(outcome) <= 200 else 12 if len(outcome) <= 500 else 9  # noqa: PLR2004
+    doc.style(size, INK, bold=True)
+    doc.multi_cell(0, size * 0.5, plain(outcome, 1000), fill=True, align="L", padding=(1, 3, 3, 3),
                    new_x="LMARGIN", new_y="NEXT")
 
 
@@ -118,7 +120,7 @@ def _detail(doc: PackDocument, label: str, value: str) -> None:
     doc.style(10, MUTED, bold=True)
     doc.cell(28, 6, label)
     doc.style(10, INK)
-    doc.multi_cell(0, 6, plain(value, 300), align="L", new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 6, plain(value, 160), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _long_date(date: dt.date) -> str:
@@ -142,8 +144,8 @@ def _contents(doc: PackDocument, outline: list[OutlineSection]) -> None:
     width = doc.w - doc.r_margin - left
     doc.set_draw_color(RULE)
     doc.set_line_width(0.3)
-    doc.line(left - 6, 30, left - 6, doc.page_break_trigger - 10)
-    doc.set_xy(left, 30)
+    doc.line(left - 6, 26, left - 6, doc.page_break_trigger - 10)
+    doc.set_xy(left, 26)
     doc.style(9, MUTED, bold=True)
     doc.cell(width, 6, "CONTENTS", new_x="LEFT", new_y="NEXT")
     doc.ln(2)
