@@ -77,7 +77,7 @@ def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[G
     doc.para("CUSTOMER ACTIVITY CYCLE  ·  WORKSHOP PACK", 9, MUTED, bold=True)
     doc.ln(3)
     heading = title or cmap.title
-    doc.heading(heading, size=28 if len(heading) <= 60 else 22 if len(heading) <= 120 else 16)  # noqa: PLR2004
+    doc.heading(heading, size=28 if len(heading) <= 60 else 22 if len(heading) <= 120 else 16)
     doc.para(f"Customer: {plain(cmap.customer)}", 13, MUTED)
     doc.ln(5)
     _outcome_box(doc, cmap.outcome)
@@ -110,7 +110,7 @@ def _outcome_box(doc: PackDocument, outcome: str) -> None:
     doc.set_fill_color(PHASE_TINT["pre"])
     doc.style(9, MUTED, bold=True)
     doc.cell(0, 7, "  DESIRED OUTCOME", fill=True, new_x="LMARGIN", new_y="NEXT")
-    size = 15 if len(outcome) <= 200 else 12 if len(outcome) <= 500 else 9  # noqa: PLR2004
+    size = 15 if len(outcome) <= 200 else 12 if len(outcome) <= 500 else 9
     doc.style(size, INK, bold=True)
     doc.multi_cell(0, size * 0.5, plain(outcome, 1000), fill=True, align="L", padding=(1, 3, 3, 3),
                    new_x="LMARGIN", new_y="NEXT")
