@@ -670,17 +670,30 @@ def test_includes_are_read_at_the_revision(cli: Cli, repo: Path) -> None:
 
 
 @needs_git
-def test_symbolic_link_at_a_revision_is_refused_where_it_is_included(cli: Cli, repo: Path) -> None:
-    """An include that is a symlink in the revision: a located problem naming the link, exit 1."""
+def test_symbolic_link_inside_the_folder_is_followed_at_a_revision(cli: Cli, repo: Path) -> None:
+    """An include that is a symlink to a file beside it reads as on disk: no differences."""
     (repo / "parts").mkdir()
     (repo / "parts" / "real.yaml").write_text("- name: Choose\n  offerings: [Ours]\n", encoding="utf-8")
     (repo / "parts" / "pre.yaml").symlink_to("real.yaml")
     (repo / "split.yaml").write_text(SPLIT_ROOT, encoding="utf-8")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "link")
-    result = cli("diff", "HEAD:split.yaml", "split.yaml")
+    result = cli("diff", "--rev", "HEAD", "split.yaml", "--exit-code")
+    assert result.code == 0, result.err
+
+
+@needs_git
+def test_symbolic_link_leading_outside_is_refused_where_it_is_included(cli: Cli, repo: Path) -> None:
+    """An include that links out of the map's folder in the revision: a located problem naming the link, exit 1."""
+    (repo / "maps" / "parts").mkdir(parents=True)
+    (repo / "elsewhere.yaml").write_text("- name: Choose\n  offerings: [Ours]\n", encoding="utf-8")
+    (repo / "maps" / "parts" / "pre.yaml").symlink_to("../../elsewhere.yaml")
+    (repo / "maps" / "split.yaml").write_text(SPLIT_ROOT, encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "link")
+    result = cli("diff", "HEAD:maps/split.yaml", "maps/split.yaml")
     assert result.code == 1
-    assert re.search(r"HEAD:split\.yaml:8:\d+: error: .*symbolic link at revision HEAD", result.err)
+    assert re.search(r"HEAD:maps/split\.yaml:8:\d+: error: .*symbolic link at revision HEAD .*outside", result.err)
 
 
 @needs_git

@@ -537,13 +537,15 @@ def test_gaps_github_annotates_an_invalid_map_with_errors(cli: Cli, write_map: C
     assert result.err == ""
 
 
-def test_gaps_github_with_fail_on_gaps_warns_at_activities_and_exits_1(cli: Cli, monkeypatch: pytest.MonkeyPatch
-                                                                      ) -> None:
-    """`gaps --format github --fail-on-gaps` prints one ::warning per gap, with the path as given, exit 1."""
+def test_gaps_github_with_fail_on_gaps_errors_at_activities_and_exits_1(cli: Cli, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    """`gaps --format github --fail-on-gaps` prints one ::error per gap, with the path as given, exit 1."""
     monkeypatch.chdir(ROOT)
     result = cli("gaps", "examples/home-solar.yaml", "--format", "github", "--min-score", "15", "--fail-on-gaps")
     assert result.code == 1
     lines = result.out.splitlines()
     assert len(lines) == 3
-    assert all(line.startswith("::warning file=examples/home-solar.yaml,line=") for line in lines)
+    assert all(line.startswith("::error file=examples/home-solar.yaml,line=") for line in lines)
     assert cli("gaps", "examples/home-solar.yaml", "-f", "github", "--min-score", "19", "--fail-on-gaps").code == 0
+    without = cli("gaps", "examples/home-solar.yaml", "--format", "github", "--min-score", "15").out.splitlines()
+    assert all(line.startswith("::warning file=examples/home-solar.yaml,line=") for line in without)

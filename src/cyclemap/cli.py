@@ -105,7 +105,7 @@ def validate(
         visits = list(cmap.walk())
         scored = sum(1 for v in visits if v.activity.importance is not None)
         depth = max((v.depth for v in visits), default=-1) + 1
-        summary = f"valid map, {len(visits)} activities ({scored} scored), {depth} levels deep"
+        summary = f"valid map, {len(visits)} activities ({scored} scored), {depth} level{'s' * (depth != 1)} deep"
         results.append(Checked(name, summary=summary))
     REPORTERS[output_format.value](results)
     if unusable:
@@ -186,7 +186,7 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         raise typer.Exit(EXIT_INVALID) from None
     found = find_gaps(cmap, threshold)
     shown = filter_gaps(found, keep)
-    report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found))
+    report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found), failing=fail_on_gaps)
     REPORTERS[output_format.value](report, sys.stdout)
     if fail_on_gaps and shown:
         raise typer.Exit(EXIT_INVALID)

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from cyclemap import loader
 from cyclemap.diff import NEW, change_marks, diff_maps
 from cyclemap.model import CycleMap
-from cyclemap.problems import EnvironmentProblem, InputError
+from cyclemap.problems import EnvironmentProblem, InputError, clip
 from cyclemap.render.scene import Highlight
 from cyclemap.sources import IncludeRefused, too_large
 
@@ -32,6 +32,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 """A Windows path such as C:\\maps\\solar.yaml, which is never a revision."""
 SYMLINK, SUBMODULE = "120000", "160000"
 """Git's modes for a symbolic link and a submodule."""
+MAX_LINKS = 8
+"""Symbolic links followed one after another before giving up (a loop ends here)."""
 INSTALL_HINT = (
     "git is not installed (the 'git' program was not found); install it with 'sudo apt-get install git' "
     "(Debian/Ubuntu), 'brew install git' (macOS) or from https://git-scm.com, or compare two map files instead"
@@ -221,14 +223,7 @@ class GitFiles:
         return f"{self.rev}:{self.path(rel)}"
 
     def read(self, rel: PurePosixPath, *, limit: int = loader.MAX_FILE_BYTES) -> bytes:
-        entry = self.entry(rel)
-        if entry is None:
-            raise IncludeRefused(f"there is no such file at revision {self.rev}; check the spelling, and "
-                                 "that the file was committed by then")
-        mode, kind, oid, size = entry
-        if mode == SYMLINK:
-            raise IncludeRefused(f"it is a symbolic link at revision {self.rev}; cyclemap reads only regular "
-                                 "files from a revision, so commit the file itself rather than a link to it")
+        mode, kind, oid, size = self._followed(self.path(rel))
         if mode == SUBMODULE:
             raise IncludeRefused(f"it is a submodule at revision {self.rev}, not a file; "
                                  "give the path of a YAML file")
@@ -240,6 +235,29 @@ class GitFiles:
         if done.returncode != 0:
             raise IncludeRefused(f"git could not read it: {_last_line(done.stderr)}")
         return done.stdout
+
+    def _followed(self, path: str) -> tuple[str, str, str, str]:
+        """The entry at `path`, following symbolic links that stay inside the map's folder (as on disk)."""
+        for _ in range(MAX_LINKS):
+            entry = self.entry_at(path)
+            if entry is None:
+                raise IncludeRefused(f"there is no such file at revision {self.rev}; check the spelling, and "
+                                     "that the file was committed by then")
+            if entry[0] != SYMLINK:
+                return entry
+            path = self._link_target(path, entry[2])
+        raise IncludeRefused(f"it is a chain of more than {MAX_LINKS} symbolic links at revision {self.rev}")
+
+    def _link_target(self, path: str, oid: str) -> str:
+        done = run_git(["cat-file", "blob", oid], self.repo)
+        target = os.fsdecode(done.stdout)
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        folder = posixpath.normpath(self.directory.as_posix())
+        inside = (folder == "." and not resolved.startswith("../")) or resolved.startswith(f"{folder}/")
+        if done.returncode != 0 or target.startswith("/") or resolved == ".." or not inside:
+            raise IncludeRefused(f"it is a symbolic link at revision {self.rev} to '{clip(target)}', outside the "
+                                 "map's folder; cyclemap follows links only to files inside it")
+        return resolved
 
     def entry(self, rel: PurePosixPath) -> tuple[str, str, str, str] | None:
         """(mode, type, object id, size) of `rel` in the revision, or None when there is nothing there."""

@@ -51,6 +51,8 @@ class GapReport:
     """The entries to show, ranked, after any filters."""
     found: int
     """How many entries there were before the filters."""
+    failing: bool = False
+    """The gaps fail the run (``--fail-on-gaps``): GitHub annotations are errors, not warnings."""
 
     def phase_label(self, gap: Gap) -> str:
         return label_of(gap.phase, self.cmap.phase(gap.phase))
@@ -236,7 +238,11 @@ def report_csv(report: GapReport, out: TextIO) -> None:
 
 
 def report_github(report: GapReport, out: TextIO) -> None:
-    """One ``::warning`` per gap, at the activity (phase-level gaps at line 1 of the map)."""
+    """One ``::warning`` per gap (``::error`` when they fail the run), at the activity.
+
+    Phase-level gaps are put at line 1 of the map.
+    """
+    level = "error" if report.failing else "warning"
     places = {visit.activity.id: visit for visit in report.cmap.walk()} if report.gaps else {}
     for gap in report.gaps:
         file, line, col = report.file, 1, 1
@@ -248,7 +254,7 @@ def report_github(report: GapReport, out: TextIO) -> None:
         place = PATH_SEPARATOR.join(gap.path) or f"{report.phase_label(gap)} phase"
         message = f"{place}: {gap.reason} [{', '.join(gap.kinds)}]"
         out.write(
-            f"::warning file={github_escape(visible(file), prop=True)},line={line},col={col},"
+            f"::{level} file={github_escape(visible(file), prop=True)},line={line},col={col},"
             f"title={github_escape(visible(title), prop=True)}::{github_escape(visible(message))}\n"
         )
 
