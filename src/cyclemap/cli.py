@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from cyclemap import __version__
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.problems import CyclemapError, InputError, MapError
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
     from cyclemap.render import RenderOptions
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
-EXIT_INTERNAL = 70
 
 app = typer.Typer(
     name="cyclemap",
@@ -189,7 +188,7 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found), failing=fail_on_gaps)
     REPORTERS[output_format.value](report, sys.stdout)
     if fail_on_gaps and shown:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(EXIT_FOUND)
 
 
 # -- render -------------------------------------------------------------------
@@ -535,7 +534,7 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     changes = diff_maps(old_map, new_map, threshold)
     REPORTERS[output_format.value](DiffReport(old_name, new_name, old_map, new_map, changes, threshold), sys.stdout)
     if exit_code and changes.differs:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(EXIT_FOUND)
 
 
 def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[CycleMap, str]]:
