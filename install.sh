@@ -3,9 +3,11 @@
 #
 #   bash install.sh demo   # install, then validate, analyse and draw an example map into out/
 #   bash install.sh test   # install with the test tools, then run the whole test suite
+#   bash install.sh lock   # refresh the locked versions in requirements/ (maintainers)
 #
 # Installs what is missing from Debian's packages (Python venv, Graphviz, fonts,
-# poppler-utils, git), then cyclemap itself into .venv/ in this folder.
+# poppler-utils, git), then cyclemap and the exact versions locked in requirements/
+# into .venv/ in this folder.
 set -euo pipefail
 cd "$(dirname "$0")"
 mode="${1:-demo}"
@@ -31,10 +33,32 @@ fi
 
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
     echo "cyclemap needs Python 3.11 or newer; found $(python3 --version)" >&2; exit 3; }
+case "$mode" in demo|test|lock) ;; *) echo "usage: bash install.sh [demo|test|lock]" >&2; exit 2 ;; esac
+
+if [ "$mode" = lock ]; then
+    # Refresh the locks in requirements/ from pyproject.toml's ranges (newest releases that fit),
+    # with pip-tools in a throw-away environment. Review the diff, run the tests, commit.
+    tools=$(mktemp -d)
+    python3 -m venv "$tools"
+    "$tools/bin/python" -m pip install --quiet --disable-pip-version-check "pip-tools>=7.4"
+    compile=("$tools/bin/pip-compile" --quiet --strip-extras --allow-unsafe --generate-hashes
+             --no-emit-index-url --no-emit-find-links --upgrade)
+    export CUSTOM_COMPILE_COMMAND="bash install.sh lock"
+    "${compile[@]}" -o requirements/run.txt pyproject.toml requirements/build.in
+    "${compile[@]}" --extra test -o requirements/test.txt pyproject.toml requirements/build.in
+    rm -rf "$tools"
+    echo "Locks refreshed: requirements/run.txt, requirements/test.txt. Run 'bash install.sh test' before committing."
+    exit 0
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
-extras=""
-[ "$mode" = test ] && extras="[test]"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+# Every package at the exact version and hash of the lock, then cyclemap itself on top, so that a
+# new release of a dependency never changes what a fresh clone installs.
+lock=requirements/run.txt
+[ "$mode" = test ] && lock=requirements/test.txt
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+"${pip[@]}" --require-hashes --no-deps -r "$lock"
+"${pip[@]}" --no-deps --no-build-isolation -e .
 
 case "$mode" in
 demo)
@@ -50,6 +74,4 @@ demo)
 test)
     .venv/bin/python -m pytest -q
     ;;
-*)
-    echo "usage: bash install.sh [demo|test]" >&2; exit 2 ;;
 esac

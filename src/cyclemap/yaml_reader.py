@@ -40,6 +40,11 @@ MAX_NODES = 2_000_000
 Pos = tuple[int, int]
 """A 1-based (line, column)."""
 EMPTY_MAP = "the file is empty; a map starts with 'cyclemap: 1'"
+DEPTH_MESSAGE = (
+    f"the map is nested more than {MAX_DEPTH} levels deep; flatten deep subcycles or split them into separate maps"
+)
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+"""libyaml's own message when flow nesting passes its bound (1,000 levels in PyYAML 6.0.4's wheels)."""
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TAG_PREFIX = "tag:yaml.org,2002:"
@@ -136,22 +141,47 @@ def parse_yaml(text: str, source: Source, *, depth: int = 0, max_nodes: int | No
     `max_nodes` is what remains of the MAX_NODES budget. Raises MapError like `read_yaml`.
     """
     builder = _Builder(source, MAX_DEPTH - depth, MAX_NODES - (MAX_NODES if max_nodes is None else max_nodes))
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
-    except yaml.MarkedYAMLError as err:
-        builder.problems.append(_syntax_problem(err, source, text))
-    except yaml.reader.ReaderError:
-        builder.problems.append(_character_problem(text, source))
-    except yaml.YAMLError as err:  # unmarked errors: rare, but never a traceback
-        builder.problems.append(Problem(source.name, 1, 1, f"invalid YAML: {err}"))
-    except _Stop:
-        pass
+    _build(text, builder)
     if builder.problems:
         raise MapError(builder.problems)
     if builder.documents == 0 or builder.root is _MISSING:
         return None, builder.total - builder.spent
     return builder.root, builder.total - builder.spent
+
+
+def _build(text: str, builder: _Builder) -> None:
+    """Feed the parser's events to the builder; every error becomes one of its problems."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as err:
+        if _LIBYAML_DEPTH in (err.problem or "") and err.problem_mark is not None:
+            builder.problems.append(_depth_problem(text[: err.problem_mark.index], builder, err))
+        else:
+            builder.problems.append(_syntax_problem(err, builder.source, text))
+    except yaml.reader.ReaderError:
+        builder.problems.append(_character_problem(text, builder.source))
+    except yaml.YAMLError as err:  # unmarked errors: rare, but never a traceback
+        builder.problems.append(Problem(builder.source.name, 1, 1, f"invalid YAML: {err}"))
+    except _Stop:
+        pass
+
+
+def _depth_problem(prefix: str, builder: _Builder, err: yaml.MarkedYAMLError) -> Problem:
+    """Our depth message where our limit is crossed, when libyaml's own nesting bound stopped it first.
+
+    libyaml (from PyYAML 6.0.4's wheels on) refuses flow nesting past 1,000 levels while it scans
+    ahead for a possible key, before it has emitted a single event, so our builder never saw the
+    101st level. The text before the point where libyaml stopped nests less than its bound: reading
+    it again meets our limit at the right place, whatever the PyYAML version.
+    """
+    again = _Builder(builder.source, builder.max_depth, builder.spent)
+    _build(prefix, again)
+    if again.problems and DEPTH_MESSAGE in again.problems[0].message:
+        return again.problems[0]
+    mark = err.problem_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(builder.source.name, line, col, DEPTH_MESSAGE)
 
 
 class _Stop(Exception):
@@ -222,11 +252,7 @@ class _Builder:
         if event.tag is not None and event.tag not in _CONTAINER_TAGS:
             self._bad_tag(event, event.tag)
         if len(self.stack) >= self.max_depth:
-            self._fail(
-                event,
-                f"the map is nested more than {MAX_DEPTH} levels deep; "
-                "flatten deep subcycles or split them into separate maps",
-            )
+            self._fail(event, DEPTH_MESSAGE)
         pos = _pos(event)
         container: YMap | YSeq = (
             YMap(self.source, pos) if type(event) is yaml.MappingStartEvent else YSeq(self.source, pos)
