@@ -12,27 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mode="${1:-demo}"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-need=()
-command -v dot >/dev/null 2>&1 || need+=(graphviz)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-command -v git >/dev/null 2>&1 || need+=(git)   # cyclemap diff / render --highlight-changes-since
-fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fonts-dejavu-core)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need+=(fonts-noto-color-emoji)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-if command -v python3 >/dev/null 2>&1 && ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
-    need+=(python3-venv)
-fi
-if [ ${#need[@]} -gt 0 ]; then
-    echo "Installing from Debian's packages: ${need[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
-    echo "cyclemap needs Python 3.11 or newer; found $(python3 --version)" >&2; exit 3; }
 case "$mode" in demo|test|lock) ;; *) echo "usage: bash install.sh [demo|test|lock]" >&2; exit 2 ;; esac
 
 if [ "$mode" = lock ]; then
@@ -51,6 +30,29 @@ if [ "$mode" = lock ]; then
     exit 0
 fi
 
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need=()
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v git >/dev/null 2>&1 || need+=(git)   # cyclemap diff / render --highlight-changes-since
+# Read the font list once: `fc-list | grep -q` would fail under pipefail when grep stops early.
+fonts=$(fc-list 2>/dev/null || true)
+grep -q "DejaVu Sans" <<<"$fonts" || need+=(fonts-dejavu-core)
+grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
+grep -qi "Noto Color Emoji" <<<"$fonts" || need+=(fonts-noto-color-emoji)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if command -v python3 >/dev/null 2>&1 && ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+    need+=(python3-venv)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    echo "Installing from Debian's packages: ${need[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    echo "cyclemap needs Python 3.11 or newer; found $(python3 --version)" >&2; exit 3; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # Every package at the exact version and hash of the lock, then cyclemap itself on top, so that a
 # new release of a dependency never changes what a fresh clone installs.
