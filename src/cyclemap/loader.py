@@ -9,6 +9,7 @@ nothing here prints or exits.
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import stat
 import sys
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from cyclemap import yaml_reader
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids
 from cyclemap.problems import InputError, MapError, Place, Problem, clip, line_col
-from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, too_large
+from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, note_input, too_large
 from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -376,11 +377,22 @@ _PART_SHAPE = (
 def read_bytes(path: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file (or stdin), refusing anything over `limit` (default MAX_FILE_BYTES)."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    data = sys.stdin.buffer.read(limit + 1) if path == STDIN else _read_regular_file(path, limit)
+    data = _read_stdin(limit) if path == STDIN else _read_regular_file(path, limit)
     if len(data) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
         raise MapError([Problem(path, 1, 1, f"the file is larger than {size}; split the map into smaller ones")])
     return data
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input; when it is a file (`< map.yaml`), that file counts as an input too."""
+    try:
+        info = os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode):
+        note_input(info, "standard input", None)
+    return sys.stdin.buffer.read(limit + 1)
 
 
 def _read_regular_file(path: str, limit: int) -> bytes:
@@ -392,11 +404,12 @@ def _read_regular_file(path: str, limit: int) -> bytes:
         raise InputError(f"{path}: is a directory, not a map file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot open: {err.strerror}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):  # before fdopen, which refuses a directory with an OSError
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory with an OSError
         os.close(fd)
-        what = "is a directory, not a map file" if stat.S_ISDIR(mode) else "not a regular file"
+        what = "is a directory, not a map file" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise InputError(f"{path}: {what}")
+    note_input(info, path, os.path.realpath(path))
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read(limit + 1)
