@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
+from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID, EXIT_OK
 from cyclemap.workshop.provenance import git_revision
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or not hasattr(os, "symlink"),
@@ -182,7 +182,7 @@ def test_the_trap_is_real(booby_trapped: Path, repo: Path) -> None:
 def test_no_repository_setting_runs_a_program(args: tuple[str, ...], booby_trapped: Path, cli) -> None:
     """core.fsmonitor, filters, diff drivers, the pager and hooks of the repository never run."""
     result = cli(*args)
-    assert result.code in (EXIT_OK, 1), result.err
+    assert result.code in (EXIT_OK, EXIT_FOUND), result.err
     assert sorted(p.name for p in booby_trapped.iterdir()) == []
 
 
