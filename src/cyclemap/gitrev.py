@@ -385,9 +385,8 @@ _filters_seen: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 def git_env(program: str, where: str, **extra: str) -> dict[str, str]:
     """The environment to run git with in folder `where`, such that no setting of the repository runs a program.
 
-    Settings go in through GIT_CONFIG_COUNT (git 2.31 and later), which wins over
-    every configuration file; the filter drivers the configuration names are
-    switched off by name.
+    The settings win over every configuration file, as `git -c` does; the
+    filter drivers the configuration names are switched off by name.
     """
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1", **extra}
     _add_config(env, SAFE_CONFIG)
@@ -415,16 +414,23 @@ def _filters_off(program: str, where: str, env: dict[str, str]) -> tuple[tuple[s
 
 
 def _add_config(env: dict[str, str], settings: tuple[tuple[str, str], ...]) -> None:
-    """Append `settings` to the GIT_CONFIG_COUNT settings already in `env`."""
+    """Add `settings` to those already in `env`, as `git -c` would.
+
+    They go in twice: GIT_CONFIG_COUNT (git 2.31 and later, any key) and
+    GIT_CONFIG_PARAMETERS (what `-c` uses, understood by older git too).
+    """
     try:
         count = int(env.get("GIT_CONFIG_COUNT", "0"))
     except ValueError:
         count = 0
+    quoted = [env["GIT_CONFIG_PARAMETERS"]] if env.get("GIT_CONFIG_PARAMETERS") else []
     for key, value in settings:
         env[f"GIT_CONFIG_KEY_{count}"] = key
         env[f"GIT_CONFIG_VALUE_{count}"] = value
         count += 1
+        quoted.append("'" + f"{key}={value}".replace("'", "'\\''") + "'")
     env["GIT_CONFIG_COUNT"] = str(count)
+    env["GIT_CONFIG_PARAMETERS"] = " ".join(quoted)
 
 
 def run_git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
