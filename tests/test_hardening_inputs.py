@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from cyclemap import sources
 from cyclemap.exit_codes import EXIT_USAGE
 from cyclemap.loader import load_map
 from cyclemap.problems import MapError
@@ -243,3 +244,20 @@ def test_a_loop_of_links_is_refused_cleanly(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert "symbolic links" in problem.message
     assert (problem.line, problem.col) == (6, 32)
+
+
+def test_without_folder_descriptors_links_are_still_checked(tmp_path: Path, monkeypatch) -> None:
+    """Where folders cannot be opened as descriptors (Windows), a link inside is followed and one outside refused."""
+    monkeypatch.setattr(sources, "_WALK_BENEATH", False)
+    (tmp_path / "map" / "parts").mkdir(parents=True)
+    (tmp_path / "map" / "parts" / "pre.yaml").write_text("- name: Inside\n", encoding="utf-8")
+    (tmp_path / "map" / "shared").symlink_to("parts", target_is_directory=True)
+    (tmp_path / "secret.yaml").write_text("- name: Secret outside\n", encoding="utf-8")
+    (tmp_path / "map" / "out.yaml").symlink_to(tmp_path / "secret.yaml")
+    (tmp_path / "map" / "map.yaml").write_text(a_map("[{include: shared/pre.yaml}, {include: out.yaml}]"),
+                                               encoding="utf-8")
+    with pytest.raises(MapError) as caught:
+        load_map(str(tmp_path / "map" / "map.yaml"))
+    [problem] = caught.value.problems
+    assert "cannot include 'out.yaml'" in problem.message
+    assert "it leads outside the map's folder through a symbolic link" in problem.message
