@@ -191,13 +191,17 @@ def repository_path(spec: RevisionPath) -> tuple[Repository, PurePosixPath]:
 # -- files at a revision -------------------------------------------------------------------
 
 
+Entry = tuple[str, str, str, str]
+"""(mode, type, object id, size) of a path in a git tree, as `git ls-tree -l` lists it."""
+
+
 class GitFiles:
     """The files of one folder of a git revision: `MapFiles` for the loader.
 
-    Only regular files are read: symbolic links and submodules are refused (a
-    link's target could lie anywhere), and the size is checked before the file
-    is read. `directory` is the root map's folder, relative to the top of the
-    repository at `repo`.
+    Symbolic links are followed as on disk, folders and files alike, as long
+    as the file they lead to is inside the map's folder; submodules are
+    refused, and the size is checked before a file is read. `directory` is the
+    root map's folder, relative to the top of the repository at `repo`.
     """
 
     def __init__(self, rev: str, directory: PurePosixPath, *, repo: str = ".") -> None:
@@ -207,6 +211,9 @@ class GitFiles:
         self.directory = directory
         self.repo = repo
         self._tree = self._resolve()
+        self._listings: dict[str, dict[str, Entry]] = {}
+        self._links: dict[str, str] = {}
+        self._folder: str | None = None
 
     def _resolve(self) -> str:
         done = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.rev}^{{tree}}"], self.repo)
@@ -236,59 +243,208 @@ class GitFiles:
             raise IncludeRefused(f"git could not read it: {_last_line(done.stderr)}")
         return done.stdout
 
-    def _followed(self, path: str) -> tuple[str, str, str, str]:
-        """The entry at `path`, following symbolic links that stay inside the map's folder (as on disk)."""
-        for _ in range(MAX_LINKS):
-            entry = self.entry_at(path)
+    def _followed(self, path: str) -> Entry:
+        """The entry at `path`, following symbolic links that lead to a file inside the map's folder (as on disk)."""
+        found, real, link = self._walk(path)
+        if found is None:
+            raise IncludeRefused(f"there is no such file at revision {self.rev}; check the spelling, and "
+                                 "that the file was committed by then")
+        if link is not None and not _inside(real, self._map_folder()):
+            raise _outside(self.rev, link)
+        return found
+
+    def _map_folder(self) -> str:
+        """The map's folder from the top of the repository, with the links on the way followed."""
+        if self._folder is None:
+            _, real, _ = self._walk(self.directory.as_posix())
+            self._folder = real
+        return self._folder
+
+    def _walk(self, path: str) -> tuple[Entry | None, str, str | None]:
+        """(entry or None when missing, real path, last link followed) of `path` in the revision.
+
+        Links are followed one name at a time, within the repository, at most
+        MAX_LINKS of them (a loop ends there).
+        """
+        pending = [part for part in path.split("/") if part not in ("", ".")]
+        names: list[str] = []
+        trees = [self._tree]
+        link: str | None = None
+        links = 0
+        while pending:
+            part = pending.pop(0)
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not names:
+                    raise _outside(self.rev, link or path)
+                names.pop()
+                trees.pop()
+                continue
+            entry = self._listing(trees[-1]).get(part)
             if entry is None:
-                raise IncludeRefused(f"there is no such file at revision {self.rev}; check the spelling, and "
-                                     "that the file was committed by then")
-            if entry[0] != SYMLINK:
-                return entry
-            path = self._link_target(path, entry[2])
-        raise IncludeRefused(f"it is a chain of more than {MAX_LINKS} symbolic links at revision {self.rev}")
+                return None, "/".join([*names, part]), link
+            if entry[0] == SYMLINK:
+                links += 1
+                if links > MAX_LINKS:
+                    raise IncludeRefused(f"it is a chain of more than {MAX_LINKS} symbolic links at revision "
+                                         f"{self.rev} (a loop?)")
+                target = self._link_target(entry[2])
+                link = target
+                pending[:0] = self._within_repository(target, link)
+                if target.startswith("/"):
+                    names, trees = [], [self._tree]
+                continue
+            if not pending:
+                return entry, "/".join([*names, part]), link
+            if entry[1] != "tree":
+                return None, "/".join([*names, part, *pending]), link
+            names.append(part)
+            trees.append(entry[2])
+        return ("040000", "tree", trees[-1], "-"), "/".join(names), link
 
-    def _link_target(self, path: str, oid: str) -> str:
-        done = run_git(["cat-file", "blob", oid], self.repo)
-        target = os.fsdecode(done.stdout)
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-        folder = posixpath.normpath(self.directory.as_posix())
-        inside = (folder == "." and not resolved.startswith("../")) or resolved.startswith(f"{folder}/")
-        if done.returncode != 0 or target.startswith("/") or resolved == ".." or not inside:
-            raise IncludeRefused(f"it is a symbolic link at revision {self.rev} to '{clip(target)}', outside the "
-                                 "map's folder; cyclemap follows links only to files inside it")
-        return resolved
+    def _within_repository(self, target: str, link: str) -> list[str]:
+        """The names a link's target stands for: relative as written, or from the top for an absolute
+        target inside this repository's folder on disk."""
+        if not target.startswith("/"):
+            return target.split("/")
+        top = os.path.realpath(self.repo)
+        if not _inside(target, top):
+            raise _outside(self.rev, link)
+        return target[len(top):].split("/")
 
-    def entry(self, rel: PurePosixPath) -> tuple[str, str, str, str] | None:
-        """(mode, type, object id, size) of `rel` in the revision, or None when there is nothing there."""
+    def _listing(self, tree: str) -> dict[str, Entry]:
+        """The entries of one folder of the revision, by name."""
+        if tree not in self._listings:
+            done = run_git(["ls-tree", "-l", "-z", tree], self.repo)
+            if done.returncode != 0:
+                raise InputError(f"git could not list {self.rev}: {_last_line(done.stderr)}")
+            listing: dict[str, Entry] = {}
+            for record in done.stdout.split(b"\0"):
+                meta, _, name = record.partition(b"\t")
+                if name:
+                    mode, kind, oid, size = os.fsdecode(meta).split()
+                    listing[os.fsdecode(name)] = (mode, kind, oid, size)
+            self._listings[tree] = listing
+        return self._listings[tree]
+
+    def _link_target(self, oid: str) -> str:
+        if oid not in self._links:
+            done = run_git(["cat-file", "blob", oid], self.repo)
+            if done.returncode != 0:
+                raise IncludeRefused(f"git could not read a symbolic link: {_last_line(done.stderr)}")
+            self._links[oid] = os.fsdecode(done.stdout)
+        return self._links[oid]
+
+    def entry(self, rel: PurePosixPath) -> Entry | None:
+        """(mode, type, object id, size) of `rel` in the revision (links followed), or None when there is nothing."""
         return self.entry_at(self.path(rel))
 
-    def entry_at(self, path: str) -> tuple[str, str, str, str] | None:
-        """(mode, type, object id, size) of `path` in the revision, or None."""
-        done = run_git(["--literal-pathspecs", "ls-tree", "-l", "-z", "--full-tree", self._tree, "--", path],
-                       self.repo)
-        if done.returncode != 0:
-            raise InputError(f"git could not list {self.rev}:{path}: {_last_line(done.stderr)}")
-        for record in done.stdout.split(b"\0"):
-            meta, _, name = record.partition(b"\t")
-            if os.fsdecode(name) == path:
-                mode, kind, oid, size = os.fsdecode(meta).split()
-                return mode, kind, oid, size
-        return None
+    def entry_at(self, path: str) -> Entry | None:
+        """(mode, type, object id, size) of `path` in the revision (links followed), or None.
+
+        A link that cannot be followed counts as an entry: reading it says why.
+        """
+        try:
+            return self._walk(path)[0]
+        except IncludeRefused:
+            return (SYMLINK, "blob", "", "0")
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or below it ('' is the top of the repository)."""
+    return folder in ("", ".") or path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _outside(rev: str, link: str) -> IncludeRefused:
+    return IncludeRefused(f"it goes through a symbolic link at revision {rev} to '{clip(link)}', which leads "
+                          "outside the map's folder; cyclemap follows links only to files inside it")
 
 
 # -- running git ----------------------------------------------------------------------------
 
 
+SAFE_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"),  # status and other index readers would run the repository's monitor hook
+    ("core.hooksPath", os.devnull),  # no hook of the repository runs
+    ("log.showSignature", "false"),  # checking signatures runs gpg.program
+    ("protocol.allow", "never"),  # no fetch: a partial clone fetches missing objects through ssh or a helper
+    ("core.pager", "cat"),
+)
+"""Settings that keep a repository's configuration from running a program when cyclemap calls git.
+
+The commands cyclemap runs never diff (so diff.external and textconv drivers
+do not apply); clean/smudge filters, which `git status` runs, are switched
+off per driver (see `git_env`). The system and user configuration stay in
+force: they belong to the person running cyclemap, not to the repository.
+"""
+_FILTER_KEYS = ("clean", "smudge", "process")
+_filters_seen: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+
+def git_env(program: str, where: str, **extra: str) -> dict[str, str]:
+    """The environment to run git with in folder `where`, such that no setting of the repository runs a program.
+
+    The settings win over every configuration file, as `git -c` does; the
+    filter drivers the configuration names are switched off by name.
+    """
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1", **extra}
+    _add_config(env, SAFE_CONFIG)
+    _add_config(env, _filters_off(program, where, dict(env)))
+    return env
+
+
+def _filters_off(program: str, where: str, env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Settings that empty every filter driver configured for the repository at `where`."""
+    key = (program, os.path.realpath(where))
+    if key not in _filters_seen:
+        try:
+            done = subprocess.run([program, "config", "-z", "--get-regexp", r"^filter\."], cwd=where,
+                                  capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return ()
+        names = {os.fsdecode(record.split(b"\n", 1)[0])[len("filter."):].rpartition(".")[0]
+                 for record in done.stdout.split(b"\0") if record}
+        _filters_seen[key] = tuple(
+            (f"filter.{name}.{setting}", value)
+            for name in sorted(names)
+            for setting, value in (*((k, "") for k in _FILTER_KEYS), ("required", "false"))
+        )
+    return _filters_seen[key]
+
+
+def _add_config(env: dict[str, str], settings: tuple[tuple[str, str], ...]) -> None:
+    """Add `settings` to those already in `env`, as `git -c` would.
+
+    They go in twice: GIT_CONFIG_COUNT (git 2.31 and later, any key) and
+    GIT_CONFIG_PARAMETERS (what `-c` uses, understood by older git too).
+    """
+    try:
+        count = int(env.get("GIT_CONFIG_COUNT", "0"))
+    except ValueError:
+        count = 0
+    quoted = [env["GIT_CONFIG_PARAMETERS"]] if env.get("GIT_CONFIG_PARAMETERS") else []
+    for key, value in settings:
+        env[f"GIT_CONFIG_KEY_{count}"] = key
+        env[f"GIT_CONFIG_VALUE_{count}"] = value
+        count += 1
+        quoted.append("'" + f"{key}={value}".replace("'", "'\\''") + "'")
+    env["GIT_CONFIG_COUNT"] = str(count)
+    env["GIT_CONFIG_PARAMETERS"] = " ".join(quoted)
+
+
 def run_git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
-    """Run one read-only git command in `cwd`; a missing or hanging git is an environment problem."""
+    """Run one read-only git command in `cwd`; a missing or hanging git is an environment problem.
+
+    No setting of the repository can make git run a program (see `git_env`).
+    """
     program = shutil.which("git")
     if program is None:
         raise EnvironmentProblem(INSTALL_HINT)
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    env = git_env(program, cwd)
     try:
         return subprocess.run(
-            [program, *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False
+            [program, "--no-pager", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, env=env, check=False
         )
     except subprocess.TimeoutExpired:
         raise EnvironmentProblem(f"git took longer than {GIT_TIMEOUT:g} s and was stopped") from None

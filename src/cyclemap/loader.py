@@ -9,11 +9,13 @@ nothing here prints or exits.
 from __future__ import annotations
 
 import difflib
+import io
 import os
+import re
 import stat
 import sys
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -21,9 +23,9 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from cyclemap import yaml_reader
-from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids
+from cyclemap.model import ID_PATTERN, PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids, implicit_id
 from cyclemap.problems import InputError, MapError, Place, Problem, clip, line_col
-from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, too_large
+from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, note_input, too_large
 from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -89,8 +91,8 @@ def build_map(root: Any, name: str) -> CycleMap:
         raise MapError([Problem(name, 1, 1, "a map is a set of keys and values starting with 'cyclemap: 1'")])
     try:
         cmap = CycleMap.model_validate(root, context={"scale": _declared_scale(root)})
-    except ValidationError as err:
-        raise MapError(problems_from_validation(err, root)) from None
+    except ValidationError as err:  # ids are checked on the data too, so that a clash shows in the same run
+        raise MapError(problems_from_validation(err, root) + _written_id_clashes(root)) from None
     problems = [_clash_problem(first, second) for first, second in assign_ids(cmap)]
     if problems:
         raise MapError(problems)
@@ -376,11 +378,22 @@ _PART_SHAPE = (
 def read_bytes(path: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file (or stdin), refusing anything over `limit` (default MAX_FILE_BYTES)."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    data = sys.stdin.buffer.read(limit + 1) if path == STDIN else _read_regular_file(path, limit)
+    data = _read_stdin(limit) if path == STDIN else _read_regular_file(path, limit)
     if len(data) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
         raise MapError([Problem(path, 1, 1, f"the file is larger than {size}; split the map into smaller ones")])
     return data
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input; when it is a file (`< map.yaml`), that file counts as an input too."""
+    try:
+        info = os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode):
+        note_input(info, "standard input", None)
+    return sys.stdin.buffer.read(limit + 1)
 
 
 def _read_regular_file(path: str, limit: int) -> bytes:
@@ -392,11 +405,12 @@ def _read_regular_file(path: str, limit: int) -> bytes:
         raise InputError(f"{path}: is a directory, not a map file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot open: {err.strerror}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):  # before fdopen, which refuses a directory with an OSError
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory with an OSError
         os.close(fd)
-        what = "is a directory, not a map file" if stat.S_ISDIR(mode) else "not a regular file"
+        what = "is a directory, not a map file" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise InputError(f"{path}: {what}")
+    note_input(info, path, os.path.realpath(path))
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read(limit + 1)
@@ -590,20 +604,34 @@ def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
 
 def activity_location(visit: Visit) -> tuple[str, int, int, str]:
     """File, line, column and map path of an activity."""
-    node = visit.activity._source
-    path = f"phases.{visit.phase}.activities[{visit.position[0] - 1}]"
-    path += "".join(f".subcycle[{n - 1}]" for n in visit.position[1:])
+    return _location(visit.phase, visit.position, visit.activity._source)
+
+
+def _location(phase: str, position: tuple[int, ...], node: Any) -> tuple[str, int, int, str]:
+    """File, line, column and map path of the activity at `position` in `phase`, written as `node`."""
+    path = f"phases.{phase}.activities[{position[0] - 1}]"
+    path += "".join(f".subcycle[{n - 1}]" for n in position[1:])
     if isinstance(node, YMap):
         line, col = node.value_pos.get("id", node.pos)
         return node.source.name, line, col, path
     return "?", 1, 1, path
 
 
-def _clash_problem(first: Visit, second: Visit) -> Problem:
-    file, line, col, path = activity_location(second)
-    other_file, other_line, other_col, _ = activity_location(first)
-    activity: Activity = second.activity
-    node = activity._source
+class _Named(NamedTuple):
+    """An activity with its id, as a clash names it: from the model, or from the data as written."""
+
+    phase: str
+    position: tuple[int, ...]
+    id: str
+    name: str
+    node: Any
+
+
+def _clash_problem(first: Visit | _Named, second: Visit | _Named) -> Problem:
+    first, second = _named(first), _named(second)
+    file, line, col, path = _location(second.phase, second.position, second.node)
+    other_file, other_line, other_col, _ = _location(first.phase, first.position, first.node)
+    node = second.node
     chain = node.source.chain if isinstance(node, YMap) else ()
     if (file, line, col) == (other_file, other_line, other_col):
         return Problem(file, line, col, _twice_message(first, second), path, chain)
@@ -613,21 +641,73 @@ def _clash_problem(first: Visit, second: Visit) -> Problem:
         file,
         line,
         col,
-        f"duplicate id '{activity.id}': '{activity.name}' and '{first.activity.name}' "
+        f"duplicate id '{second.id}': '{second.name}' and '{first.name}' "
         f"(at {other_file}:{other_line}:{other_col}) share it; {advice}",
         path,
         chain,
     )
 
 
-def _twice_message(first: Visit, second: Visit) -> str:
+def _named(visit: Visit | _Named) -> _Named:
+    if isinstance(visit, _Named):
+        return visit
+    activity: Activity = visit.activity
+    return _Named(visit.phase, visit.position, activity.id or "", activity.name, activity._source)
+
+
+def _twice_message(first: _Named, second: _Named) -> str:
     """Why the very same lines are in the map twice: a file included twice, or a YAML alias."""
-    activity = second.activity
-    chains = [v.activity._source.source.chain if isinstance(v.activity._source, YMap) else () for v in (first, second)]
+    chains = [n.node.source.chain if isinstance(n.node, YMap) else () for n in (first, second)]
     if chains[0] and chains[0] != chains[1]:
         why = f"its file is included twice (also from {chains[0][-1]})"
         advice = "include the file once"
     else:
         why = "a YAML alias repeats it"
         advice = "write each activity once"
-    return f"duplicate id '{activity.id}': '{activity.name}' is in the map twice because {why}; {advice}"
+    return f"duplicate id '{second.id}': '{second.name}' is in the map twice because {why}; {advice}"
+
+
+def _written_id_clashes(root: YMap) -> list[Problem]:
+    """Duplicate ids among the activities as written, for a map the model refused.
+
+    Activities whose id or name is itself refused are left out (their own
+    problem is reported); the ids are the ones `assign_ids` would give.
+    """
+    seen: dict[str, _Named] = {}
+    problems = []
+    for named in _written_activities(root):
+        if named.id in seen:
+            problems.append(_clash_problem(seen[named.id], named))
+        else:
+            seen[named.id] = named
+    return problems
+
+
+def _written_activities(root: YMap) -> Iterator[_Named]:
+    phases = root.get("phases")
+    for key in PHASE_KEYS:
+        phase = phases.get(key) if isinstance(phases, YMap) else None
+        if isinstance(phase, YMap):
+            yield from _written_list(key, phase.get("activities"), ())
+
+
+def _written_list(phase: str, items: Any, parents: tuple[int, ...]) -> Iterator[_Named]:
+    if not isinstance(items, YSeq):
+        return
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, YMap):
+            continue
+        position = (*parents, number)
+        name, written = item.get("name"), item.get("id")
+        if isinstance(written, str) and _ID.fullmatch(written):
+            activity_id = written
+        elif written is None and isinstance(name, str) and name.strip():
+            activity_id = implicit_id(name, phase, position)
+        else:
+            activity_id = ""
+        if activity_id:
+            yield _Named(phase, position, activity_id, name if isinstance(name, str) else activity_id, item)
+        yield from _written_list(phase, item.get("subcycle"), position)
+
+
+_ID = re.compile(ID_PATTERN)

@@ -307,6 +307,15 @@ def derive_id(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
 
 
+def implicit_id(name: str, phase: str, position: tuple[int, ...]) -> str:
+    """The id of an activity written without one: from its name, else its phase and position.
+
+    >>> implicit_id("Pay the invoice", "post", (1,)), implicit_id("見積もり", "pre", (2, 1))
+    ('pay-the-invoice', 'pre-2-1')
+    """
+    return derive_id(name) or "-".join((phase, *map(str, position)))
+
+
 def assign_ids(cmap: CycleMap) -> list[tuple[Visit, Visit]]:
     """Give every activity its id; return (first, second) pairs that share one.
 
@@ -318,7 +327,7 @@ def assign_ids(cmap: CycleMap) -> list[tuple[Visit, Visit]]:
     for visit in cmap.walk():
         activity = visit.activity
         if activity.id is None:
-            activity.id = derive_id(activity.name) or "-".join((visit.phase, *map(str, visit.position)))
+            activity.id = implicit_id(activity.name, visit.phase, visit.position)
         if activity.id in seen:
             clashes.append((seen[activity.id], visit))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cyclemap.problems import EnvironmentProblem, InputError
+from cyclemap.sources import input_at, input_of
 
 STDOUT = "-"
 
@@ -77,6 +79,7 @@ def _write_into(path: Path, data: bytes) -> None:
 
 
 def _refuse_inputs(target: str, inputs: Iterable[str]) -> None:
+    """Refuse a target that is an input: one of `inputs`, or any file read so far (a map, an included file)."""
     out = Path(target)
     for name in inputs:
         try:
@@ -85,11 +88,35 @@ def _refuse_inputs(target: str, inputs: Iterable[str]) -> None:
             same = False
         if same or os.path.abspath(target) == os.path.abspath(name):
             raise InputError(f"{target}: refusing to overwrite an input map; choose another output with -o")
+    read = input_at(target)
+    if read is not None:
+        raise _refusal(target, read)
+
+
+def _refusal(target: str, read: str) -> InputError:
+    if os.path.normpath(target) == os.path.normpath(read):
+        what = "the map reads this file"
+    else:
+        what = f"this is {read} under another name or through a link, and the map reads it"
+    return InputError(f"{target}: {what}; refusing to write over it (nothing was written); "
+                      "choose another output with -o")
+
+
+def _stdout_input() -> str | None:
+    """The input standard output leads to (`>> map.yaml`), if it is one."""
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return input_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
 def _write_stdout(data: bytes, binary: bool) -> None:
     if binary and sys.stdout.isatty():
         raise InputError("refusing to write binary output to a terminal; redirect it (> file) or use -o FILE")
+    read = _stdout_input()
+    if read is not None:
+        raise InputError(f"standard output leads to {read}, which the map reads; refusing to write over it")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

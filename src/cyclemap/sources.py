@@ -13,10 +13,12 @@ revision, for `cyclemap diff`). Include paths are checked here in two steps:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -98,7 +100,10 @@ class DiskFiles:
     """The files of a folder on disk: the root map's folder, which includes may not leave.
 
     `directory` is the folder as the user named it (names in messages start
-    with it); symbolic links are followed only to files inside its real path.
+    with it). Each path is walked one folder at a time from a descriptor of
+    that folder, never following a symbolic link blindly: a link is read and
+    followed only while it stays inside the folder's real path. So a folder
+    swapped for a link while the map is read cannot lead outside.
     """
 
     def __init__(self, directory: str = ".") -> None:
@@ -111,16 +116,13 @@ class DiskFiles:
         return os.path.join(self._prefix, *rel.parts) if self._prefix else rel.as_posix()  # noqa: PTH118
 
     def read(self, rel: PurePosixPath, *, limit: int) -> bytes:
-        real = os.path.realpath(os.path.join(self.directory, *rel.parts))  # noqa: PTH118 - str paths throughout
-        if os.path.commonpath((real, self._real)) != self._real:
-            raise IncludeRefused("it leads outside the map's folder through a symbolic link; "
-                                 "copy the file into the map's folder instead")
-        fd = _open(real)
+        fd, real = self._open(list(rel.parts))
         try:
-            mode = os.fstat(fd).st_mode
-            if not stat.S_ISREG(mode):  # a FIFO opened without blocking, a device, a socket
-                what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a FIFO opened without blocking, a device, a socket
+                what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
                 raise IncludeRefused(f"it is {what}; give the path of a YAML file, like {EXAMPLE}")
+            note_input(info, self.name(rel), real)
             data = _read_up_to(fd, limit + 1)
         finally:
             os.close(fd)
@@ -128,18 +130,151 @@ class DiskFiles:
             raise too_large(limit)
         return data
 
+    def _open(self, parts: list[str]) -> tuple[int, str]:
+        """A descriptor of the file at `parts` below the folder, and its real path."""
+        if not _WALK_BENEATH:  # e.g. Windows: resolve, open, then check that the file opened is the one resolved
+            return _open_resolved(self._real, os.path.realpath(os.path.join(self.directory, *parts)))  # noqa: PTH118
+        try:
+            top = os.open(self.directory, _FOLDER_FLAGS)
+        except OSError as err:
+            raise IncludeRefused(f"the map's folder cannot be opened: {err.strerror}") from None
+        try:
+            return _Walk(self._real, top).open(parts)
+        finally:
+            os.close(top)
 
-def _open(real: str) -> int:
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+_WALK_BENEATH = os.open in os.supports_dir_fd and os.readlink in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")
+_FOLDER_FLAGS = (getattr(os, "O_PATH", 0) or os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+_FILE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+MAX_LINKS = 40
+"""Symbolic links followed while opening one file (a loop of links ends here), as Linux does."""
+_LINK_ERRNOS = frozenset((errno.ELOOP, errno.ENOTDIR, getattr(errno, "EMLINK", errno.ELOOP)))
+"""What opening a link without following it gives: ELOOP (ENOTDIR for a folder; EMLINK on FreeBSD)."""
+
+
+def _gone_link(err: OSError, readlink_err: OSError) -> bool:
+    """Whether opening failed on a link that is no longer a link when read (swapped meanwhile)."""
+    return err.errno in _LINK_ERRNOS and readlink_err.errno == errno.EINVAL
+
+
+_OUTSIDE = IncludeRefused(
+    "it leads outside the map's folder through a symbolic link; copy the file into the map's folder instead"
+)
+
+
+class _Walk:
+    """Opens a path below the folder `top` one name at a time, like openat2(RESOLVE_BENEATH).
+
+    `names` are the real folders walked so far below `top`; a symbolic link
+    met on the way is read and its target walked instead, from `top` again
+    when it is absolute or climbs above `top`, and refused when it leads out.
+    """
+
+    def __init__(self, real_top: str, top: int) -> None:
+        self.real_top = real_top
+        self.top = top
+        self.folders: list[int] = []
+        self.names: list[str] = []
+        self.links = 0
+
+    def open(self, parts: list[str]) -> tuple[int, str]:
+        pending = list(parts)
+        try:
+            while pending:
+                part = pending.pop(0)
+                if part in ("", "."):
+                    continue
+                if part == "..":
+                    pending = self._up(pending)
+                    continue
+                fd = self._step(part, pending)
+                if fd is None:
+                    continue  # a link: its target is now at the front of `pending`
+                if not pending:
+                    return fd, os.path.join(self.real_top, *self.names, part)  # noqa: PTH118
+                self.folders.append(fd)
+                self.names.append(part)
+            raise IncludeRefused(f"it names a folder; give the path of a YAML file, like {EXAMPLE}")
+        finally:
+            self._close_folders()
+
+    def _step(self, part: str, pending: list[str]) -> int | None:
+        """`part` opened in the current folder without following a link; None when it was a link."""
+        here = self.folders[-1] if self.folders else self.top
+        flags = _FILE_FLAGS if not pending else _FOLDER_FLAGS | os.O_NOFOLLOW
+        target = None
+        while target is None:
+            try:
+                return os.open(part, flags, dir_fd=here)
+            except OSError as err:
+                target = self._read_link(part, here, err)
+        pending[:0] = self._restart(target) if target.startswith("/") else target.split("/")
+        return None
+
+    def _read_link(self, part: str, here: int, err: OSError) -> str | None:
+        """The target of the link `part` that could not be opened; None if it is no longer a link (try again)."""
+        self.links += 1  # retries count too, so that a link swapped back and forth cannot keep us here
+        if self.links > MAX_LINKS:
+            raise IncludeRefused(f"it goes through more than {MAX_LINKS} symbolic links (a loop of links?)")
+        try:
+            return os.readlink(part, dir_fd=here)
+        except OSError as not_a_link:
+            if _gone_link(err, not_a_link):
+                return None
+            raise _refusal(not_a_link if isinstance(not_a_link, FileNotFoundError) else err) from None
+
+    def _up(self, pending: list[str]) -> list[str]:
+        """The names left after '..': one folder up, or from the top again if that leaves the folder."""
+        if self.names:
+            self.names.pop()
+            os.close(self.folders.pop())
+            return pending
+        return self._restart(os.path.join(self.real_top, "..", *pending))  # noqa: PTH118
+
+    def _restart(self, absolute: str) -> list[str]:
+        """The names below the top folder of `absolute`, walked from the top again; refused when outside."""
+        real = os.path.realpath(absolute)
+        if os.path.commonpath((real, self.real_top)) != self.real_top:
+            raise _OUTSIDE
+        self._close_folders()
+        inside = os.path.relpath(real, self.real_top)
+        return [] if inside == "." else list(Path(inside).parts)
+
+    def _close_folders(self) -> None:
+        for fd in self.folders:
+            os.close(fd)
+        self.folders.clear()
+        self.names.clear()
+
+
+def _refusal(err: OSError) -> IncludeRefused:
+    if isinstance(err, FileNotFoundError):
+        return IncludeRefused("there is no such file; check the spelling and that the path is relative "
+                              "to the file that includes it")
+    if isinstance(err, IsADirectoryError):
+        return IncludeRefused(f"it is a folder; give the path of a YAML file, like {EXAMPLE}")
+    return IncludeRefused(f"it cannot be opened: {err.strerror}")
+
+
+def _open_resolved(real_top: str, real: str) -> tuple[int, str]:
+    """Open `real` (a resolved path) where descriptors of folders cannot be walked; refuse it if it
+    is outside `real_top`, or if what was opened is no longer the file `real` named."""
+    if os.path.commonpath((real, real_top)) != real_top:
+        raise _OUTSIDE
     try:
-        return os.open(real, flags)
-    except FileNotFoundError:
-        raise IncludeRefused("there is no such file; check the spelling and that the path is relative "
-                             "to the file that includes it") from None
-    except IsADirectoryError:
-        raise IncludeRefused(f"it is a folder; give the path of a YAML file, like {EXAMPLE}") from None
+        fd = os.open(real, _FILE_FLAGS)
     except OSError as err:
-        raise IncludeRefused(f"it cannot be opened: {err.strerror}") from None
+        raise _refusal(err) from None
+    try:
+        now = Path(real).stat()
+    except OSError:
+        now = None
+    opened = os.fstat(fd)
+    if now is None or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+        os.close(fd)
+        raise IncludeRefused("it changed while it was being opened (a folder was moved or replaced); try again")
+    return fd, real
 
 
 def _read_up_to(fd: int, size: int) -> bytes:
@@ -155,6 +290,71 @@ def _read_up_to(fd: int, size: int) -> bytes:
     except OSError as err:
         raise IncludeRefused(f"it cannot be read: {err.strerror}") from None
     return b"".join(chunks)
+
+
+# -- the files read, which no output may replace ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Input:
+    name: str
+    """How messages name it."""
+    real: str | None
+    """Its real path when read (None for standard input)."""
+
+
+_INPUTS: dict[tuple[int, int], _Input] = {}
+"""(device, inode) -> each file read as input in this process: maps, included files."""
+_INPUT_PATHS: dict[str, _Input] = {}
+"""The same, by real path: a file replaced (by an editor) since it was read is still an input."""
+
+
+def note_input(info: os.stat_result, name: str, real: str | None) -> None:
+    """Remember that the file `info` describes was read as an input, so that no output replaces it."""
+    entry = _Input(name, real)
+    _INPUTS[info.st_dev, info.st_ino] = entry
+    if real is not None:
+        _INPUT_PATHS[real] = entry
+
+
+def input_at(target: str) -> str | None:
+    """The name of the input that writing `target` would replace, if any.
+
+    Writing there replaces an input when the path is one (under any spelling:
+    `..`, a symbolic link in a folder above it, a hard link) or when it is a
+    symbolic link leading to one.
+    """
+    for status in (os.lstat, os.stat):
+        try:
+            info = status(target)
+        except (OSError, ValueError):
+            continue
+        found = input_of(info)
+        if found is not None:
+            return found
+    try:
+        real = os.path.realpath(target)
+    except (OSError, ValueError):
+        return None
+    entry = _INPUT_PATHS.get(real)
+    return None if entry is None else entry.name
+
+
+def input_of(info: os.stat_result) -> str | None:
+    """The name of the input that `info` (from stat or fstat) describes, if it is one."""
+    found = _INPUTS.get((info.st_dev, info.st_ino))
+    return found.name if found is not None and _still_the_same(found, info) else None
+
+
+def _still_the_same(found: _Input, info: os.stat_result) -> bool:
+    """Whether the input is still that file (its inode number may have been reused since it was deleted)."""
+    if found.real is None:
+        return True
+    try:
+        now = Path(found.real).stat()
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino)
 
 
 class NoFiles:

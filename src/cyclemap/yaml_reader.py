@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from cyclemap.problems import MapError, Place, Problem, clip, line_col
+from cyclemap.problems import MapError, Place, Problem, clip, line_col, split_lines
 
 try:  # libyaml's C parser when available; the pure-Python one otherwise.
     from yaml import CSafeLoader as _Loader
@@ -368,13 +368,90 @@ def _syntax_problem(err: yaml.MarkedYAMLError, source: Source, text: str) -> Pro
     message = err.problem or "invalid YAML"
     if err.context and err.context_mark is not None and err.problem_mark is not None:
         message = f"{message} ({err.context} at line {err.context_mark.line + 1})"
-    for needle, hint in _HINTS.items():
-        if needle in message:
-            message = f"{message}; {hint}"
+    indentation = _indentation_hint(text, line) if any(n in message for n in _INDENT_ERRORS) else None
+    if indentation is not None:
+        message = f"{message}; {indentation}"
+    else:
+        for needle, hint in _HINTS.items():
+            if needle in message:
+                message = f"{message}; {hint}"
     # libyaml does not name the character it trips on; a tab is the usual one.
     if mark is not None and text[mark.index : mark.index + 1] == "\t" and _TAB_HINT not in message:
         message = f"{message}; {_TAB_HINT}"
     return Problem(source.name, line, col, f"invalid YAML: {message}")
+
+
+_INDENT_ERRORS = (
+    "did not find expected '-' indicator",
+    "did not find expected key",
+    "mapping values are not allowed",
+    "expected <block end>",
+    "could not find expected ':'",
+)
+"""libyaml's messages that a line indented one or two spaces off usually causes."""
+_SLIP = 2
+"""Most spaces a line can be off and still be taken for a slip rather than meant."""
+_LOOK_BACK = 500
+"""Lines looked at above an error for the line it probably belongs with."""
+
+
+def _indentation_hint(text: str, line: int) -> str | None:
+    """Which line above the error line `line` (1-based) it is probably meant to line up with, if it is off by a slip.
+
+    An item ('- ') is compared with the items above, anything else with the
+    keys above (a key after '- ' starts two columns in). The nearest line
+    with a column within a slip decides: the same column means indentation
+    is not the cause. A line less indented than that (its parent) ends the search.
+    """
+    lines = split_lines(text)
+    if not 0 < line <= len(lines):
+        return None
+    here = lines[line - 1]
+    indent = len(here) - len(here.lstrip(" "))
+    if here[indent:indent + 1] in ("", "\t", "#"):
+        return None
+    item = here[indent:].startswith("-") and here[indent + 1:indent + 2] in ("", " ")
+    for number in range(line - 1, max(0, line - 1 - _LOOK_BACK), -1):
+        above = lines[number - 1]
+        columns = _columns(above, item)
+        if columns is None:
+            continue
+        near = [c for c in columns if abs(c - indent) <= _SLIP]
+        if near:
+            return None if indent in near else _slip_message(line, indent, (number, near[0], above), item)
+        if len(above) - len(above.lstrip(" ")) < indent - _SLIP:
+            return None
+    return None
+
+
+def _columns(line: str, item: bool) -> list[int] | None:
+    """Where items (`item`) or keys start on `line` (0-based columns); None for blank and comment lines."""
+    indent = len(line) - len(line.lstrip(" "))
+    rest = line[indent:]
+    if not rest or rest.startswith(("#", "\t")):
+        return None
+    dashes, column = [], indent
+    while rest.startswith("-") and rest[1:2] in ("", " "):
+        dashes.append(column)
+        skipped = len(rest[1:]) - len(rest[1:].lstrip(" "))
+        column += 1 + skipped
+        rest = rest[1 + skipped:]
+    if item:
+        return dashes
+    return [column] if rest and not rest.startswith("#") else []
+
+
+def _slip_message(line: int, indent: int, found: tuple[int, int, str], item: bool) -> str:
+    """The hint for `line`, indented `indent`, whose column is probably `found`: (line number, column, text)."""
+    number, column, above = found
+    spaces = abs(indent - column)
+    how = f"{spaces} space{'s' * (spaces != 1)} {'more' if indent > column else 'less'}"
+    if item:
+        return (f"line {line} is indented {how} than the item above at line {number}; items of one list must "
+                f"start in the same column (column {column + 1})")
+    key = clip(above[column:].split(":", 1)[0].strip(), 40)
+    return (f"line {line} is indented {how} than the key '{key}' at line {number}; keys of one mapping must "
+            f"start in the same column (column {column + 1})")
 
 
 def _character_problem(text: str, source: Source) -> Problem:

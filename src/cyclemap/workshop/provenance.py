@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from cyclemap.gitrev import git_env
+
 GIT_TIMEOUT = 10.0
 
 
@@ -47,12 +49,12 @@ def git_revision(files: list[Path]) -> str | None:
     commit = _git(program, where, "log", "-1", "--format=%h", "--", *names)
     if not commit:  # no commits yet, or none touching these files
         return "not committed yet"
-    status = _git(program, where, "status", "--porcelain", "--", *names)
+    status = _git(program, where, "status", "--porcelain", "--ignore-submodules=all", "--", *names)
     return f"{commit}, modified" if status else commit
 
 
 def _git(program: str, where: Path, *args: str) -> str | None:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    env = git_env(program, str(where), LC_ALL="C")  # no setting of the repository may run a program
     try:
         done = subprocess.run(
             [program, "-C", str(where), *args],
