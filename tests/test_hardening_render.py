@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +22,9 @@ import pytest
 
 from cyclemap import cli
 from cyclemap.exit_codes import EXIT_USAGE
+from cyclemap.gaps import Severity, find_gaps
 from cyclemap.loader import load_map
+from cyclemap.model import CycleMap
 from cyclemap.render import RenderOptions, render_dot, render_map
 from cyclemap.render.graphviz_run import ENGINES
 
@@ -69,7 +72,7 @@ def test_every_offered_engine_draws_the_computed_positions_in_points(engine: str
     cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))
     nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout)))
     computed = {key: box(attrs) for key, attrs in nodes.items() if "width" in attrs}  # the key sizes itself
-    drawn = json.loads(render_map(cmap, RenderOptions(fmt="json", layout=layout, engine=engine)))
+    drawn = json.loads(render_map(cmap, RenderOptions(fmt="json0", layout=layout, engine=engine)))
     placed = {o["name"]: o for o in drawn["objects"]}
     assert set(placed) == set(nodes)
     first = next(iter(computed))
@@ -97,3 +100,200 @@ def test_graphviz_own_layouts_are_refused_as_a_usage_error(engine: str, cli: Cli
     assert result.code == EXIT_USAGE
     assert "neato" in result.err
     assert not (tmp_path / "x.svg").exists()
+
+
+# -- the key tells the truth ----------------------------------------------------------------------------------
+
+
+def _legend(cmap: CycleMap, layout: str = "cycle", **options: Any) -> str:
+    return label_text(dot_nodes(render_dot(cmap, RenderOptions(layout=layout, **options)))["legend"]["label"])
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_white_activities_that_are_gaps_say_so_and_the_key_never_says_no_gap(layout: str) -> None:
+    """An unevidenced activity (white, like gap #12 of home-solar) says 'no evidence'; no key says 'No gap found'."""
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))
+    unevidenced = [g for g in find_gaps(cmap) if g.kinds == ("unevidenced",)]
+    assert unevidenced
+    nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout)))
+    labels = {label_text(attrs["label"]): attrs for key, attrs in nodes.items() if re.fullmatch(r"a\d+", key)}
+    for gap in unevidenced:
+        [(label, attrs)] = [(t, a) for t, a in labels.items() if " ".join(gap.path[-1].split()) in t]
+        assert attrs["fillcolor"] == "#ffffff"
+        assert "no evidence" in label
+    legend = _legend(cmap, layout)
+    assert "No gap found" not in legend
+    assert "White: none of the above (scores may still lack evidence)" in legend
+    assert "no evidence: the scores cite no evidence (a gap too)" in legend
+
+
+TUNED = """\
+cyclemap: 1
+title: Tuned
+customer: People
+outcome: Done
+scale: {min: 1, max: 5}
+gaps: {threshold: 13, overserved_margin: 4}
+phases:
+  pre:
+    activities:
+      - name: Decide
+        importance: 5
+        satisfaction: 1
+  during:
+    activities:
+      - name: Do
+  post:
+    activities:
+      - name: Review
+"""
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_key_follows_the_threshold_given_with_the_option(layout: str) -> None:
+    """With --threshold 12 the key has no moderate band and prints no 'below 12'; bands start where the map's do."""
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))
+    legend = _legend(cmap, layout, threshold=12)
+    assert "below 12" not in legend
+    assert "moderate" not in legend
+    assert "Underserved, high: opportunity score 12 to under 15" in legend
+    assert "Underserved, extreme: opportunity score 15 to 20" in legend
+    assert "underserved from 12" in legend
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_key_follows_the_maps_threshold_scale_and_margin(layout: str, write_map: Callable[..., Path]) -> None:
+    """A map's own gaps.threshold, scale and overserved margin are the numbers its key prints."""
+    cmap = load_map(str(write_map(TUNED)))
+    legend = _legend(cmap, layout)
+    assert "Underserved, high: opportunity score 13 to under 15" in legend
+    assert "moderate" not in legend
+    assert "underserved from 13" in legend
+    assert "importance and satisfaction (1 to 5)" in legend
+    assert "Overserved: satisfaction 2+ points above importance" in legend  # 4 on the 0-10 scale is 2 of 5
+    assert "15 to 20" in _legend(cmap, layout, threshold=16).replace("16 to 20", "15 to 20")
+    assert "extreme: opportunity score 16 to 20" in _legend(cmap, layout, threshold=16)
+    assert "high" not in _legend(cmap, layout, threshold=16)
+
+
+# -- collapsed subcycles show what they hide ---------------------------------------------------------------------
+
+
+FOLDED = """\
+cyclemap: 1
+title: Folded
+customer: People
+outcome: Done
+phases:
+  pre:
+    activities:
+      - name: Plan it
+        offerings: [Planner]
+        subcycle:
+          - name: Sketch
+            offerings: [Templates]
+            subcycle:
+              - name: Find the budget
+                importance: 10
+                satisfaction: 1
+                offerings: [Calculator]
+                evidence: [{source: interview, ref: I-1}]
+          - name: Agree
+            offerings: [Workshop]
+  during:
+    activities:
+      - name: Do
+        offerings: [Help desk]
+  post:
+    activities:
+      - name: Review
+        offerings: [Review kit]
+"""
+
+
+@pytest.mark.parametrize("depth", [0, 1])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_collapsed_activity_shows_the_worst_gap_folded_inside(
+    layout: str, depth: int, write_map: Callable[..., Path]
+) -> None:
+    """A white box hiding an extreme step shows a red square and 'worst inside: extreme'; the key explains it."""
+    cmap = load_map(str(write_map(FOLDED)))
+    [extreme] = [g for g in find_gaps(cmap) if g.severity is Severity.EXTREME]
+    nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout, depth=depth)))
+    holder = nodes["a1"] if depth == 0 else nodes["a2"]
+    assert holder["fillcolor"] == "#ffffff"
+    assert "worst inside: extreme" in label_text(holder["label"])
+    assert 'BGCOLOR="#a50f15"' in holder["label"]
+    assert extreme.path[-1] not in "".join(label_text(a.get("label", "")) for a in nodes.values())
+    assert "Collapsed subcycle: the worst gap folded inside" in _legend(cmap, layout, depth=depth)
+    everything = render_dot(cmap, RenderOptions(layout=layout))
+    assert "worst inside" not in everything
+    assert "Collapsed subcycle" not in everything
+
+
+@needs_graphviz
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_collapsed_activity_marker_is_drawn(layout: str, write_map: Callable[..., Path]) -> None:
+    """The SVG of a collapsed map shows the marker's words and a square in the extreme colour."""
+    cmap = load_map(str(write_map(FOLDED)))
+    data = render_map(cmap, RenderOptions(fmt="svg", layout=layout, depth=0))
+    assert "worst inside: extreme" in helpers.svg_text(data)
+    assert data.count(b'fill="#a50f15"') >= 2  # the marker and the key's square
+
+
+# -- descriptions and competitors --------------------------------------------------------------------------------
+
+
+def _tooltips(data: bytes) -> list[str]:
+    root = ET.fromstring(data)  # noqa: S314 - our own output, parsed to prove it is well-formed
+    return [v for e in root.iter() for k, v in e.attrib.items() if k == "{http://www.w3.org/1999/xlink}title"]
+
+
+@needs_graphviz
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_svg_tooltips_show_each_activitys_description_and_competitors(layout: str) -> None:
+    """Pointing at an activity in the SVG shows its description and who serves it today."""
+    cmap = load_map(str(ROOT / "examples" / "cloud-migration.yaml"))
+    tips = _tooltips(render_map(cmap, RenderOptions(fmt="svg", layout=layout)))
+    described = [v.activity for v in cmap.walk() if v.activity.description or v.activity.competitors]
+    assert described
+    for activity in described:
+        [tip] = [t for t in tips if t.split("\n")[0].endswith(" ".join(activity.name.split()))]
+        if activity.description:
+            assert " ".join(activity.description.split()) in tip
+        if activity.competitors:
+            assert "Who serves it today: " + ", ".join(activity.competitors) in tip
+
+
+HOSTILE_NOTES = r"""cyclemap: 1
+title: Notes
+customer: People
+outcome: Done
+phases:
+  pre:
+    activities:
+      - name: Pick
+        description: "Say \"hi\" \\N \\G \\n <IMG SRC=\"/etc/passwd\"/> &#1; &amp; \x07bell\ttab"
+        competitors: ["<b>Acme</b> \\L", "Quote \" end \\", "a\nb"]
+  during:
+    activities:
+      - name: Do
+  post:
+    activities:
+      - name: Review
+"""
+
+
+@needs_graphviz
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_hostile_descriptions_and_competitors_show_literally_in_well_formed_svg(
+    layout: str, write_map: Callable[..., Path]
+) -> None:
+    """Escapes, tags, entities, quotes and control characters in a description or competitor are shown as typed."""
+    cmap = load_map(str(write_map(HOSTILE_NOTES)))
+    data = render_map(cmap, RenderOptions(fmt="svg", layout=layout))
+    [tip] = [t for t in _tooltips(data) if t.startswith("1 Pick")]
+    assert r'Say "hi" \N \G \n <IMG SRC="/etc/passwd"/> &#1; &amp; bell tab' in tip
+    assert r'Who serves it today: <b>Acme</b> \L, Quote " end \, a b' in tip
+    assert b"<image" not in data
+    assert b"\x07" not in data

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cyclemap.gaps import Severity, find_gaps, severity_by_id
+from cyclemap.gaps import Gap, Severity, effective_threshold, find_gaps, severity_by_id
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
 from cyclemap.render.text import clean, text_width, wrap
 
@@ -21,6 +21,22 @@ LINE_GAP = 1.22
 PAD_X, PAD_Y = 14.0, 10.0
 MARK_ROW = 22.0
 """Height the NEW / CHANGED badge adds above a highlighted activity's name."""
+SWATCH = 10.0
+"""Side of the colour square before a collapsed box's "worst inside" line, in points."""
+MAX_COMPETITORS = 20
+"""Competitors of one activity named in its tooltip."""
+NO_EVIDENCE = "no evidence"
+"""Said after the scores of an activity whose scores cite no evidence (the `unevidenced` gap)."""
+URGENCY = list(Severity)
+"""Severities from the most urgent (extreme) to none."""
+SHORT_NAME = {
+    Severity.EXTREME: "extreme",
+    Severity.HIGH: "high",
+    Severity.MODERATE: "moderate",
+    Severity.PAIN: "left alone or in pain",
+    Severity.OVERSERVED: "overserved",
+    Severity.NONE: "no gap colour",
+}
 
 
 def name_size(depth: int) -> float:
@@ -50,6 +66,11 @@ class Box:
     """Descendants collapsed by --depth."""
     hidden_marks: str = ""
     """How many of those are new or changed, e.g. '1 new, 2 changed' (with a `Highlight`)."""
+    hidden_worst: Severity = Severity.NONE
+    """The most urgent severity among the collapsed descendants (NONE: no gap colour among them)."""
+    description: str = ""
+    competitors: list[str] = field(default_factory=list)
+    """Who else serves the activity today (cleaned text), for the tooltip."""
     placeholder: bool = False
     mark: str = ""
     """'new' or 'changed' when changes since a revision are highlighted (see `Highlight`)."""
@@ -88,6 +109,10 @@ class Scene:
     phases: list[PhaseView]
     since: str = ""
     """The revision changes are highlighted since; '' when they are not."""
+    threshold: float = 10.0
+    """The opportunity score from which an activity is underserved (the map's, or --threshold)."""
+    overserved_margin: float = 3.0
+    """How far (0-10 scale) satisfaction exceeds importance before an activity is overserved."""
 
     def all_boxes(self) -> list[Box]:
         out: list[Box] = []
@@ -103,7 +128,8 @@ def build_scene(
     cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None, highlight: Highlight | None = None
 ) -> Scene:
     """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
-    builder = _Builder(severity_by_id(find_gaps(cmap, threshold)), max_depth, highlight.marks if highlight else {})
+    gaps = find_gaps(cmap, threshold)
+    builder = _Builder(severity_by_id(gaps), _unevidenced(gaps), max_depth, highlight.marks if highlight else {})
     phases = []
     for key in PHASE_KEYS:
         phase = cmap.phase(key)
@@ -118,12 +144,20 @@ def build_scene(
         scale_max=cmap.scale.max,
         phases=phases,
         since=clean(highlight.since, 60) if highlight else "",
+        threshold=effective_threshold(cmap, threshold),
+        overserved_margin=cmap.gaps.overserved_margin,
     )
+
+
+def _unevidenced(gaps: list[Gap]) -> set[str]:
+    """Ids of the activities whose scores cite no evidence (the `unevidenced` gap)."""
+    return {gap.id for gap in gaps if gap.id is not None and "unevidenced" in gap.kinds}
 
 
 @dataclass
 class _Builder:
     severities: dict[str, Severity]
+    unevidenced: set[str]
     max_depth: int | None
     marks: Mapping[str, str]
     made: int = 0
@@ -139,14 +173,19 @@ class _Builder:
             depth=depth,
             number=number,
             lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
-            metrics=_metrics(activity),
+            metrics=_metrics(activity, (activity.id or "") in self.unevidenced),
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
             mark=self.marks.get(activity.id or "", ""),
+            description=clean(activity.description or ""),
+            competitors=[clean(c, 120) for c in activity.competitors[:MAX_COMPETITORS]],
         )
         if self.max_depth is not None and depth >= self.max_depth:
-            box.hidden = _count(activity.subcycle)
-            box.hidden_marks = self._hidden_marks(activity.subcycle)
+            hidden = _descendants(activity.subcycle)
+            box.hidden = len(hidden)
+            box.hidden_marks = self._hidden_marks(hidden)
+            found = (self.severities.get(a.id or "", Severity.NONE) for a in hidden)
+            box.hidden_worst = min(found, key=URGENCY.index, default=Severity.NONE)
         else:
             box.children = [
                 self.box(child, phase, depth + 1, f"{number}.{n}") for n, child in enumerate(activity.subcycle, start=1)
@@ -154,10 +193,10 @@ class _Builder:
         _size(box)
         return box
 
-    def _hidden_marks(self, activities: list[Activity]) -> str:
+    def _hidden_marks(self, hidden: list[Activity]) -> str:
         if not self.marks:
             return ""
-        found = [self.marks.get(a.id or "", "") for a in _descendants(activities)]
+        found = [self.marks.get(a.id or "", "") for a in hidden]
         return ", ".join(f"{found.count(mark)} {mark}" for mark in ("new", "changed") if mark in found)
 
     def placeholder(self, phase: str) -> Box:
@@ -177,10 +216,6 @@ class _Builder:
         return box
 
 
-def _count(activities: list[Activity]) -> int:
-    return sum(1 + _count(a.subcycle) for a in activities)
-
-
 def _descendants(activities: list[Activity]) -> list[Activity]:
     return [d for a in activities for d in (a, *_descendants(a.subcycle))]
 
@@ -189,13 +224,15 @@ def _number(value: float | int) -> str:
     return f"{value:g}"
 
 
-def _metrics(activity: Activity) -> str:
-    """The small line under a name: scores, opportunity score and open pains."""
+def _metrics(activity: Activity, unevidenced: bool = False) -> str:
+    """The small line under a name: scores (and whether they lack evidence) and open pains."""
     parts = []
     if activity.importance is not None:
         parts.append(f"imp {_number(activity.importance)}")
     if activity.satisfaction is not None:
         parts.append(f"sat {_number(activity.satisfaction)}")
+    if unevidenced:
+        parts.append(NO_EVIDENCE)
     if activity.pains and not activity.offerings:
         parts.append(f"{len(activity.pains)} pain{'s' * (len(activity.pains) > 1)}")
     return " · ".join(parts)
@@ -208,12 +245,20 @@ def box_lines(box: Box) -> list[tuple[str, float, bool]]:
     footer = [box.metrics] if box.metrics else []
     if box.hidden:
         footer.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
+    if box.hidden_worst is not Severity.NONE:
+        footer.append(worst_inside(box.hidden_worst))
     return lines + [(f, METRIC_SIZE, False) for f in footer]
+
+
+def worst_inside(severity: Severity) -> str:
+    """The line of a collapsed box naming the most urgent gap folded inside it."""
+    return f"worst inside: {SHORT_NAME[severity]}"
 
 
 def _size(box: Box) -> None:
     lines = box_lines(box)
     number_width = text_width(box.number + "  ", name_size(box.depth)) if box.number else 0.0
     widest = max(text_width(text, size, bold) for text, size, bold in lines)
-    box.width = max(widest + number_width + 2 * PAD_X, 90.0)
+    swatch = SWATCH + 10 if box.hidden_worst is not Severity.NONE else 0.0  # drawn before the "worst inside" line
+    box.width = max(widest + number_width + 2 * PAD_X, 90.0, text_width(lines[-1][0], METRIC_SIZE) + swatch + 2 * PAD_X)
     box.height = sum(size * LINE_GAP for _, size, _ in lines) + 2 * PAD_Y + (MARK_ROW if box.mark else 0.0)
