@@ -17,6 +17,8 @@ from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Highlight, Scene, build_scene
 
 LAYOUTS: dict[str, Callable[[Scene], str]] = {"cycle": cycle_dot, "flow": flow_dot}
+DETAILED_LAYOUTS = frozenset({"flow"})
+"""Layouts whose boxes also name the competitors (the flow has room under each box; the cycle has not)."""
 SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
 """Each format and the suffix its files get."""
 FORMAT_OF_SUFFIX = {**{s: f for f, s in SUFFIXES.items()}, ".gv": "dot", ".mermaid": "mermaid"}
@@ -42,7 +44,10 @@ class RenderOptions:
 
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed)."""
-    return LAYOUTS[options.layout](build_scene(cmap, options.depth, options.threshold, options.highlight))
+    scene = build_scene(
+        cmap, options.depth, options.threshold, options.highlight, details=options.layout in DETAILED_LAYOUTS
+    )
+    return LAYOUTS[options.layout](scene)
 
 
 def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:

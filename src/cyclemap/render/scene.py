@@ -27,6 +27,8 @@ MAX_COMPETITORS = 20
 """Competitors of one activity named in its tooltip."""
 NO_EVIDENCE = "no evidence"
 """Said after the scores of an activity whose scores cite no evidence (the `unevidenced` gap)."""
+COMPETITORS = "Served today by"
+"""Starts the line naming an activity's competitors."""
 URGENCY = list(Severity)
 """Severities from the most urgent (extreme) to none."""
 SHORT_NAME = {
@@ -71,6 +73,8 @@ class Box:
     description: str = ""
     competitors: list[str] = field(default_factory=list)
     """Who else serves the activity today (cleaned text), for the tooltip."""
+    notes: list[str] = field(default_factory=list)
+    """Small lines under the metrics: the competitors, in layouts with room for them (`build_scene(details=True)`)."""
     placeholder: bool = False
     mark: str = ""
     """'new' or 'changed' when changes since a revision are highlighted (see `Highlight`)."""
@@ -125,11 +129,20 @@ class Scene:
 
 
 def build_scene(
-    cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None, highlight: Highlight | None = None
+    cmap: CycleMap,
+    max_depth: int | None = None,
+    threshold: float | None = None,
+    highlight: Highlight | None = None,
+    *,
+    details: bool = False,
 ) -> Scene:
-    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
+    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports.
+
+    With `details`, boxes also name the activity's competitors (the flow layout has room for them).
+    """
     gaps = find_gaps(cmap, threshold)
     builder = _Builder(severity_by_id(gaps), _unevidenced(gaps), max_depth, highlight.marks if highlight else {})
+    builder.details = details
     phases = []
     for key in PHASE_KEYS:
         phase = cmap.phase(key)
@@ -161,6 +174,7 @@ class _Builder:
     max_depth: int | None
     marks: Mapping[str, str]
     made: int = 0
+    details: bool = False
 
     def _key(self) -> str:
         self.made += 1
@@ -180,6 +194,8 @@ class _Builder:
             description=clean(activity.description or ""),
             competitors=[clean(c, 120) for c in activity.competitors[:MAX_COMPETITORS]],
         )
+        if self.details and box.competitors:
+            box.notes = competitor_lines(box.competitors, wrap_width(depth))
         if self.max_depth is not None and depth >= self.max_depth:
             hidden = _descendants(activity.subcycle)
             box.hidden = len(hidden)
@@ -243,11 +259,27 @@ def box_lines(box: Box) -> list[tuple[str, float, bool]]:
     size = name_size(box.depth)
     lines = [(line, size, box.depth == 0 and not box.placeholder) for line in box.lines]
     footer = [box.metrics] if box.metrics else []
+    footer += box.notes
     if box.hidden:
         footer.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
     if box.hidden_worst is not Severity.NONE:
         footer.append(worst_inside(box.hidden_worst))
     return lines + [(f, METRIC_SIZE, False) for f in footer]
+
+
+def competitor_lines(competitors: list[str], width: float, max_lines: int = 3) -> list[str]:
+    """'Served today by: A, B, +2 more' in lines of `width` points: as many whole names as fit in `max_lines`.
+
+    >>> competitor_lines(["AWS", "Microsoft Azure", "Google Cloud", "OVHcloud"], 150, max_lines=2)
+    ['Served today by: AWS,', 'Microsoft Azure, +2 more']
+    """
+    for shown in range(len(competitors), 0, -1):
+        rest = len(competitors) - shown
+        text = f"{COMPETITORS}: " + ", ".join([*competitors[:shown], *([f"+{rest} more"] if rest else [])])
+        lines = wrap(text, width, METRIC_SIZE, max_lines=max_lines + 1)
+        if len(lines) <= max_lines:
+            return lines
+    return wrap(text, width, METRIC_SIZE, max_lines=max_lines)
 
 
 def worst_inside(severity: Severity) -> str:
