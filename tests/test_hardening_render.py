@@ -22,11 +22,12 @@ import pytest
 
 from cyclemap import cli
 from cyclemap.exit_codes import EXIT_USAGE
-from cyclemap.gaps import Severity, find_gaps
+from cyclemap.gaps import Severity, band, find_gaps
 from cyclemap.loader import load_map
 from cyclemap.model import CycleMap
 from cyclemap.render import RenderOptions, render_dot, render_map
 from cyclemap.render.graphviz_run import ENGINES
+from cyclemap.render.style import BAND_FROM
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -147,6 +148,13 @@ phases:
     activities:
       - name: Review
 """
+
+
+def test_key_bands_are_the_bands_gaps_reports() -> None:
+    """The band edges the key prints are where `cyclemap gaps` changes band."""
+    for severity, lowest in BAND_FROM.items():
+        assert band(lowest) == severity.value
+        assert band(lowest - 0.01) != severity.value
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
