@@ -89,6 +89,9 @@ def test_every_offered_engine_draws_the_computed_positions_in_points(engine: str
     *_, bb_width, bb_height = (float(v) for v in drawn["bb"].split(","))
     assert right - 1 <= bb_width <= max(right, 1200.0) + 20
     assert bb_height < 3 * bb_width
+    svg = ET.fromstring(render_map(cmap, RenderOptions(fmt="svg", layout=layout, engine=engine)))  # noqa: S314
+    size = [float(svg.attrib[side].removesuffix("pt")) for side in ("width", "height")]
+    assert size == pytest.approx([bb_width + 72, bb_height + 72], abs=2)  # the drawing and a half-inch pad
     activities = {k: v for k, v in computed.items() if re.fullmatch(r"a\d+", k)}
     assert [(a, b) for (a, ra), (b, rb) in itertools.combinations(activities.items(), 2) if overlap(ra, rb)] == []
 

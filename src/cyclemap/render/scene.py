@@ -23,6 +23,8 @@ MARK_ROW = 22.0
 """Height the NEW / CHANGED badge adds above a highlighted activity's name."""
 SWATCH = 10.0
 """Side of the colour square before a collapsed box's "worst inside" line, in points."""
+MAX_DESCRIPTION = 1000
+"""Characters of a description shown in a tooltip before it is cut with '…'."""
 MAX_COMPETITORS = 20
 """Competitors of one activity named in its tooltip."""
 NO_EVIDENCE = "no evidence"
@@ -191,7 +193,7 @@ class _Builder:
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
             mark=self.marks.get(activity.id or "", ""),
-            description=clean(activity.description or ""),
+            description=clean(activity.description or "", MAX_DESCRIPTION),
             competitors=[clean(c, 120) for c in activity.competitors[:MAX_COMPETITORS]],
         )
         if self.details and box.competitors:
