@@ -212,12 +212,9 @@ class Layout(str, Enum):
 
 
 class Engine(str, Enum):
-    dot = "dot"
+    """The choices of `render --engine`: the keys of `cyclemap.render.graphviz_run.ENGINES`."""
+
     neato = "neato"
-    twopi = "twopi"
-    circo = "circo"
-    fdp = "fdp"
-    sfdp = "sfdp"
 
 
 @app.command()
@@ -254,8 +251,9 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     engine: Annotated[
         Engine | None,
         typer.Option("--engine", show_default=False,
-                     help="Let this Graphviz program lay the graph out itself instead of drawing "
-                     "cyclemap's layout (for experiments; the default keeps the map's order)."),
+                     help="The Graphviz program that draws cyclemap's layout: neato, the only choice, draws "
+                     "the computed positions as they are (Graphviz's own layouts broke the cycle's order "
+                     "and cards, and are no longer offered)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which files were written.")] = False,
     update: Annotated[

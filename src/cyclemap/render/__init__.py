@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from cyclemap.model import CycleMap
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import flow_dot
-from cyclemap.render.graphviz_run import run_graphviz
+from cyclemap.render.graphviz_run import DEFAULT_ENGINE, ENGINES, run_graphviz
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Highlight, Scene, build_scene
 
 LAYOUTS: dict[str, Callable[[Scene], str]] = {"cycle": cycle_dot, "flow": flow_dot}
+DETAILED_LAYOUTS = frozenset({"flow"})
+"""Layouts whose boxes also name the competitors (the flow has room under each box; the cycle has not)."""
 SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
 """Each format and the suffix its files get."""
 FORMAT_OF_SUFFIX = {**{s: f for f, s in SUFFIXES.items()}, ".gv": "dot", ".mermaid": "mermaid"}
@@ -35,14 +37,17 @@ class RenderOptions:
     threshold: float | None = None
     timeout: float = 30.0
     engine: str | None = None
-    """A Graphviz program to lay the graph out itself, instead of drawing our positions."""
+    """The Graphviz program that draws the computed positions: a key of `ENGINES` (None: the default)."""
     highlight: Highlight | None = None
     """Activities to draw as new or changed since a revision."""
 
 
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed)."""
-    return LAYOUTS[options.layout](build_scene(cmap, options.depth, options.threshold, options.highlight))
+    scene = build_scene(
+        cmap, options.depth, options.threshold, options.highlight, details=options.layout in DETAILED_LAYOUTS
+    )
+    return LAYOUTS[options.layout](scene)
 
 
 def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:
@@ -52,7 +57,6 @@ def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:
     source = render_dot(cmap, options)
     if options.fmt == "dot":
         return source.encode("utf-8")
-    engine, extra = (options.engine, ()) if options.engine else ("neato", ("-n2",))
-    if options.fmt == "png":
-        extra = (*extra, f"-Gdpi={PNG_DPI}")
-    return run_graphviz(source, engine, options.fmt, options.timeout, extra)
+    engine = ENGINES[options.engine or DEFAULT_ENGINE]
+    extra = (*engine.args, f"-Gdpi={PNG_DPI}") if options.fmt == "png" else engine.args
+    return run_graphviz(source, engine.program, options.fmt, options.timeout, extra)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import graphviz
 
 from cyclemap.render.scene import Box, Scene
-from cyclemap.render.style import FONT, INK, PHASE_TINT, highlight_legend_size, legend_label, node_attrs, title_label
+from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, legend_size, node_attrs, title_label
 
 GAP = 14.0
 """Least space between two boxes, in points."""
@@ -20,7 +20,6 @@ INDENT = 26.0
 """How far each subcycle level is indented in an outline."""
 ROW_GAP = 10.0
 FRAME_PAD = 8.0
-LEGEND_SIZE = (300.0, 215.0)
 
 
 @dataclass(frozen=True)
@@ -156,16 +155,13 @@ class Drawing:
 
     def legend(self) -> None:
         """The key in the lower right corner: inside the picture if there is room, else below."""
-        w, h = LEGEND_SIZE
-        if self.scene.since:
-            extra_w, extra_h = highlight_legend_size(self.scene.since)
-            w, h = max(w, extra_w), h + extra_h
+        w, h = legend_size(self.scene)
         right = max(r.right for r in self.rects)
         bottom = min(r.bottom for r in self.rects)
         spot = Rect(right - w / 2, bottom + h / 2, w, h)
         if any(spot.overlaps(r) for r in self.rects):
             spot = Rect(right - w / 2, bottom - h / 2 - GAP, w, h)
-        label = legend_label(self.scene.scale_min, self.scene.scale_max, self.scene.since)
+        label = legend_label(self.scene)
         self.nodes.append(("legend", {"label": label, "shape": "plaintext", "pos": pos(spot)}))
 
     def dot(self, name: str) -> str:

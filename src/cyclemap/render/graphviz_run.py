@@ -5,10 +5,32 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 
 from cyclemap.problems import CyclemapError, EnvironmentProblem
 
-ENGINES = ("dot", "neato", "twopi", "circo", "fdp", "sfdp")
+
+@dataclass(frozen=True)
+class Engine:
+    """A Graphviz program and the options with which it draws cyclemap's own positions."""
+
+    program: str
+    args: tuple[str, ...]
+    about: str
+    """One line for --help and the README."""
+
+
+ENGINES: dict[str, Engine] = {
+    "neato": Engine("neato", ("-n2",), "draws the positions cyclemap computed, in points, as they are"),
+}
+"""The `render --engine` choices: every one draws the layout cyclemap computed, unchanged.
+
+Graphviz's own layouts are not offered: dot, twopi, circo, fdp and sfdp ignore or
+rescale pinned positions (neato and fdp without -n2 read them as inches: a drawing
+of about 75,000 points a side), reorder the cycle, overlap cards or pull each
+subcycle's rows off its card.
+"""
+DEFAULT_ENGINE = "neato"
 INSTALL_HINT = (
     "Graphviz is not installed (the '{engine}' program was not found). Install it with "
     "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) or "
@@ -44,7 +66,7 @@ def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tupl
     except subprocess.TimeoutExpired:
         raise LayoutError(
             f"Graphviz ({engine}) took longer than {timeout:g} s and was stopped. Try --depth 1 or 2 to "
-            "collapse subcycles, --layout flow, another --engine, or a longer --timeout."
+            "collapse subcycles, --layout flow, or a longer --timeout."
         ) from None
     except OSError as err:
         raise EnvironmentProblem(f"cannot run Graphviz ({program}): {err.strerror}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cyclemap.gaps import Severity, find_gaps, severity_by_id
+from cyclemap.gaps import Gap, Severity, effective_threshold, find_gaps, severity_by_id
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
 from cyclemap.render.text import clean, text_width, wrap
 
@@ -21,6 +21,26 @@ LINE_GAP = 1.22
 PAD_X, PAD_Y = 14.0, 10.0
 MARK_ROW = 22.0
 """Height the NEW / CHANGED badge adds above a highlighted activity's name."""
+SWATCH = 10.0
+"""Side of the colour square before a collapsed box's "worst inside" line, in points."""
+MAX_DESCRIPTION = 1000
+"""Characters of a description shown in a tooltip before it is cut with '…'."""
+MAX_COMPETITORS = 20
+"""Competitors of one activity named in its tooltip."""
+NO_EVIDENCE = "no evidence"
+"""Said after the scores of an activity whose scores cite no evidence (the `unevidenced` gap)."""
+COMPETITORS = "Served today by"
+"""Starts the line naming an activity's competitors."""
+URGENCY = list(Severity)
+"""Severities from the most urgent (extreme) to none."""
+SHORT_NAME = {
+    Severity.EXTREME: "extreme",
+    Severity.HIGH: "high",
+    Severity.MODERATE: "moderate",
+    Severity.PAIN: "left alone or in pain",
+    Severity.OVERSERVED: "overserved",
+    Severity.NONE: "no gap colour",
+}
 
 
 def name_size(depth: int) -> float:
@@ -50,6 +70,13 @@ class Box:
     """Descendants collapsed by --depth."""
     hidden_marks: str = ""
     """How many of those are new or changed, e.g. '1 new, 2 changed' (with a `Highlight`)."""
+    hidden_worst: Severity = Severity.NONE
+    """The most urgent severity among the collapsed descendants (NONE: no gap colour among them)."""
+    description: str = ""
+    competitors: list[str] = field(default_factory=list)
+    """Who else serves the activity today (cleaned text), for the tooltip."""
+    notes: list[str] = field(default_factory=list)
+    """Small lines under the metrics: the competitors, in layouts with room for them (`build_scene(details=True)`)."""
     placeholder: bool = False
     mark: str = ""
     """'new' or 'changed' when changes since a revision are highlighted (see `Highlight`)."""
@@ -88,6 +115,10 @@ class Scene:
     phases: list[PhaseView]
     since: str = ""
     """The revision changes are highlighted since; '' when they are not."""
+    threshold: float = 10.0
+    """The opportunity score from which an activity is underserved (the map's, or --threshold)."""
+    overserved_margin: float = 3.0
+    """How far (0-10 scale) satisfaction exceeds importance before an activity is overserved."""
 
     def all_boxes(self) -> list[Box]:
         out: list[Box] = []
@@ -100,10 +131,20 @@ class Scene:
 
 
 def build_scene(
-    cmap: CycleMap, max_depth: int | None = None, threshold: float | None = None, highlight: Highlight | None = None
+    cmap: CycleMap,
+    max_depth: int | None = None,
+    threshold: float | None = None,
+    highlight: Highlight | None = None,
+    *,
+    details: bool = False,
 ) -> Scene:
-    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports."""
-    builder = _Builder(severity_by_id(find_gaps(cmap, threshold)), max_depth, highlight.marks if highlight else {})
+    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports.
+
+    With `details`, boxes also name the activity's competitors (the flow layout has room for them).
+    """
+    gaps = find_gaps(cmap, threshold)
+    builder = _Builder(severity_by_id(gaps), _unevidenced(gaps), max_depth, highlight.marks if highlight else {})
+    builder.details = details
     phases = []
     for key in PHASE_KEYS:
         phase = cmap.phase(key)
@@ -118,15 +159,24 @@ def build_scene(
         scale_max=cmap.scale.max,
         phases=phases,
         since=clean(highlight.since, 60) if highlight else "",
+        threshold=effective_threshold(cmap, threshold),
+        overserved_margin=cmap.gaps.overserved_margin,
     )
+
+
+def _unevidenced(gaps: list[Gap]) -> set[str]:
+    """Ids of the activities whose scores cite no evidence (the `unevidenced` gap)."""
+    return {gap.id for gap in gaps if gap.id is not None and "unevidenced" in gap.kinds}
 
 
 @dataclass
 class _Builder:
     severities: dict[str, Severity]
+    unevidenced: set[str]
     max_depth: int | None
     marks: Mapping[str, str]
     made: int = 0
+    details: bool = False
 
     def _key(self) -> str:
         self.made += 1
@@ -139,14 +189,21 @@ class _Builder:
             depth=depth,
             number=number,
             lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
-            metrics=_metrics(activity),
+            metrics=_metrics(activity, (activity.id or "") in self.unevidenced),
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
             mark=self.marks.get(activity.id or "", ""),
+            description=clean(activity.description or "", MAX_DESCRIPTION),
+            competitors=[clean(c, 120) for c in activity.competitors[:MAX_COMPETITORS]],
         )
+        if self.details and box.competitors:
+            box.notes = competitor_lines(box.competitors, wrap_width(depth))
         if self.max_depth is not None and depth >= self.max_depth:
-            box.hidden = _count(activity.subcycle)
-            box.hidden_marks = self._hidden_marks(activity.subcycle)
+            hidden = _descendants(activity.subcycle)
+            box.hidden = len(hidden)
+            box.hidden_marks = self._hidden_marks(hidden)
+            found = (self.severities.get(a.id or "", Severity.NONE) for a in hidden)
+            box.hidden_worst = min(found, key=URGENCY.index, default=Severity.NONE)
         else:
             box.children = [
                 self.box(child, phase, depth + 1, f"{number}.{n}") for n, child in enumerate(activity.subcycle, start=1)
@@ -154,10 +211,10 @@ class _Builder:
         _size(box)
         return box
 
-    def _hidden_marks(self, activities: list[Activity]) -> str:
+    def _hidden_marks(self, hidden: list[Activity]) -> str:
         if not self.marks:
             return ""
-        found = [self.marks.get(a.id or "", "") for a in _descendants(activities)]
+        found = [self.marks.get(a.id or "", "") for a in hidden]
         return ", ".join(f"{found.count(mark)} {mark}" for mark in ("new", "changed") if mark in found)
 
     def placeholder(self, phase: str) -> Box:
@@ -177,10 +234,6 @@ class _Builder:
         return box
 
 
-def _count(activities: list[Activity]) -> int:
-    return sum(1 + _count(a.subcycle) for a in activities)
-
-
 def _descendants(activities: list[Activity]) -> list[Activity]:
     return [d for a in activities for d in (a, *_descendants(a.subcycle))]
 
@@ -189,13 +242,15 @@ def _number(value: float | int) -> str:
     return f"{value:g}"
 
 
-def _metrics(activity: Activity) -> str:
-    """The small line under a name: scores, opportunity score and open pains."""
+def _metrics(activity: Activity, unevidenced: bool = False) -> str:
+    """The small line under a name: scores (and whether they lack evidence) and open pains."""
     parts = []
     if activity.importance is not None:
         parts.append(f"imp {_number(activity.importance)}")
     if activity.satisfaction is not None:
         parts.append(f"sat {_number(activity.satisfaction)}")
+    if unevidenced:
+        parts.append(NO_EVIDENCE)
     if activity.pains and not activity.offerings:
         parts.append(f"{len(activity.pains)} pain{'s' * (len(activity.pains) > 1)}")
     return " · ".join(parts)
@@ -206,14 +261,38 @@ def box_lines(box: Box) -> list[tuple[str, float, bool]]:
     size = name_size(box.depth)
     lines = [(line, size, box.depth == 0 and not box.placeholder) for line in box.lines]
     footer = [box.metrics] if box.metrics else []
+    footer += box.notes
     if box.hidden:
         footer.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
+    if box.hidden_worst is not Severity.NONE:
+        footer.append(worst_inside(box.hidden_worst))
     return lines + [(f, METRIC_SIZE, False) for f in footer]
+
+
+def competitor_lines(competitors: list[str], width: float, max_lines: int = 3) -> list[str]:
+    """'Served today by: A, B, +2 more' in lines of `width` points: as many whole names as fit in `max_lines`.
+
+    >>> competitor_lines(["AWS", "Microsoft Azure", "Google Cloud", "OVHcloud"], 150, max_lines=2)
+    ['Served today by: AWS,', 'Microsoft Azure, +2 more']
+    """
+    for shown in range(len(competitors), 0, -1):
+        rest = len(competitors) - shown
+        text = f"{COMPETITORS}: " + ", ".join([*competitors[:shown], *([f"+{rest} more"] if rest else [])])
+        lines = wrap(text, width, METRIC_SIZE, max_lines=max_lines + 1)
+        if len(lines) <= max_lines:
+            return lines
+    return wrap(text, width, METRIC_SIZE, max_lines=max_lines)
+
+
+def worst_inside(severity: Severity) -> str:
+    """The line of a collapsed box naming the most urgent gap folded inside it."""
+    return f"worst inside: {SHORT_NAME[severity]}"
 
 
 def _size(box: Box) -> None:
     lines = box_lines(box)
     number_width = text_width(box.number + "  ", name_size(box.depth)) if box.number else 0.0
     widest = max(text_width(text, size, bold) for text, size, bold in lines)
-    box.width = max(widest + number_width + 2 * PAD_X, 90.0)
+    swatch = SWATCH + 10 if box.hidden_worst is not Severity.NONE else 0.0  # drawn before the "worst inside" line
+    box.width = max(widest + number_width + 2 * PAD_X, 90.0, text_width(lines[-1][0], METRIC_SIZE) + swatch + 2 * PAD_X)
     box.height = sum(size * LINE_GAP for _, size, _ in lines) + 2 * PAD_Y + (MARK_ROW if box.mark else 0.0)

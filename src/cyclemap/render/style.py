@@ -10,8 +10,8 @@ black-and-white copier too.
 from __future__ import annotations
 
 from cyclemap.gaps import Severity
-from cyclemap.render.scene import Box, Scene, box_lines
-from cyclemap.render.text import html_text, text_width, wrap
+from cyclemap.render.scene import METRIC_SIZE, NO_EVIDENCE, SWATCH, Box, Scene, box_lines, worst_inside
+from cyclemap.render.text import html_text, text_width, tooltip_text, wrap
 
 FONT = "DejaVu Sans"
 NODE_FONT_SIZE = 11.0
@@ -30,14 +30,10 @@ FILL: dict[Severity, tuple[str, str]] = {
     Severity.OVERSERVED: ("#b9d3ea", INK),
     Severity.NONE: ("#ffffff", INK),
 }
-LEGEND_TEXT: dict[Severity, str] = {
-    Severity.EXTREME: "Underserved, extreme (opportunity score 15+)",
-    Severity.HIGH: "Underserved, high (12 to 15)",
-    Severity.MODERATE: "Underserved, moderate (below 12)",
-    Severity.PAIN: "Left alone or in pain (no offering covers it)",
-    Severity.OVERSERVED: "Overserved (satisfied beyond its importance)",
-    Severity.NONE: "No gap found",
-}
+BAND_FROM = {Severity.EXTREME: 15.0, Severity.HIGH: 12.0}
+"""Lowest opportunity score of the extreme and high bands (as `cyclemap.gaps.band` decides them)."""
+TOP_SCORE = 20.0
+"""Highest opportunity score."""
 PHASE_TINT = {"pre": "#f1f5f9", "during": "#f5f3f8", "post": "#f1f6f2"}
 PHASE_INK = {"pre": "#2f5d8a", "during": "#6b4f8f", "post": "#2f7a68"}
 """Dark blue, purple and teal: the phases' arcs and labels, apart from the severity scale."""
@@ -68,8 +64,20 @@ def node_attrs(box: Box) -> dict[str, str]:
         "width": _inches(box.width),
         "height": _inches(box.height),
         "fixedsize": "true",
-        "tooltip": " ",
+        "tooltip": box_tooltip(box),
     }
+
+
+def box_tooltip(box: Box) -> str:
+    """What a pointer over the box shows in an SVG viewer: the name, description and competitors."""
+    if box.placeholder:
+        return " "
+    lines = [f"{box.number} {' '.join(box.lines)}".strip()]
+    if box.description:
+        lines.append(box.description)
+    if box.competitors:
+        lines.append("Who serves it today: " + ", ".join(box.competitors))
+    return tooltip_text(lines)
 
 
 def box_label(box: Box) -> str:
@@ -85,13 +93,48 @@ def box_label(box: Box) -> str:
         if size != NODE_FONT_SIZE:
             content = f'<FONT POINT-SIZE="{size:g}">{content}</FONT>'
         rows.append(content)
+    worst = ""
+    if box.hidden_worst is not Severity.NONE:
+        rows.pop()  # drawn last, after its colour square
+        worst = worst_inside(box.hidden_worst)
     body = "<BR/>".join(rows)
-    if box.mark:
+    if box.mark or worst:
         table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-        badge = f'<TR>{mark_cell(box.mark)}</TR><TR><TD HEIGHT="{MARK_GAP:g}"></TD></TR>'
+        badge = f'<TR>{mark_cell(box.mark)}</TR><TR><TD HEIGHT="{MARK_GAP:g}"></TD></TR>' if box.mark else ""
         text = f'<TR><TD><FONT COLOR="{ink}">{body}</FONT></TD></TR>'
-        return f"<{table}{badge}{text}</TABLE>>"
+        folded = f"<TR><TD>{_worst_row(box.hidden_worst, ink, worst)}</TD></TR>" if worst else ""
+        return f"<{table}{badge}{text}{folded}</TABLE>>"
     return f'<<FONT COLOR="{ink}">{body}</FONT>>'
+
+
+def _worst_row(severity: Severity, ink: str, text: str) -> str:
+    """A colour square of the worst gap folded inside a collapsed box, then the words saying it.
+
+    The row is a table of fixed size, or Graphviz would stretch it across the
+    box and leave the square far from its words.
+    """
+    width = SWATCH + (text_width(text, METRIC_SIZE) + 10 if text else 0)
+    table = (
+        f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" FIXEDSIZE="TRUE" '
+        f'WIDTH="{width:.0f}" HEIGHT="{SWATCH + 4:g}"><TR>'
+    )
+    words = (
+        f'<TD WIDTH="4"></TD><TD><FONT COLOR="{ink}" POINT-SIZE="{METRIC_SIZE:g}">{html_text(text)}</FONT></TD>'
+        if text
+        else ""
+    )
+    return f"{table}{swatch_cell(severity, ink)}{words}</TR></TABLE>"
+
+
+def swatch_cell(severity: Severity, edge: str = INK) -> str:
+    """A small square in a severity's fill inside a white ring and an `edge` line, so it shows on any fill."""
+    inner = SWATCH - 4
+    return (
+        f'<TD BORDER="1" COLOR="{edge}" BGCOLOR="#ffffff" CELLPADDING="1" FIXEDSIZE="TRUE" WIDTH="{SWATCH:g}" '
+        f'HEIGHT="{SWATCH:g}"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+        f'<TD BGCOLOR="{FILL[severity][0]}" FIXEDSIZE="TRUE" WIDTH="{inner:g}" HEIGHT="{inner:g}"></TD>'
+        "</TR></TABLE></TD>"
+    )
 
 
 def mark_cell(mark: str) -> str:
@@ -123,36 +166,90 @@ def _lines(lines: list[str]) -> str:
     return "<BR/>".join(html_text(line) for line in lines)
 
 
-def legend_label(scale_min: float, scale_max: float, since: str = "") -> str:
-    """A key to colours and borders, built from our own text (and the revision `since`, escaped)."""
-    rows = [
-        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>',
+def legend_texts(scene: Scene) -> dict[Severity, str]:
+    """What each fill means, with the map's threshold and margin; bands no score can reach are left out.
+
+    >>> from cyclemap.render.scene import Scene
+    >>> texts = legend_texts(Scene("", "", "", "", 1, 10, [], threshold=12))
+    >>> texts[Severity.HIGH], Severity.MODERATE in texts
+    ('Underserved, high: opportunity score 12 to under 15', False)
+    """
+    texts = {}
+    bands = {
+        Severity.EXTREME: (BAND_FROM[Severity.EXTREME], TOP_SCORE),
+        Severity.HIGH: (BAND_FROM[Severity.HIGH], BAND_FROM[Severity.EXTREME]),
+        Severity.MODERATE: (0.0, BAND_FROM[Severity.HIGH]),
+    }
+    for severity, (lowest, end) in bands.items():
+        start = max(lowest, scene.threshold)
+        if start < end:
+            upto = f"to under {end:g}" if end < TOP_SCORE else f"to {end:g}"
+            texts[severity] = f"Underserved, {severity.value}: opportunity score {start:g} {upto}"
+        elif start == end == TOP_SCORE:
+            texts[severity] = f"Underserved, {severity.value}: opportunity score {end:g}"
+    margin = scene.overserved_margin * scene.scale_max / 10
+    texts[Severity.PAIN] = "Left alone or in pain: no offering covers it, or its pains"
+    texts[Severity.OVERSERVED] = f"Overserved: satisfaction {margin:g}+ points above importance"
+    texts[Severity.NONE] = "White: none of the above (scores may still lack evidence)"
+    return texts
+
+
+def legend_notes(scene: Scene) -> list[str]:
+    """The small print under the key, with the map's scale and threshold."""
+    return [
+        f"imp / sat: importance and satisfaction ({scene.scale_min:g} to {scene.scale_max:g})",
+        f"{NO_EVIDENCE}: the scores cite no evidence (a gap too)",
+        f"Opportunity score: imp + (imp - sat), on 0-10 each; underserved from {scene.threshold:g}",
+        "Numbers give the order: 2.1 is the first step of activity 2",
     ]
-    for severity, text in LEGEND_TEXT.items():
+
+
+BORDER_TEXT = {
+    "rounded": "Solid border: we offer something on this step",
+    "dashed": "Dashed border: no offering of ours on this step",
+}
+FOLDED_TEXT = "Collapsed subcycle: the worst gap folded inside"
+
+
+def _has_folded(scene: Scene) -> bool:
+    return any(box.hidden_worst is not Severity.NONE for box in scene.all_boxes())
+
+
+def legend_label(scene: Scene) -> str:
+    """A key to colours and borders from our own text, the map's settings and the revision `since` (escaped)."""
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>']
+    for severity, text in legend_texts(scene).items():
         fill, _ = FILL[severity]
         rows.append(
             f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
             f'<TD ALIGN="LEFT">{html_text(text)}</TD></TR>'
         )
-    rows.append(
-        '<TR><TD BORDER="1" STYLE="rounded" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
-        '<TD ALIGN="LEFT">Solid border: we offer something here</TD></TR>'
-    )
-    rows.append(
-        '<TR><TD BORDER="1" STYLE="dashed" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
-        '<TD ALIGN="LEFT">Dashed border: the customer is left alone</TD></TR>'
-    )
-    if since:
-        rows += _highlight_rows(since)
-    rows.append(
-        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">'
-        f"imp / sat: importance and satisfaction ({scale_min:g} to {scale_max:g})<BR ALIGN=\"LEFT\"/>"
-        "Numbers give the order: 2.1 is the first step of activity 2<BR ALIGN=\"LEFT\"/>"
-        "</FONT></TD></TR>"
-    )
+    for style, text in BORDER_TEXT.items():
+        rows.append(
+            f'<TR><TD BORDER="1" STYLE="{style}" WIDTH="26" HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+            f'<TD ALIGN="LEFT">{html_text(text)}</TD></TR>'
+        )
+    if _has_folded(scene):
+        rows.append(f'<TR><TD>{_worst_row(Severity.EXTREME, INK, "")}</TD><TD ALIGN="LEFT">{FOLDED_TEXT}</TD></TR>')
+    if scene.since:
+        rows += _highlight_rows(scene.since)
+    notes = "".join(f'{html_text(note)}<BR ALIGN="LEFT"/>' for note in legend_notes(scene))
+    rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">{notes}</FONT></TD></TR>')
     table = "".join(rows)
     frame = 'BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff"'
     return f"<<TABLE {frame}>{table}</TABLE>>"
+
+
+def legend_size(scene: Scene) -> tuple[float, float]:
+    """Width and height of the key in points, from its rows (to find room for it before Graphviz runs)."""
+    rows = [*legend_texts(scene).values(), *BORDER_TEXT.values(), *([FOLDED_TEXT] if _has_folded(scene) else [])]
+    notes = legend_notes(scene)
+    width = max(max(text_width(t, NODE_FONT_SIZE) for t in rows) + 48, max(text_width(t, 10.0) for t in notes) + 20)
+    height = 34.0 + 20.5 * len(rows) + 12.5 * len(notes)
+    if scene.since:
+        extra_w, extra_h = highlight_legend_size(scene.since)
+        width, height = max(width, extra_w), height + extra_h
+    return width, height
 
 
 def _highlight_rows(since: str) -> list[str]:

@@ -101,3 +101,21 @@ def wrap(text: str, max_width: float, size: float, bold: bool = False, max_lines
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip()[:-1] + "…" if len(lines[-1]) > 1 else "…"
     return lines or [""]
+
+
+def tooltip_text(lines: list[str]) -> str:
+    r"""Lines of user text as one DOT tooltip, joined by DOT's ``\n``.
+
+    Graphviz reads a tooltip twice: it expands ``\N``, ``\G``, ``\L`` ... and
+    then ``\\``, ``\n`` and entities. So one backslash typed by the user is four
+    in the DOT source; ``& < > " '`` become entities (``&#1;`` typed by a user
+    must not reach the SVG as an entity: it is not XML). Control characters go
+    (`clean`), and the value is marked as never an HTML-like string.
+
+    >>> print(tooltip_text(['Say "hi" \\N', "<b>&#1;</b>"]))
+    Say &quot;hi&quot; \\\\N\n&lt;b&gt;&amp;#1;&lt;/b&gt;
+    """
+    from graphviz import nohtml  # noqa: PLC0415 - loaded only when DOT is built
+
+    text: str = nohtml("\\n".join(escape(clean(line), quote=True).replace("\\", "\\\\\\\\") for line in lines))
+    return text
