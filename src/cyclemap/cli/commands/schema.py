@@ -1,0 +1,21 @@
+"""`cyclemap schema`: print the JSON Schema of the map format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def schema(
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write ('-' for standard output).")] = "-",
+) -> None:
+    """Print the JSON Schema of the map format, for editors and other tools.
+
+    Point an editor at it with a first line such as
+    [dim]# yaml-language-server: $schema=schemas/cyclemap.schema.json[/dim]
+    """
+    from cyclemap.output import write_output
+    from cyclemap.schema import schema_text
+
+    write_output(output, schema_text().encode())

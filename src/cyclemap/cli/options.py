@@ -1,0 +1,90 @@
+"""Option types and helpers the commands share: the `--format` choices and the parsing of option values.
+
+Each enum lists the keys of the registry it stands for (a test checks they agree), so that
+`--help` and shell completion can offer the choices without importing the registry itself.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+
+class ProblemFormat(str, Enum):
+    """The choices of `validate --format`: the keys of `cyclemap.report.problems.REPORTERS`."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class GapFormat(str, Enum):
+    """The choices of `gaps --format`: the keys of `cyclemap.report.gaps.REPORTERS`."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+    github = "github"
+
+
+class RenderFormat(str, Enum):
+    """The choices of `render --format`: the keys of `cyclemap.render.SUFFIXES`."""
+
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class Layout(str, Enum):
+    """The choices of `render --layout`: the keys of `cyclemap.render.LAYOUTS`."""
+
+    cycle = "cycle"
+    flow = "flow"
+
+
+class Engine(str, Enum):
+    dot = "dot"
+    neato = "neato"
+    twopi = "twopi"
+    circo = "circo"
+    fdp = "fdp"
+    sfdp = "sfdp"
+
+
+class DiffFormat(str, Enum):
+    """The choices of `diff --format`: the keys of `cyclemap.report.diff.REPORTERS`."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class Paper(str, Enum):
+    """The choices of `workshop --paper`: the keys of `cyclemap.workshop.PAPERS`."""
+
+    a4 = "a4"
+    a3 = "a3"
+    letter = "letter"
+
+
+def parse_sections(text: str | None) -> tuple[str, ...]:
+    """The sections named in `workshop --sections`, in pack order; usage errors name the unknown ones."""
+    import difflib
+
+    from cyclemap.workshop import SECTIONS
+
+    if text is None:
+        return SECTIONS
+    named = [part.strip().lower() for part in text.split(",") if part.strip()]
+    for name in named:
+        if name not in SECTIONS:
+            close = difflib.get_close_matches(name, SECTIONS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; choose from {', '.join(SECTIONS)}"
+            raise typer.BadParameter(f"unknown section '{name}'{hint}", param_hint="'--sections'")
+    if not named:
+        raise typer.BadParameter(f"name at least one of {', '.join(SECTIONS)}", param_hint="'--sections'")
+    return tuple(s for s in SECTIONS if s in named)
