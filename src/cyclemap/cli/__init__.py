@@ -1,8 +1,9 @@
 """The `cyclemap` command line: parse options, call the pipeline, pick a reporter.
 
-Exit codes: 0 success, 1 invalid map (or gaps found with --fail-on-gaps),
-2 usage error (bad option, missing input file), 3 environment error (e.g.
-Graphviz missing, output not writable). Only this package turns exceptions into
+Exit codes (`cyclemap.exit_codes`): 0 success, 1 the check found something (gaps
+remain with --fail-on-gaps, maps differ with diff --exit-code), 2 usage error (bad
+option, missing input file), 3 environment error (Graphviz missing, failed or too
+slow; output not writable), 4 invalid map. Only this package turns exceptions into
 exit codes.
 
 The package is laid out for a fast start: this module imports nothing heavy, the

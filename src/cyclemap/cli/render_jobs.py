@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
 from cyclemap.problems import InputError, MapError
 
 if TYPE_CHECKING:
@@ -73,8 +74,11 @@ def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: 
 def render_all(  # noqa: PLR0913 - the render command's switches, passed on by keyword
     jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool, *,
     only_changed: bool = False, since: str | None = None,
-) -> bool:
+) -> int:
     """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped.
+
+    Returns the exit code: EXIT_INVALID if any map was invalid (fixing the map comes first),
+    else EXIT_ENVIRONMENT if a layout failed or ran out of time, else EXIT_OK.
 
     `only_changed` leaves a target alone when the new diagram is the same (`render --update`);
     `since` highlights what changed since that git revision.
@@ -91,7 +95,7 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     from cyclemap.report.progress import with_progress
     from cyclemap.report.terminal import visible
 
-    failed, invalid = False, set()
+    code, invalid = EXIT_OK, set()
     loaded: tuple[str, CycleMap] | None = None  # a map with several diagrams is read once
     for name, target, fmt in with_progress(jobs, "Rendering"):
         if name in invalid:
@@ -108,14 +112,14 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
         except MapError as err:
             report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
-            failed = True
+            code = EXIT_INVALID
             invalid.add(name)
             continue
         except LayoutError as err:
             print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
-            failed = True
+            code = code if code == EXIT_INVALID else err.exit_code
             continue
         if not quiet and target != "-":
             done = "Updated" if only_changed else "Wrote"
             print(f"{done} {visible(target)} ({base.layout} layout, {fmt})", file=sys.stderr)
-    return failed
+    return code

@@ -30,7 +30,11 @@ app = typer.Typer(
         "  cyclemap validate maps/*.yaml      [dim]# check maps, with file:line:col errors[/dim]\n\n"
         "  cyclemap schema -o map.schema.json [dim]# JSON Schema for editors[/dim]"
     ),
-    epilog="Exit codes: 0 ok, 1 invalid map, 2 usage error, 3 environment error (e.g. Graphviz missing).",
+    epilog=(
+        "Exit codes: 0 ok; 1 found something (gaps remain with --fail-on-gaps, maps differ with diff --exit-code); "
+        "2 usage error; 3 environment error (Graphviz missing, failed or too slow; output not writable); "
+        "4 invalid map."
+    ),
     rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

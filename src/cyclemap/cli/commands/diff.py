@@ -73,7 +73,7 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 
 
 def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[CycleMap, str]]:
-    """Both maps with the names to show; problems in either are all reported (stderr) before exit 1."""
+    """Both maps with the names to show; problems in either are all reported (stderr) before exiting EXIT_INVALID."""
     from functools import partial
 
     from cyclemap.gitrev import RevisionPath, load_arg, load_working_file_at, parse_map_arg

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from cyclemap.cli.options import Engine, Layout, RenderFormat
-from cyclemap.exit_codes import EXIT_INVALID
 
 
 def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
@@ -96,6 +95,6 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     jobs = update_targets(maps, output, fmt, quiet) if update else render_targets(maps, output, fmt)
     base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
                          engine=engine.value if engine else None)
-    failed = render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
-    if failed:
-        raise typer.Exit(EXIT_INVALID)
+    code = render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
+    if code:
+        raise typer.Exit(code)
