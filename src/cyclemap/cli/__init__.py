@@ -15,18 +15,50 @@ under `cyclemap.cli.commands`, and the option types they share in
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from cyclemap.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
+TYPE_CHECKING = False  # not `from typing import ...`: `cyclemap --version` does without the typing module
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     import typer
+
+
+_ROOT_FLAGS = frozenset({"--version", "-V", "--debug"})
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command line and exit with a documented code, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if _asks_version(args):
+        sys.exit(_print_version())
     sys.exit(_run(args))
+
+
+def _asks_version(args: list[str]) -> bool:
+    """`cyclemap --version` (or -V, with --debug): answered without loading the command line at all.
+
+    Only when every option before the command is one of the root flags; anything else
+    (a typo, `--help`) goes to the full parser, which says what is wrong.
+    """
+    leading = []
+    for arg in args:
+        if not arg.startswith("-"):
+            break
+        leading.append(arg)
+    return bool(leading) and set(leading) <= _ROOT_FLAGS and bool({"--version", "-V"} & set(leading))
+
+
+def _print_version() -> int:
+    from cyclemap import __version__
+
+    try:
+        print(f"cyclemap {__version__}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    return EXIT_OK
 
 
 def _run(args: list[str]) -> int:

@@ -85,7 +85,6 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     """
     from dataclasses import replace
 
-    from cyclemap.gitrev import changes_since
     from cyclemap.loader import load_map
     from cyclemap.output import write_output
     from cyclemap.render import BINARY_FORMATS, render_map
@@ -105,6 +104,8 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             loaded = (name, cmap)
             options = replace(base, fmt=fmt)
             if since is not None:
+                from cyclemap.gitrev import changes_since  # git and the diff only when asked for
+
                 options = replace(options, highlight=changes_since(cmap, name, since))
             data = render_map(cmap, options)
             if only_changed and unchanged(target, data, fmt):
