@@ -288,7 +288,7 @@ def test_update_redraws_stale_diagrams_and_creates_no_new_ones(drawn: Path, cli:
     assert result.code == 0
     assert result.err.splitlines() == [
         f"Updated {drawn.with_suffix('.dot')} (cycle layout, dot)",
-        f"Updated {drawn.with_suffix('.mmd')} (cycle layout, mermaid)",
+        f"Updated {drawn.with_suffix('.mmd')} (mermaid)",
     ]
     cmap = load_map(str(drawn))
     assert drawn.with_suffix(".mmd").read_bytes() == render_map(cmap, RenderOptions(fmt="mermaid"))

@@ -71,6 +71,43 @@ class Paper(str, Enum):
     letter = "letter"
 
 
+METAVARS = {
+    "--output": "FILE",
+    "render --output": "PATH",
+    "--top": "N",
+    "--depth": "N",
+    "--threshold": "SCORE",
+    "--min-score": "SCORE",
+    "--kind": "KIND",
+    "--timeout": "SECONDS",
+    "--rev": "REV",
+    "--sections": "SECTIONS",
+    "--title": "TEXT",
+    "--date": "YYYY-MM-DD",
+}
+"""What `--help` and usage errors show for an option's value (`COMMAND --option` overrides `--option`)."""
+
+ARGUMENT_METAVARS = {"file": "MAP", "files": "MAPS", "maps": "MAPS", "old": "OLD", "new": "NEW"}
+"""How `--help` and usage errors name each command's arguments."""
+
+
+def complete_kinds(incomplete: str) -> list[str]:
+    """Shell completion for `gaps --kind`: the gap kinds (`cyclemap.gaps.KINDS`) starting with what is typed."""
+    from cyclemap.gaps import KINDS
+
+    return [kind for kind in KINDS if kind.startswith(incomplete.lower())]
+
+
+def complete_sections(incomplete: str) -> list[str]:
+    """Shell completion for `workshop --sections a,b,...`: the next section, after the ones already typed."""
+    from cyclemap.workshop import SECTIONS
+
+    done, _, last = incomplete.rpartition(",")
+    typed = {part.strip().lower() for part in done.split(",") if part.strip()}
+    prefix = f"{done}," if done else ""
+    return [prefix + name for name in SECTIONS if name.startswith(last.strip().lower()) and name not in typed]
+
+
 def parse_sections(text: str | None) -> tuple[str, ...]:
     """The sections named in `workshop --sections`, in pack order; usage errors name the unknown ones."""
     import difflib

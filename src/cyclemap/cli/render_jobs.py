@@ -11,6 +11,9 @@ import typer
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
 from cyclemap.problems import InputError, MapError
 
+LAYOUT_FREE_FORMATS = frozenset({"mermaid"})
+"""Formats drawn the same with --layout cycle and flow: Mermaid lays its flowchart out itself."""
+
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
     from cyclemap.render import RenderOptions
@@ -122,5 +125,10 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             continue
         if not quiet and target != "-":
             done = "Updated" if only_changed else "Wrote"
-            print(f"{done} {visible(target)} ({base.layout} layout, {fmt})", file=sys.stderr)
+            print(f"{done} {visible(target)} ({_drawn_as(base.layout, fmt)})", file=sys.stderr)
     return code
+
+
+def _drawn_as(layout: str, fmt: str) -> str:
+    """'cycle layout, svg'; just 'mermaid' for Mermaid, which is the same whatever the layout."""
+    return fmt if fmt in LAYOUT_FREE_FORMATS else f"{layout} layout, {fmt}"

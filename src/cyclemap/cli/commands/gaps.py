@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import GapFormat
+from cyclemap.cli.options import GapFormat, complete_kinds
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -30,11 +30,12 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ] = None,
     kinds: Annotated[
         list[str] | None,
-        typer.Option("--kind", show_default=False, help="Keep gaps having any of these kinds (repeat the option): "
-                     "underserved, unserved, unaddressed-pain, unevidenced, overserved, empty-phase."),
+        typer.Option("--kind", show_default=False, autocompletion=complete_kinds,
+                     help="Keep gaps having any of these kinds (repeat the option): underserved, unserved, "
+                     "unaddressed-pain, unevidenced, overserved, empty-phase."),
     ] = None,
     min_score: Annotated[
-        float | None, typer.Option("--min-score", show_default=False, help="Keep gaps scoring at least S.")
+        float | None, typer.Option("--min-score", show_default=False, help="Keep gaps scoring at least SCORE.")
     ] = None,
     fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 1 if any gap remains (for CI).")] = False,
 ) -> None:

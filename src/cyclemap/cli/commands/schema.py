@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -19,3 +20,7 @@ def schema(
     from cyclemap.schema import schema_text
 
     write_output(output, schema_text().encode())
+    if output != "-":
+        from cyclemap.report.terminal import visible
+
+        print(f"Wrote {visible(output)}", file=sys.stderr)

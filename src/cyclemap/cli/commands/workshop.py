@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import Paper, parse_sections
+from cyclemap.cli.options import Paper, complete_sections, parse_sections
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
@@ -24,7 +24,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size; pages are landscape.")] = Paper.a4,
     sections: Annotated[
         str | None,
-        typer.Option("--sections", show_default=False,
+        typer.Option("--sections", show_default=False, autocompletion=complete_sections,
                      help="Parts to include, comma-separated, printed in this order: cover, poster, phases, "
                      "gaps, worksheets, evidence. Default: all."),
     ] = None,
