@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from cyclemap.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 TYPE_CHECKING = False  # not `from typing import ...`: `cyclemap --version` does without the typing module
 if TYPE_CHECKING:
@@ -58,10 +58,24 @@ def _print_version() -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except OSError as err:
+        return _cannot_write(err)
     return EXIT_OK
 
 
 def _run(args: list[str]) -> int:
+    """Run one command and return its exit code; what it printed is flushed, so a full disk shows here."""
+    code = _dispatch(args)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except OSError as err:
+        return _cannot_write(err)
+    return code
+
+
+def _dispatch(args: list[str]) -> int:
     import typer
 
     from cyclemap.cli.root import app
@@ -91,6 +105,8 @@ def _run(args: list[str]) -> int:
 
         print(f"cyclemap: error: {visible(str(err))}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:  # a full disk, an I/O error: the machine's trouble, not a bug
+        return _cannot_write(err)
     except Exception as err:
         if hasattr(err, "show") and hasattr(err, "exit_code"):  # a usage error from typer's parser
             _show_usage_error(err)
@@ -109,6 +125,12 @@ def _run(args: list[str]) -> int:
 
 
 def _show_usage_error(err: Exception) -> None:
+    """The usage error with its usage line; values it echoes (an option, a section name) show control characters
+    as visible escapes, so a crafted argument cannot drive the terminal or print a CI workflow command."""
+    from cyclemap.report.terminal import visible
+
+    message = visible(err.format_message())  # type: ignore[attr-defined]
+    setattr(err, "format_message", lambda: message)  # noqa: B010 - replaces the method on this one instance
     try:
         from typer import rich_utils
 
@@ -119,14 +141,37 @@ def _show_usage_error(err: Exception) -> None:
 
 def _quiet_broken_pipe() -> int:
     """`cyclemap ... | head` closed the pipe: leave quietly, like other tools."""
+    _discard_stdout()
+    return EXIT_OK
+
+
+def _cannot_write(err: OSError) -> int:
+    """An OSError outside the commands' own handling (`> /dev/full`): a clear message and EXIT_ENVIRONMENT."""
+    import errno
+
+    from cyclemap.report.terminal import visible
+
+    reason = err.strerror or str(err)
+    if err.errno == errno.ENOSPC:
+        reason += "; free some space or write elsewhere"
+    if err.filename:
+        message = f"{err.filename}: {reason}"
+    else:  # writes to standard output carry no file name
+        _discard_stdout()
+        message = f"cannot write to standard output: {reason}"
+    print(f"cyclemap: error: {visible(message)}", file=sys.stderr)
+    return EXIT_ENVIRONMENT
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so what is still buffered cannot fail again at exit."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a stream with no file descriptor (tests capture it)
         pass
-    return EXIT_OK
 
 
 def __getattr__(name: str) -> Any:

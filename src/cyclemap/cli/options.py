@@ -6,6 +6,7 @@ Each enum lists the keys of the registry it stands for (a test checks they agree
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 
 import typer
@@ -89,6 +90,25 @@ METAVARS = {
 
 ARGUMENT_METAVARS = {"file": "MAP", "files": "MAPS", "maps": "MAPS", "old": "OLD", "new": "NEW"}
 """How `--help` and usage errors name each command's arguments."""
+
+
+TIMEOUT_RANGE = (1, 86_400)
+"""The seconds `--timeout` accepts: at least one, at most a day (the clock of a process wait overflows far above)."""
+
+
+def check_timeout(value: float) -> float:
+    """`--timeout`: a finite number of seconds in `TIMEOUT_RANGE`, else a usage error naming the range."""
+    low, high = TIMEOUT_RANGE
+    if not (math.isfinite(value) and low <= value <= high):
+        raise typer.BadParameter(f"give a number of seconds from {low} to {high:,} (a day), not {value:g}")
+    return value
+
+
+def check_output(value: str | None) -> str | None:
+    """`-o`: a file name or '-'; an empty name would quietly mean the current folder."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("give a file name, or '-' for standard output (an empty name is not a file)")
+    return value
 
 
 def complete_kinds(incomplete: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +44,27 @@ def render_targets(maps: list[str], output: str | None, fmt: str | None) -> list
         else:
             target = output
         jobs.append((name, target, fmt))
-    return jobs
+    return without_clashes(jobs, "render them one at a time or into different folders")
+
+
+def without_clashes(jobs: list[tuple[str, str, str]], advice: str) -> list[tuple[str, str, str]]:
+    """`jobs` once each; two maps drawn into the same file are refused before anything is written.
+
+    `render x/m.yaml y/m.yaml -o out/` would otherwise write out/m.svg twice and keep only the last.
+    """
+    drawn_from: dict[str, str] = {}
+    kept = []
+    for name, target, fmt in jobs:
+        if target == "-":
+            kept.append((name, target, fmt))
+            continue
+        key = os.path.normcase(os.path.abspath(target))
+        first = drawn_from.setdefault(key, name)
+        if os.path.abspath(first) != os.path.abspath(name):
+            raise InputError(f"{target} would be drawn from both {first} and {name}; {advice}")
+        if (name, target, fmt) not in kept:
+            kept.append((name, target, fmt))
+    return kept
 
 
 def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: bool) -> list[tuple[str, str, str]]:
@@ -58,7 +79,6 @@ def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: 
         raise typer.BadParameter("--update refreshes the diagrams of map files, not of standard input",
                                  param_hint="'MAPS...'")
     jobs: list[tuple[str, str, str]] = []
-    drawn_from: dict[str, str] = {}
     for name in maps:
         if not Path(name).is_file():
             raise InputError(f"{name}: no such map file")
@@ -66,12 +86,8 @@ def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: 
         if not found and not quiet:
             print(f"cyclemap: note: {visible(name)} has no diagram to update (render it once without --update)",
                   file=sys.stderr)
-        for target, target_format in found:
-            if drawn_from.setdefault(target, name) != name:
-                raise InputError(f"{target} would be drawn from both {drawn_from[target]} and {name}; "
-                                 "update them one at a time")
-            jobs.append((name, target, target_format))
-    return jobs
+        jobs.extend((name, target, target_format) for target, target_format in found)
+    return without_clashes(jobs, "update them one at a time")
 
 
 def render_all(  # noqa: PLR0913 - the render command's switches, passed on by keyword

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
+from cyclemap.cli.options import check_output
 from cyclemap.problems import InputError
 
 
 def init(
-    file: Annotated[str, typer.Argument(help="Where to write the new map.")] = "cyclemap.yaml",
+    file: Annotated[str, typer.Argument(help="Where to write the new map.", callback=check_output)] = "cyclemap.yaml",
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
 ) -> None:
     """Write a commented starter map to edit.

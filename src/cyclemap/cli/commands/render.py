@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import Engine, Layout, RenderFormat
+from cyclemap.cli.options import Engine, Layout, RenderFormat, check_output, check_timeout
 
 
 def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
     maps: Annotated[list[str], typer.Argument(help="Map files to draw.", show_default=False)],
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", show_default=False,
+        typer.Option("--output", "-o", show_default=False, callback=check_output,
                      help="Output file ('-' for standard output), or a folder for several maps. "
                      "Default: next to each map, with the format's suffix."),
     ] = None,
@@ -37,7 +37,8 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds Graphviz may take before it is stopped.")
+        float, typer.Option("--timeout", callback=check_timeout,
+                            help="Seconds Graphviz may take before it is stopped (1 to 86,400).")
     ] = 30.0,
     engine: Annotated[
         Engine | None,

@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
+from cyclemap.cli.options import check_output
+
 
 def report(
     file: Annotated[str, typer.Argument(help="The map to describe ('-' reads standard input).", show_default=False)],
     output: Annotated[
-        str, typer.Option("--output", "-o", help="Markdown file to write ('-' for standard output).")
+        str, typer.Option("--output", "-o", callback=check_output,
+                          help="Markdown file to write ('-' for standard output).")
     ] = "-",
     top: Annotated[
         int | None, typer.Option("--top", min=0, show_default=False, help="List only the first N gaps.")

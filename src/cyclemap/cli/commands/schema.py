@@ -7,9 +7,13 @@ from typing import Annotated
 
 import typer
 
+from cyclemap.cli.options import check_output
+
 
 def schema(
-    output: Annotated[str, typer.Option("--output", "-o", help="File to write ('-' for standard output).")] = "-",
+    output: Annotated[
+        str, typer.Option("--output", "-o", callback=check_output, help="File to write ('-' for standard output).")
+    ] = "-",
 ) -> None:
     """Print the JSON Schema of the map format, for editors and other tools.
 

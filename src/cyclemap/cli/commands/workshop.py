@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import Paper, complete_sections, parse_sections
+from cyclemap.cli.options import Paper, check_output, check_timeout, complete_sections, parse_sections
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
@@ -18,7 +18,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     file: Annotated[str, typer.Argument(help="The map to build the pack from.", show_default=False)],
     output: Annotated[
         str | None,
-        typer.Option("--output", "-o", show_default=False,
+        typer.Option("--output", "-o", show_default=False, callback=check_output,
                      help="The PDF to write. Default: MAP-workshop.pdf next to the map."),
     ] = None,
     paper: Annotated[Paper, typer.Option("--paper", help="Paper size; pages are landscape.")] = Paper.a4,
@@ -41,7 +41,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds Graphviz may take for each diagram.")
+        float, typer.Option("--timeout", callback=check_timeout,
+                            help="Seconds Graphviz may take for each diagram (1 to 86,400).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
 ) -> None:
