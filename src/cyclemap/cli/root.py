@@ -31,6 +31,8 @@ COMMANDS = {
 }
 """Each command's name and its module under `cyclemap.cli.commands`, in the order `--help` lists them."""
 
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
 CHOICES_WIDTH = 16
 """Longer lists of choices show as the option's name in `--help` (the help text names them)."""
 
@@ -110,11 +112,16 @@ class LazyGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
 
+def command(name: str) -> Command:
+    """The command `name` on its own, for `cyclemap NAME ...`: the group and its options are not built at all."""
+    return _build(name)
+
+
 def _build(name: str) -> Command:
     """The click command for `name`, built from the function of the same name in its module."""
     module = import_module(f"cyclemap.cli.commands.{COMMANDS[name]}")
     single = typer.Typer(add_completion=False, rich_markup_mode="rich", pretty_exceptions_enable=False)
-    single.command(name=name, cls=HelpCommand)(getattr(module, name))
+    single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
     command = typer.main.get_command(single)
     for param in command.params:
         _name_value(name, param)
@@ -150,7 +157,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT_SETTINGS,
 )
 
 
