@@ -110,3 +110,23 @@ def test_each_command_help_works(command: str, cli) -> None:
     result = cli(command, "--help")
     assert result.code == 0
     assert f"Usage: cyclemap {command}" in " ".join(result.out.split())
+
+
+def test_a_command_runs_the_same_with_or_without_a_root_option(cli, write_map: Callable[..., Path]) -> None:
+    """`cyclemap validate` (run without the group) and `cyclemap --debug validate` (through it) agree."""
+    path = write_map("cyclemap: 1\n")
+    direct, grouped = cli("validate", str(path)), cli("--debug", "validate", str(path))
+    assert (direct.code, direct.out, direct.err) == (grouped.code, grouped.out, grouped.err)
+    assert cli("validate", "--bogus").err == cli("--debug", "validate", "--bogus").err
+
+
+@pytest.mark.parametrize(("args", "code", "shown"), [
+    (("--debug", "--version"), 0, f"cyclemap {__version__}"),
+    (("--versio",), 2, "No such option: --versio"),
+    (("--version", "validate", "x.yaml"), 0, f"cyclemap {__version__}"),
+])
+def test_version_fast_path_agrees_with_the_parser(args: tuple[str, ...], code: int, shown: str) -> None:
+    """Only a real request for the version is answered early; anything else reaches the parser."""
+    _, done = imported(*args)
+    assert done.returncode == code
+    assert shown in done.stdout.decode() + done.stderr.decode()

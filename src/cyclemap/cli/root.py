@@ -67,7 +67,8 @@ class _HelpArgument(TyperArgument):
 
 def _choices(param: TyperOption, ctx: Context) -> str | None:
     """'a|b|c' for an option with choices, else None."""
-    if not param.type_descriptor.is_choice:
+    descriptor = getattr(param, "type_descriptor", None)  # Typer's own help types, which this tidies, have one
+    if descriptor is None or not descriptor.is_choice:
         return None
     return param.display_type(ctx).strip("<>")
 
@@ -108,24 +109,22 @@ class LazyGroup(TyperGroup):
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands[cmd_name] = _build(cmd_name)
+            self.commands[cmd_name] = command(cmd_name)
         return self.commands.get(cmd_name)
 
 
 def command(name: str) -> Command:
-    """The command `name` on its own, for `cyclemap NAME ...`: the group and its options are not built at all."""
-    return _build(name)
+    """The click command `name`, built from the function of that name in its module under `cyclemap.cli.commands`.
 
-
-def _build(name: str) -> Command:
-    """The click command for `name`, built from the function of the same name in its module."""
+    `cyclemap NAME ...` runs it on its own: the group and its options are not built at all.
+    """
     module = import_module(f"cyclemap.cli.commands.{COMMANDS[name]}")
     single = typer.Typer(add_completion=False, rich_markup_mode="rich", pretty_exceptions_enable=False)
     single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
-    command = typer.main.get_command(single)
-    for param in command.params:
+    built = typer.main.get_command(single)
+    for param in built.params:
         _name_value(name, param)
-    return command
+    return built
 
 
 def _name_value(command: str, param: Parameter) -> None:
