@@ -1,15 +1,15 @@
 """How long does `cyclemap` take to start, as a multiple of a bare Python start?
 
-    .venv/bin/python bench/bench_startup.py              # median of 15 runs each
+    .venv/bin/python bench/bench_startup.py              # median of 15 interleaved rounds
     .venv/bin/python bench/bench_startup.py --runs 31 --importtime
     .venv/bin/python bench/bench_startup.py --src /tmp/old/src     # another checkout's src/, to compare
 
 Times, in fresh processes, `python -c pass` (the baseline) and each command a
 pre-commit hook or a script runs on a small map: `cyclemap --version`, `validate`,
 `gaps -f json`, `render -f dot` and `--help` (and, for scale, `import cyclemap.loader`
-alone: the YAML reader and the pydantic model every map command needs), through the installed `cyclemap` script
-as users run it (`python -m cyclemap` with --src), in interleaved rounds (each round
-times the baseline and every command once). Prints each median time, the median of its
+alone: the YAML reader and the pydantic model every map command needs), through the
+installed `cyclemap` script as users run it (`python -m cyclemap` with --src), in
+interleaved rounds (each round times the baseline and every command once). Prints each median time, the median of its
 per-round ratios to the baseline and the target, and exits 1 when a ratio with a
 target is over it (judged on wall time; CPU time is printed beside it, as it
 varies less when other work shares the machine).
