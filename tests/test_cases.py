@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from cyclemap import loader
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
 from cyclemap.problems import InputError, MapError, Problem
 
@@ -118,9 +119,9 @@ def test_deep_nesting_is_refused_before_composing(
     ],
 )
 def test_deep_nesting_does_not_crash_the_process(text: str, write_map: Callable[..., Path], run_cyclemap) -> None:
-    """Nesting that crashes libyaml's composer is an ordinary invalid map: exit 1, no traceback."""
+    """Nesting that crashes libyaml's composer is an ordinary invalid map: exit EXIT_INVALID, no traceback."""
     result = run_cyclemap("validate", str(write_map(text)))
-    assert result.code == 1, result.err
+    assert result.code == EXIT_INVALID, result.err
     assert DEPTH_MESSAGE in result.out
     assert "Traceback" not in result.out + result.err
 
@@ -145,10 +146,10 @@ def test_file_at_the_size_limit_is_read(write_map: Callable[..., Path], monkeypa
 
 
 def test_real_size_limit_in_a_process(write_map: Callable[..., Path], run_cyclemap) -> None:
-    """A file over 16 MiB is refused by the real command with exit 1 and the size message."""
+    """A file over 16 MiB is refused by the real command with exit EXIT_INVALID and the size message."""
     path = write_map(b"#" * (16 * 1024 * 1024 + 1))
     result = run_cyclemap("validate", str(path))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert f"{path}:1:1: error: the file is larger than 16 MiB" in result.out
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from cyclemap import __version__, cli
 from cyclemap.cli import main
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
 from cyclemap.render import LAYOUTS, SUFFIXES
 from cyclemap.report.problems import REPORTERS
@@ -33,12 +34,12 @@ def test_every_example_map_is_valid(example: Path, cli) -> None:
     assert result.out.startswith(f"ok {example}: valid map, ")
 
 
-def test_invalid_map_exits_1_and_valid_and_invalid_are_all_reported(cli, small_map: str, write_map) -> None:
-    """Several files are all checked; any invalid one makes the exit code 1."""
+def test_invalid_map_exits_invalid_and_valid_and_invalid_are_all_reported(cli, small_map: str, write_map) -> None:
+    """Several files are all checked; any invalid one makes the exit code EXIT_INVALID."""
     good = write_map(small_map, "good.yaml")
     bad = write_map("cyclemap: 1\n", "bad.yaml")
     result = cli("validate", str(good), str(bad))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert f"ok {good}: valid map, 4 activities (1 scored), 2 levels deep" in result.out
     assert f"{bad}:1:1: error: missing required key 'title'" in result.out
     assert result.out.rstrip().endswith("Found 4 problems in 1 file.")
@@ -83,7 +84,7 @@ def test_text_output_quotes_the_line_with_a_caret(cli, monkeypatch: pytest.Monke
     """People see the problem, the offending line and a caret under the column."""
     monkeypatch.chdir(COLON_CASE)
     result = cli("validate", "map.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.splitlines()[:3] == [
         (COLON_CASE / "expected.txt").read_text(encoding="utf-8").strip(),
         "    2 | title: Step 1: book a repair",
@@ -101,7 +102,7 @@ def test_json_output_is_a_list_of_located_problems(cli, small_map: str, write_ma
     """`--format json` prints one JSON list; each problem has file, line, col, path and message."""
     path = write_map(small_map.replace("importance: 6", "importance: 11"))
     result = cli("validate", "--format", "json", str(path))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert json.loads(result.out) == [
         {
             "file": str(path),
@@ -125,23 +126,23 @@ def test_github_output_is_one_annotation_per_problem(cli, monkeypatch: pytest.Mo
     """`--format github` prints workflow commands that annotate the file, line and column."""
     monkeypatch.chdir(COLON_CASE)
     result = cli("validate", "--format", "github", "map.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     [line] = result.out.splitlines()
     assert line.startswith("::error file=map.yaml,line=2,col=14,title=cyclemap::invalid YAML: mapping values")
 
 
-def test_every_case_gives_exit_1_and_no_traceback_in_every_format(invalid_case: Path, cli, monkeypatch) -> None:
-    """Whatever is wrong with a map, the command reports it and exits 1, in each format."""
+def test_every_case_gives_exit_invalid_and_no_traceback_in_every_format(invalid_case: Path, cli, monkeypatch) -> None:
+    """Whatever is wrong with a map, the command reports it and exits EXIT_INVALID, in each format."""
     monkeypatch.chdir(invalid_case)
     lines = (invalid_case / "expected.txt").read_text(encoding="utf-8").splitlines()
     expected = [line for line in lines if not line.startswith("  included from ")]  # chains: see test_cases.py
     text = cli("validate", "map.yaml")
-    assert text.code == 1
+    assert text.code == EXIT_INVALID
     assert [line for line in text.out.splitlines() if re.match(r"\S.*:\d+:\d+: error: ", line)] == expected
     as_json = cli("validate", "--format", "json", "map.yaml")
-    assert (as_json.code, len(json.loads(as_json.out))) == (1, len(expected))
+    assert (as_json.code, len(json.loads(as_json.out))) == (EXIT_INVALID, len(expected))
     github = cli("validate", "--format", "github", "map.yaml")
-    assert (github.code, len(github.out.splitlines())) == (1, len(expected))
+    assert (github.code, len(github.out.splitlines())) == (EXIT_INVALID, len(expected))
     for result in (text, as_json, github):
         assert "Traceback" not in result.out + result.err
         assert result.err == ""
@@ -151,7 +152,7 @@ def test_standard_input_is_validated_with_dash(cli, small_map: str) -> None:
     """`cyclemap validate -` reads the map from standard input."""
     assert cli("validate", "-", stdin=small_map.encode()).out.startswith("ok -: valid map, 4 activities")
     result = cli("validate", "-", stdin=b"cyclemap: [\n")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.startswith("-:2:1: error: invalid YAML")
 
 
@@ -160,7 +161,7 @@ def test_markup_and_terminal_escapes_in_a_map_are_shown_literally(cli, tmp_path:
     path = tmp_path / "[bold]map.yaml"
     path.write_text('cyclemap: 1\n"[bold red]x[/] \\e[31m [link=https://example.com]y": 1\n"[/]": 2\n')
     result = cli("validate", str(path))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert "\x1b" not in result.out
     assert "unknown key '[bold red]x[/] \\x1b[31m [link=https://example.com]y'" in result.out
     assert "unknown key '[/]'" in result.out
@@ -204,7 +205,8 @@ def test_help_shows_examples_and_exit_codes(cli) -> None:
     assert result.code == 0
     assert "Examples" in result.out
     assert "cyclemap validate maps/*.yaml" in result.out
-    assert "0 ok, 1 invalid map, 2 usage error, 3 environment error" in " ".join(result.out.split())
+    assert "0 ok; 1 found something" in " ".join(result.out.split())
+    assert "4 invalid map" in " ".join(result.out.split())
     for command in ("validate", "init", "schema"):
         assert cli(command, "--help").code == 0
     assert "cyclemap validate maps/*.yaml --format json" in cli("validate", "-h").out
@@ -214,14 +216,14 @@ def test_main_exits_with_the_code(small_map: str, write_map) -> None:
     """`main` ends the process with the documented exit code."""
     with pytest.raises(SystemExit) as done:
         main(["validate", str(write_map("cyclemap: 1\n"))])
-    assert done.value.code == 1
+    assert done.value.code == EXIT_INVALID
 
 
 def test_python_dash_m_runs_the_command_line(run_cyclemap, small_map: str, write_map) -> None:
     """`python -m cyclemap` is the same command, with real exit codes."""
     assert run_cyclemap("--version").out == f"cyclemap {__version__}\n"
     result = run_cyclemap("validate", "-", stdin=b"cyclemap: 1\ncyclemap: 2\n")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert "-:2:1: error: duplicate key 'cyclemap'" in result.out
 
 

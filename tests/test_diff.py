@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from cyclemap import cli
 from cyclemap.diff import COMPARED_FIELDS, MapDiff, change_marks, diff_maps, out_of_order
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.gitrev import GitFiles, RevisionPath, parse_map_arg
 from cyclemap.loader import load_bytes
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap
@@ -428,13 +429,13 @@ def test_exit_code_option_fails_only_when_the_maps_differ(cli: Cli, two_files: t
 
 
 def test_invalid_maps_on_both_sides_are_reported_with_locations(cli: Cli, tmp_path: Path) -> None:
-    """Problems in either map go to stderr as file:line:col, nothing to stdout, exit 1."""
+    """Problems in either map go to stderr as file:line:col, nothing to stdout, exit EXIT_INVALID."""
     bad_old = tmp_path / "a.yaml"
     bad_new = tmp_path / "b.yaml"
     bad_old.write_text(yaml_text({"pre": [act("Pay", importance=11)]}), encoding="utf-8")
     bad_new.write_text(yaml_text().replace("title: Repairs", "title: Repairs\ncolour: red"), encoding="utf-8")
     result = cli("diff", str(bad_old), str(bad_new))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out == ""
     assert re.search(rf"{re.escape(str(bad_old))}:\d+:\d+: error: 'importance': 11 is outside", result.err)
     assert re.search(rf"{re.escape(str(bad_new))}:3:1: error: unknown key 'colour'", result.err)
@@ -622,13 +623,13 @@ def test_git_missing_is_an_environment_problem(cli: Cli, tmp_path: Path, monkeyp
 
 @needs_git
 def test_invalid_map_at_a_revision_is_located_in_that_revision(cli: Cli, repo: Path) -> None:
-    """An old version that is invalid: its problems name REV:path:line:col, exit 1."""
+    """An old version that is invalid: its problems name REV:path:line:col, exit EXIT_INVALID."""
     (repo / "map.yaml").write_text(yaml_text().replace("title: Repairs", "title: Repairs\ncolour: red"),
                                    encoding="utf-8")
     git(repo, "commit", "-q", "-am", "broken")
     (repo / "map.yaml").write_text(yaml_text(), encoding="utf-8")
     result = cli("diff", "--rev", "HEAD", "map.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert "HEAD:map.yaml:3:1: error: unknown key 'colour'" in result.err
 
 
@@ -684,7 +685,7 @@ def test_symbolic_link_inside_the_folder_is_followed_at_a_revision(cli: Cli, rep
 
 @needs_git
 def test_symbolic_link_leading_outside_is_refused_where_it_is_included(cli: Cli, repo: Path) -> None:
-    """An include that links out of the map's folder in the revision: a located problem naming the link, exit 1."""
+    """An include linking out of the map folder at a revision: a located problem naming the link, EXIT_INVALID."""
     (repo / "maps" / "parts").mkdir(parents=True)
     (repo / "elsewhere.yaml").write_text("- name: Choose\n  offerings: [Ours]\n", encoding="utf-8")
     (repo / "maps" / "parts" / "pre.yaml").symlink_to("../../elsewhere.yaml")
@@ -692,7 +693,7 @@ def test_symbolic_link_leading_outside_is_refused_where_it_is_included(cli: Cli,
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "link")
     result = cli("diff", "HEAD:maps/split.yaml", "maps/split.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert re.search(r"HEAD:maps/split\.yaml:8:\d+: error: .*symbolic link at revision HEAD .*outside", result.err)
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import cyclemap.gaps
 import cyclemap.report.gaps
 from cyclemap.cli import GapFormat, main
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.gaps import KINDS, Gap, GapFilter, Severity, filter_gaps, find_gaps, opportunity_score, severity_by_id
 from cyclemap.loader import load_map
 from cyclemap.model import PHASE_KEYS, CycleMap
@@ -478,12 +479,12 @@ def test_fail_on_gaps_exits_0_when_filters_leave_nothing(mixed_map: Path, capsys
     assert "No gaps match the filters (4 gaps found in all)." in out
 
 
-def test_invalid_map_exits_1_with_located_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An invalid map is reported as file:line:col on stderr (stdout stays for results) and exits 1."""
+def test_invalid_map_exits_invalid_with_located_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An invalid map is reported as file:line:col on stderr (stdout stays for results) and exits EXIT_INVALID."""
     path = tmp_path / "bad.yaml"
     path.write_text("cyclemap: 1\ntitle: x\n", encoding="utf-8")
     code, out, err = run(capsys, "gaps", str(path))
-    assert code == 1
+    assert code == EXIT_INVALID
     assert f"{path}:1:1: error: missing required key" in err
     assert out == ""
 

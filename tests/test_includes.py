@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from cyclemap import loader, yaml_reader
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_bytes, load_from, load_map
 from cyclemap.problems import MapError, Place, Problem
 from cyclemap.schema import schema_text
@@ -161,7 +162,7 @@ def test_text_report_quotes_the_included_file_and_shows_the_include_chain(nested
     """validate names the included file's line and column, quotes its line and lists where it was included from."""
     monkeypatch.chdir(nested_error)
     result = cli("validate", "map.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.splitlines()[:7] == [
         "parts/inner.yaml:2:15: error: 'importance': 12 is outside the map's scale of 1 to 10",
         "    2 |   importance: 12",
@@ -203,10 +204,10 @@ def test_problems_keep_the_text_of_every_file_they_point_into(nested_error: Path
 
 
 def test_render_refuses_a_split_map_with_a_bad_part_and_writes_nothing(nested_error: Path, cli, monkeypatch) -> None:
-    """render reports the included file's problem on stderr, exits 1 and leaves no diagram."""
+    """render reports the included file's problem on stderr, exits EXIT_INVALID and leaves no diagram."""
     monkeypatch.chdir(nested_error)
     result = cli("render", "map.yaml", "-f", "dot")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert "parts/inner.yaml:2:15: error:" in result.err
     assert "included from map.yaml:6:36" in result.err
     assert not (nested_error / "map.dot").exists()
@@ -261,11 +262,11 @@ def test_symlink_inside_the_maps_folder_is_followed(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_fifo_include_is_refused_without_hanging(tmp_path: Path, run_cyclemap) -> None:
-    """An include naming a FIFO nobody writes to is refused at once (exit 1), never waited on."""
+    """An include naming a FIFO nobody writes to is refused at once (exit EXIT_INVALID), never waited on."""
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "map.yaml").write_text(a_map(pre="[{include: pipe.yaml}]"))
     result = run_cyclemap("validate", "map.yaml", cwd=tmp_path, timeout=20)
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.startswith(
         "map.yaml:6:32: error: cannot include 'pipe.yaml': it is not a regular file; "
         "give the path of a YAML file, like parts/pre.yaml"
@@ -293,7 +294,7 @@ def test_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
 def test_map_from_standard_input_cannot_include_files(cli) -> None:
     """A map piped in has no folder: an include is a located problem saying to pass the file name."""
     result = cli("validate", "-", stdin=a_map(pre="[{include: parts/pre.yaml}]").encode())
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.startswith(
         "-:6:32: error: cannot include 'parts/pre.yaml': a map read from standard input cannot include files; "
         "give the map's file name instead, e.g. cyclemap validate map.yaml"

@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from cyclemap.cli import _run
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_INVALID
 from cyclemap.gaps import Severity, find_gaps, severity_by_id
 from cyclemap.loader import load_map
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Visit
@@ -550,13 +551,13 @@ def test_mermaid_keeps_user_text_inside_quoted_labels(hostile: CycleMap) -> None
 
 
 def test_invalid_map_leaves_existing_output_untouched(cli: Cli, write_map: Callable[..., Path], tmp_path: Path) -> None:
-    """A map with errors exits 1, and the diagram already there stays as it was, with no temporary files."""
+    """A map with errors exits EXIT_INVALID, and the diagram already there stays as it was, with no temporary files."""
     bad = write_map(SMALL.replace("importance: 6", "importance: high"))
     target = tmp_path / "map.dot"
     target.write_text("old diagram", encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())
     result = cli("render", str(bad), "-o", str(target))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert "importance" in result.err
     assert target.read_text(encoding="utf-8") == "old diagram"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
@@ -603,7 +604,7 @@ def test_output_to_a_pipe_writes_into_it(cli: Cli, small: Path, tmp_path: Path) 
 
 
 @needs_graphviz
-def test_layout_timeout_exits_1_with_advice_and_keeps_old_output(small: Path, tmp_path: Path) -> None:
+def test_layout_timeout_is_an_environment_error_with_advice_and_keeps_old_output(small: Path, tmp_path: Path) -> None:
     """A layout program slower than --timeout is stopped; the message suggests --depth, --layout flow, --timeout."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -615,7 +616,7 @@ def test_layout_timeout_exits_1_with_advice_and_keeps_old_output(small: Path, tm
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = process("render", str(small), "-o", str(target), "--timeout", "1", env=env)
     err = done.stderr.decode()
-    assert done.returncode == 1, err
+    assert done.returncode == EXIT_ENVIRONMENT, err
     assert all(advice in err for advice in ("--depth", "--layout flow", "--timeout"))
     assert "Traceback" not in err
     assert target.read_text(encoding="utf-8") == "old diagram"

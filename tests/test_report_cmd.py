@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
 from cyclemap.render import RenderOptions, render_map
 from cyclemap.render.mermaid import render_mermaid
@@ -229,13 +230,13 @@ def test_output_file_is_written_and_input_map_never_overwritten(cli: Cli, write_
     assert path.read_text(encoding="utf-8") == HOSTILE
 
 
-def test_invalid_map_exits_1_with_location_and_writes_nothing(cli: Cli, write_map: Callable[..., Path]) -> None:
-    """An invalid map gives file:line:col on stderr, exit 1, and leaves an existing page untouched."""
+def test_invalid_map_exits_invalid_with_location_and_writes_nothing(cli: Cli, write_map: Callable[..., Path]) -> None:
+    """An invalid map gives file:line:col on stderr, exit EXIT_INVALID, and leaves an existing page untouched."""
     path = write_map(HOSTILE.replace("importance: 9", "importance: 11"))
     target = path.with_suffix(".md")
     target.write_text("old page\n", encoding="utf-8")
     result = cli("report", str(path), "-o", str(target))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert f"{path}:12:21: error: 'importance': 11 is outside the map's scale" in result.err
     assert "Traceback" not in result.err
     assert target.read_text(encoding="utf-8") == "old page\n"
@@ -287,7 +288,7 @@ def test_update_redraws_stale_diagrams_and_creates_no_new_ones(drawn: Path, cli:
     assert result.code == 0
     assert result.err.splitlines() == [
         f"Updated {drawn.with_suffix('.dot')} (cycle layout, dot)",
-        f"Updated {drawn.with_suffix('.mmd')} (cycle layout, mermaid)",
+        f"Updated {drawn.with_suffix('.mmd')} (mermaid)",
     ]
     cmap = load_map(str(drawn))
     assert drawn.with_suffix(".mmd").read_bytes() == render_map(cmap, RenderOptions(fmt="mermaid"))
@@ -317,11 +318,11 @@ def test_update_looks_in_the_output_folder(drawn: Path, cli: Cli, tmp_path: Path
 
 
 def test_update_of_an_invalid_map_reports_once_and_keeps_diagrams(drawn: Path, cli: Cli) -> None:
-    """An invalid map: its problems once on stderr (though it has two diagrams), exit 1, files kept."""
+    """An invalid map: its problems once on stderr (though it has two diagrams), exit EXIT_INVALID, files kept."""
     drawn.write_text(drawn.read_text().replace("importance: 6", "importance: 60"))
     before = {p: p.read_bytes() for p in drawn.parent.iterdir() if p.suffix != ".yaml"}
     result = cli("render", "--update", str(drawn))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.err.count("'importance': 60 is outside the map's scale") == 1
     assert {p: p.read_bytes() for p in before} == before
 
@@ -445,13 +446,13 @@ def test_hooks_look_at_maps_named_cyclemap(path: str, matched: bool) -> None:
 
 def test_validate_hook_entry_checks_the_maps_it_is_given(cli: Cli, write_map: Callable[..., Path],
                                                          small_map: str) -> None:
-    """The validate hook's command passes a valid map (exit 0) and stops an invalid one (exit 1)."""
+    """The validate hook's command passes a valid map (exit 0) and stops an invalid one (exit EXIT_INVALID)."""
     entry = shlex.split(_hooks()["cyclemap-validate"]["entry"])[1:]
     good = write_map(small_map, "good.cyclemap.yaml")
     bad = write_map(small_map.replace("importance: 6", "importance: 0"), "bad.cyclemap.yaml")
     assert cli(*entry, str(good)).code == 0
     result = cli(*entry, str(good), str(bad))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert f"{bad}:9:21: error:" in result.out
 
 
@@ -519,7 +520,7 @@ def test_validate_annotations_escape_file_and_message(cli: Cli, tmp_path: Path,
     folder.mkdir()
     (folder / "a,b:c%.yaml").write_text('cyclemap: 1\n"x\\n::warning::injected": 1\n', encoding="utf-8")
     result = cli("validate", "--format", "github", "maps/a,b:c%.yaml")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     lines = result.out.splitlines()
     assert all(line.startswith("::error file=maps/a%2Cb%3Ac%25.yaml,line=") for line in lines)
     assert "::error file=maps/a%2Cb%3Ac%25.yaml,line=2,col=1,title=cyclemap::unknown key 'x%0A::warning::injected'" in (
@@ -529,10 +530,10 @@ def test_validate_annotations_escape_file_and_message(cli: Cli, tmp_path: Path,
 
 def test_gaps_github_annotates_an_invalid_map_with_errors(cli: Cli, write_map: Callable[..., Path],
                                                           small_map: str) -> None:
-    """`gaps --format github` on an invalid map prints ::error annotations (for the job log), exit 1."""
+    """`gaps --format github` on an invalid map prints ::error annotations (for the job log), exit EXIT_INVALID."""
     path = write_map(small_map.replace("importance: 6", "importance: 60"))
     result = cli("gaps", str(path), "--format", "github", "--fail-on-gaps")
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert result.out.startswith(f"::error file={path},line=9,col=21,title=cyclemap::'importance': 60")
     assert result.err == ""
 

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import EXAMPLES, SMALL_MAP, Result
 
 from cyclemap.cli import Paper
+from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
@@ -295,7 +296,7 @@ def test_an_invalid_map_writes_nothing_and_leaves_the_old_pack(
     _, pdf = pack_of(SMALL_MAP, "--sections", "cover")
     before = pdf.read_bytes()
     result, _ = pack_of(SMALL_MAP.replace("importance: 6", "importance: lots"))
-    assert result.code == 1
+    assert result.code == EXIT_INVALID
     assert re.search(r"map\.yaml:\d+:\d+: error: .*number", result.err)
     assert pdf.read_bytes() == before
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_USAGE
+
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -76,13 +78,13 @@ class Problem:
 class CyclemapError(Exception):
     """Base of every error cyclemap reports without a traceback."""
 
-    exit_code = 1
+    exit_code = EXIT_INVALID
 
 
 class MapError(CyclemapError):
     """The map is invalid; `problems` says where and why."""
 
-    exit_code = 1
+    exit_code = EXIT_INVALID
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
@@ -94,10 +96,10 @@ class MapError(CyclemapError):
 class InputError(CyclemapError):
     """An input path cannot be used (missing, a directory, unreadable)."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class EnvironmentProblem(CyclemapError):
     """The machine lacks something (e.g. Graphviz) or an output cannot be written."""
 
-    exit_code = 3
+    exit_code = EXIT_ENVIRONMENT

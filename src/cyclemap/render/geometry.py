@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import graphviz
-
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, legend_size, node_attrs, title_label
 
@@ -165,6 +163,8 @@ class Drawing:
         self.nodes.append(("legend", {"label": label, "shape": "plaintext", "pos": pos(spot)}))
 
     def dot(self, name: str) -> str:
+        import graphviz  # here, not at the top: Mermaid output and `cyclemap report` start without it
+
         graph = graphviz.Digraph(name, engine="neato")
         graph.attr(
             label=title_label(self.scene, self.subtitle) if self.titled else "",

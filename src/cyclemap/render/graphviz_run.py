@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from cyclemap.exit_codes import EXIT_ENVIRONMENT
 from cyclemap.problems import CyclemapError, EnvironmentProblem
 
 
@@ -39,9 +40,12 @@ INSTALL_HINT = (
 
 
 class LayoutError(CyclemapError):
-    """Graphviz failed or took too long; the message says what to try."""
+    """Graphviz failed or took too long; the message says what to try.
 
-    exit_code = 1
+    The map itself is valid, so this is the environment's exit code, not the invalid map's.
+    """
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tuple[str, ...] = ()) -> bytes:

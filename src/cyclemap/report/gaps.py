@@ -16,10 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from cyclemap.gaps import Gap, Score, Severity
 from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap, label_of
@@ -62,6 +58,10 @@ class GapReport:
 
 
 def report_table(report: GapReport, out: TextIO) -> None:
+    from rich.console import Console  # only the table needs rich: json, csv... start faster without it
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(file=out, highlight=False)
     if not report.gaps:
         console.print(Text(_nothing_found(report, visible)), soft_wrap=True)

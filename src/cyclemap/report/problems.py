@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from cyclemap.problems import Problem, split_lines
 from cyclemap.report.terminal import literal, stderr_console, stdout_console, visible
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 MAX_SHOWN = 200
 """Problems shown in text form before the rest are only counted."""
@@ -30,6 +33,14 @@ class Checked:
 
 def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
     """Problems for people; `to_stderr` when standard output carries a result (a diagram, JSON)."""
+    out = sys.stderr if to_stderr else sys.stdout
+    if not any(r.problems for r in results) and not out.isatty() and not os.environ.get("FORCE_COLOR"):
+        # All valid, into a pipe (pre-commit, CI): the same plain lines without loading rich.
+        for result in results:
+            print(f"ok {visible(result.file)}: {result.summary}", file=out)
+        return
+    from rich.text import Text
+
     console = stderr_console() if to_stderr else stdout_console()
     total = sum(len(r.problems) for r in results)
     shown = 0
@@ -50,6 +61,8 @@ def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
 
 
 def _problem_text(problem: Problem, source: str | None) -> Text:
+    from rich.text import Text
+
     text = Text.assemble(
         (visible(f"{problem.file}:{problem.line}:{problem.col}"), "bold"),
         ": ",
@@ -71,6 +84,8 @@ def _problem_text(problem: Problem, source: str | None) -> Text:
 
 def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | None:
     """The offending line with a caret under the column (long lines trimmed)."""
+    from rich.text import Text
+
     if source is None:
         return None
     lines = split_lines(source)  # as the parser counts lines, so the quoted line is the right one

@@ -6,8 +6,6 @@ import sys
 from collections.abc import Iterator
 from typing import TypeVar
 
-from rich.progress import Progress
-
 from cyclemap.report.terminal import stderr_console
 
 T = TypeVar("T")
@@ -18,6 +16,8 @@ def with_progress(items: list[T], description: str) -> Iterator[T]:
     if len(items) < 2 or not sys.stderr.isatty():
         yield from items
         return
+    from rich.progress import Progress  # only on a terminal
+
     with Progress(console=stderr_console(), transient=True) as progress:
         task = progress.add_task(description, total=len(items))
         for item in items:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:  # rich loads when a console is needed: `visible` alone keeps the start fast
+    from rich.console import Console
+    from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -18,12 +20,18 @@ def visible(text: str) -> str:
 
 def literal(text: str, style: str = "") -> Text:
     """User text for rich: never read as markup, never a terminal escape."""
+    from rich.text import Text
+
     return Text(visible(text), style=style)
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stdout, highlight=False, soft_wrap=True)
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)

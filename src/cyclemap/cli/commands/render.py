@@ -1,0 +1,102 @@
+"""`cyclemap render`: draw maps as diagrams."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cyclemap.cli.options import Engine, Layout, RenderFormat, check_output, check_timeout
+
+
+def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    maps: Annotated[list[str], typer.Argument(help="Map files to draw.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", show_default=False, callback=check_output,
+                     help="Output file ('-' for standard output), or a folder for several maps. "
+                     "Default: next to each map, with the format's suffix."),
+    ] = None,
+    output_format: Annotated[
+        RenderFormat | None,
+        typer.Option("--format", "-f", show_default=False,
+                     help="svg, png, pdf, dot or mermaid. Default: from the -o suffix, else svg."),
+    ] = None,
+    layout: Annotated[
+        Layout, typer.Option("--layout", "-l", help="cycle: the outcome at the centre, phases around it; "
+                             "flow: one swimlane per phase, best for large maps and long paper.")
+    ] = Layout.cycle,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, show_default=False,
+                     help="Collapse subcycles deeper than N levels (0: top-level activities only)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", callback=check_timeout,
+                            help="Seconds Graphviz may take before it is stopped (1 to 86,400).")
+    ] = 30.0,
+    engine: Annotated[
+        Engine | None,
+        typer.Option("--engine", show_default=False,
+                     help="The Graphviz program that draws cyclemap's layout: neato, the only choice, draws "
+                     "the computed positions as they are (Graphviz's own layouts broke the cycle's order "
+                     "and cards, and are no longer offered)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which files were written.")] = False,
+    update: Annotated[
+        bool,
+        typer.Option("--update", "-u",
+                     help="Refresh only the diagrams each map already has (MAP.svg, .png, .pdf, .dot, .gv, .mmd "
+                     "next to it, or in the -o folder), each in its own format, rewriting just those that "
+                     "changed. Give the --layout and --depth they were drawn with. For pre-commit hooks."),
+    ] = False,
+    highlight_since: Annotated[
+        str | None,
+        typer.Option("--highlight-changes-since", metavar="REV", show_default=False,
+                     help="Outline the activities added or changed since this git revision (e.g. main or "
+                     "HEAD~1) in magenta, with a NEW or CHANGED badge: each map is compared with its own "
+                     "version at REV, as `cyclemap diff --rev REV` does."),
+    ] = None,
+) -> None:
+    """Draw maps as diagrams: SVG, PNG, PDF, DOT or Mermaid.
+
+    Colours show the gaps that `cyclemap gaps` finds; dashed borders mark
+    activities where the customer is left alone.
+
+    [bold]Examples[/bold]
+
+      cyclemap render map.yaml                    [dim]# map.svg next to the map[/dim]
+
+      cyclemap render map.yaml -o poster.pdf      [dim]# format from the suffix[/dim]
+
+      cyclemap render map.yaml --layout flow -f png
+
+      cyclemap render maps/*.yaml -o diagrams/ -f svg
+
+      cyclemap render map.yaml -f mermaid -o -    [dim]# paste into a README[/dim]
+
+      cyclemap render --update maps/*.yaml        [dim]# refresh the diagrams they have[/dim]
+
+      cyclemap render map.yaml --highlight-changes-since main -f png   [dim]# for a review[/dim]
+
+    With --update, PDFs count as unchanged when only their embedded date differs;
+    SVG, PNG and PDF bytes also depend on the Graphviz version and fonts installed.
+    """
+    from cyclemap.cli.render_jobs import render_all, render_targets, update_targets
+    from cyclemap.render import RenderOptions
+
+    if highlight_since is not None and "-" in maps:
+        raise typer.BadParameter("a map read from standard input has no history; name the map file",
+                                 param_hint="'--highlight-changes-since'")
+    fmt = output_format.value if output_format else None
+    jobs = update_targets(maps, output, fmt, quiet) if update else render_targets(maps, output, fmt)
+    base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
+                         engine=engine.value if engine else None)
+    code = render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
+    if code:
+        raise typer.Exit(code)

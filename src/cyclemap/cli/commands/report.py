@@ -1,0 +1,58 @@
+"""`cyclemap report`: one Markdown page about a map."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cyclemap.cli.options import check_output
+
+
+def report(
+    file: Annotated[str, typer.Argument(help="The map to describe ('-' reads standard input).", show_default=False)],
+    output: Annotated[
+        str, typer.Option("--output", "-o", callback=check_output,
+                          help="Markdown file to write ('-' for standard output).")
+    ] = "-",
+    top: Annotated[
+        int | None, typer.Option("--top", min=0, show_default=False, help="List only the first N gaps.")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, show_default=False,
+                     help="Collapse subcycles deeper than N levels in the diagram (default: as many levels "
+                     "as GitHub's Mermaid renderer can draw)."),
+    ] = None,
+) -> None:
+    """Write one Markdown page about a map: details, Mermaid diagram, counts and ranked gaps.
+
+    The page is the same for the same map (no date), so it can be committed
+    next to the map; GitHub and GitLab draw its diagram.
+
+    [bold]Examples[/bold]
+
+      cyclemap report map.yaml -o map.md
+
+      cyclemap report map.yaml --top 10 > summary.md
+
+      cyclemap report big-map.yaml --depth 1 -o overview.md
+    """
+    from cyclemap.gaps import GapFilter
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.report.document import DocumentOptions, map_document
+
+    cmap = load_map(file)
+    text = map_document(cmap, file, DocumentOptions(threshold=threshold, depth=depth, keep=GapFilter(top=top)))
+    write_output(output, text.encode("utf-8"), [file])
+    if output != "-":
+        from cyclemap.report.terminal import visible
+
+        print(f"Wrote {visible(output)}", file=sys.stderr)

@@ -1,0 +1,99 @@
+"""`cyclemap workshop`: a printable PDF pack to run a workshop on a map."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cyclemap.cli.options import Paper, check_output, check_timeout, complete_sections, parse_sections
+
+if TYPE_CHECKING:
+    from cyclemap.model import CycleMap
+
+
+def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    file: Annotated[str, typer.Argument(help="The map to build the pack from.", show_default=False)],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", show_default=False, callback=check_output,
+                     help="The PDF to write. Default: MAP-workshop.pdf next to the map."),
+    ] = None,
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size; pages are landscape.")] = Paper.a4,
+    sections: Annotated[
+        str | None,
+        typer.Option("--sections", show_default=False, autocompletion=complete_sections,
+                     help="Parts to include, comma-separated, printed in this order: cover, poster, phases, "
+                     "gaps, worksheets, evidence. Default: all."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", show_default=False, help="Cover title instead of "
+                                              "the map's.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", show_default=False, help="Date on the cover, YYYY-MM-DD. Default: "
+                     "SOURCE_DATE_EPOCH if set, else today."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, show_default=False,
+                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", callback=check_timeout,
+                            help="Seconds Graphviz may take for each diagram (1 to 86,400).")
+    ] = 60.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
+) -> None:
+    """Build a printable PDF pack to run a workshop on a map.
+
+    The pack has a cover, the cycle as a poster, a page per phase (its flow and
+    a table of its activities), the ranked gaps, capture worksheets to fill by
+    hand, and an evidence appendix. Apart from the cover date it is the same
+    for the same map, so it can be rebuilt in CI and compared.
+
+    [bold]Examples[/bold]
+
+      cyclemap workshop map.yaml                         [dim]# map-workshop.pdf[/dim]
+
+      cyclemap workshop map.yaml -o pack.pdf --paper a3
+
+      cyclemap workshop map.yaml --sections cover,gaps,worksheets
+
+      cyclemap workshop map.yaml --date 2026-03-01 --title "Solar: spring review"
+    """
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.report.terminal import visible
+    from cyclemap.workshop import PackInfo, PackOptions, build_pack
+    from cyclemap.workshop.provenance import git_revision, pack_date
+
+    chosen = parse_sections(sections)
+    try:
+        when = pack_date(date)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="'--date'") from None
+    target = output or str(Path(file).parent / f"{Path(file).stem}-workshop.pdf")
+    if file == "-" and output is None:
+        raise typer.BadParameter("reading the map from standard input, say where the PDF goes with -o",
+                                 param_hint="'--output'")
+    cmap = load_map(file)
+    info = PackInfo("standard input" if file == "-" else file,
+                    None if file == "-" else git_revision(_files_of(cmap, file)))
+    options = PackOptions(paper.value, chosen, title, when, threshold, timeout)
+    pack = build_pack(cmap, info, options)
+    write_output(target, pack.pdf, [file], binary=True)
+    for warning in pack.warnings:
+        print(f"cyclemap: warning: {visible(warning)}", file=sys.stderr)
+    if not quiet and target != "-":
+        pages = f"{pack.pages} page{'s' * (pack.pages != 1)}"
+        print(f"Wrote {visible(target)} ({pages}, {paper.value.upper()} landscape)", file=sys.stderr)
+
+
+def _files_of(cmap: CycleMap, root: str) -> list[Path]:
+    """The map file and every file it includes that holds an activity."""
+    from cyclemap.loader import activity_location
+
+    parts = {activity_location(visit)[0] for visit in cmap.walk()} - {root}
+    return [Path(root), *sorted(Path(p) for p in parts if Path(p).is_file())]

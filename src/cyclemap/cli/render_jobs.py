@@ -1,0 +1,150 @@
+"""What `cyclemap render` draws where: the (map, target, format) jobs, and drawing them one by one."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
+from cyclemap.problems import InputError, MapError
+
+LAYOUT_FREE_FORMATS = frozenset({"mermaid"})
+"""Formats drawn the same with --layout cycle and flow: Mermaid lays its flowchart out itself."""
+
+if TYPE_CHECKING:
+    from cyclemap.model import CycleMap
+    from cyclemap.render import RenderOptions
+
+
+def render_targets(maps: list[str], output: str | None, fmt: str | None) -> list[tuple[str, str, str]]:
+    """(map, output path, format) for each map; usage errors for impossible requests."""
+    from cyclemap.render import FORMAT_OF_SUFFIX, SUFFIXES
+
+    folder = output is not None and (Path(output).is_dir() or output.endswith(("/", "\\")))
+    if len(maps) > 1 and output is not None and not folder:
+        raise typer.BadParameter("with several maps, -o must be a folder", param_hint="'--output'")
+    if output is not None and not folder and output != "-":
+        suffix = Path(output).suffix.lower()
+        if fmt is None and suffix not in FORMAT_OF_SUFFIX:
+            raise typer.BadParameter(
+                f"cannot tell the format from '{suffix or output}'; add -f svg|png|pdf|dot|mermaid",
+                param_hint="'--output'",
+            )
+        fmt = fmt or FORMAT_OF_SUFFIX[suffix]
+    fmt = fmt or "svg"
+    jobs = []
+    for name in maps:
+        if output is None or folder:
+            where = Path(output) if folder and output else Path(name).parent
+            target = str(where / (Path(name).stem + SUFFIXES[fmt])) if name != "-" else "-"
+        else:
+            target = output
+        jobs.append((name, target, fmt))
+    return without_clashes(jobs, "render them one at a time or into different folders")
+
+
+def without_clashes(jobs: list[tuple[str, str, str]], advice: str) -> list[tuple[str, str, str]]:
+    """`jobs` once each; two maps drawn into the same file are refused before anything is written.
+
+    `render x/m.yaml y/m.yaml -o out/` would otherwise write out/m.svg twice and keep only the last.
+    """
+    drawn_from: dict[str, str] = {}
+    kept = []
+    for name, target, fmt in jobs:
+        if target == "-":
+            kept.append((name, target, fmt))
+            continue
+        key = os.path.normcase(os.path.abspath(target))
+        first = drawn_from.setdefault(key, name)
+        if os.path.abspath(first) != os.path.abspath(name):
+            raise InputError(f"{target} would be drawn from both {first} and {name}; {advice}")
+        if (name, target, fmt) not in kept:
+            kept.append((name, target, fmt))
+    return kept
+
+
+def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: bool) -> list[tuple[str, str, str]]:
+    """(map, existing diagram, format) for `render --update`; maps without diagrams are noted."""
+    from cyclemap.render.refresh import existing_diagrams
+    from cyclemap.report.terminal import visible
+
+    if output is not None and (output == "-" or not Path(output).is_dir()):
+        raise typer.BadParameter("with --update, -o must be the folder that holds the diagrams",
+                                 param_hint="'--output'")
+    if "-" in maps:
+        raise typer.BadParameter("--update refreshes the diagrams of map files, not of standard input",
+                                 param_hint="'MAPS...'")
+    jobs: list[tuple[str, str, str]] = []
+    for name in maps:
+        if not Path(name).is_file():
+            raise InputError(f"{name}: no such map file")
+        found = existing_diagrams(name, output, fmt)
+        if not found and not quiet:
+            print(f"cyclemap: note: {visible(name)} has no diagram to update (render it once without --update)",
+                  file=sys.stderr)
+        jobs.extend((name, target, target_format) for target, target_format in found)
+    return without_clashes(jobs, "update them one at a time")
+
+
+def render_all(  # noqa: PLR0913 - the render command's switches, passed on by keyword
+    jobs: list[tuple[str, str, str]], base: RenderOptions, inputs: list[str], quiet: bool, *,
+    only_changed: bool = False, since: str | None = None,
+) -> int:
+    """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped.
+
+    Returns the exit code: EXIT_INVALID if any map was invalid (fixing the map comes first),
+    else EXIT_ENVIRONMENT if a layout failed or ran out of time, else EXIT_OK.
+
+    `only_changed` leaves a target alone when the new diagram is the same (`render --update`);
+    `since` highlights what changed since that git revision.
+    """
+    from dataclasses import replace
+
+    from cyclemap.loader import load_map
+    from cyclemap.output import write_output
+    from cyclemap.render import BINARY_FORMATS, render_map
+    from cyclemap.render.graphviz_run import LayoutError
+    from cyclemap.render.refresh import unchanged
+    from cyclemap.report.problems import Checked, report_text
+    from cyclemap.report.progress import with_progress
+    from cyclemap.report.terminal import visible
+
+    code, invalid = EXIT_OK, set()
+    loaded: tuple[str, CycleMap] | None = None  # a map with several diagrams is read once
+    for name, target, fmt in with_progress(jobs, "Rendering"):
+        if name in invalid:
+            continue
+        try:
+            cmap = loaded[1] if loaded and loaded[0] == name else load_map(name)
+            loaded = (name, cmap)
+            options = replace(base, fmt=fmt)
+            if since is not None:
+                from cyclemap.gitrev import changes_since  # git and the diff only when asked for
+
+                options = replace(options, highlight=changes_since(cmap, name, since))
+            data = render_map(cmap, options)
+            if only_changed and unchanged(target, data, fmt):
+                continue
+            write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
+        except MapError as err:
+            report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
+            code = EXIT_INVALID
+            invalid.add(name)
+            continue
+        except LayoutError as err:
+            print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
+            code = code if code == EXIT_INVALID else err.exit_code
+            continue
+        if not quiet and target != "-":
+            done = "Updated" if only_changed else "Wrote"
+            print(f"{done} {visible(target)} ({_drawn_as(base.layout, fmt)})", file=sys.stderr)
+    return code
+
+
+def _drawn_as(layout: str, fmt: str) -> str:
+    """'cycle layout, svg'; just 'mermaid' for Mermaid, which is the same whatever the layout."""
+    return fmt if fmt in LAYOUT_FREE_FORMATS else f"{layout} layout, {fmt}"
