@@ -249,7 +249,8 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds Graphviz may take before it is stopped.")
+        float, typer.Option("--timeout", min=1,
+                            help="Seconds the layout, then Graphviz, may each take before being stopped."),
     ] = 30.0,
     engine: Annotated[
         Engine | None,
