@@ -86,7 +86,11 @@ def test_cycle_layout_work_per_card_stays_bounded_as_the_map_grows(
 
 COORD = st.floats(-600, 600, allow_nan=False)
 SIZE = st.floats(20, 300, allow_nan=False)
-RECTS = st.builds(Rect, COORD, COORD, SIZE, SIZE)
+ALIGNED = st.integers(-100, 100).map(lambda n: n * 3.0)
+"""Coordinates on a 3-point grid: boxes that touch exactly, at the edge of overlapping."""
+RECTS = st.builds(Rect, COORD, COORD, SIZE, SIZE) | st.builds(
+    Rect, ALIGNED, ALIGNED, ALIGNED.map(lambda v: abs(v) + 6), ALIGNED.map(lambda v: abs(v) + 6)
+)
 
 
 @FAST
@@ -112,7 +116,13 @@ def step_by_step(anchor: Rect, direction: float, size: Rect, obstacles: list[Rec
 
 
 @FAST
-@given(st.lists(RECTS, max_size=40), RECTS, SIZE, SIZE, st.floats(0, 2 * math.pi, allow_nan=False))
+@given(
+    st.lists(RECTS, max_size=40),
+    RECTS,
+    SIZE,
+    SIZE,
+    st.floats(0, 2 * math.pi, allow_nan=False) | st.sampled_from([k * math.pi / 6 for k in range(12)]),
+)
 def test_card_slides_to_the_same_place_as_a_plain_search(
     obstacles: list[Rect], anchor: Rect, width: float, height: float, direction: float
 ) -> None:

@@ -22,6 +22,8 @@ PHASE_GAP = 0.6
 PHASE_SIZE = 17.0
 TURNS = (0, 30, -30, 60, -60, 90, -90)
 """Directions tried for a subcycle card, in degrees from straight outwards."""
+SURE = 0.01
+"""Points by which a sliding card must overlap a box for the search to pass over its steps unseen."""
 
 
 def cycle_dot(scene: Scene, deadline: Deadline | None = None) -> str:
@@ -285,29 +287,34 @@ def _clear_spot(
         blocking = obstacles.blocking(spot)
         if not blocking:
             return spot, distance
-        beyond = max(_leaves(anchor, (ux, uy), size, other) for other in blocking) - 0.5
+        beyond = max(_overlaps_until(anchor, (ux, uy), distance, size, other) for other in blocking)
         distance += 6
         while distance < beyond:
             distance += 6
     return None
 
 
-def _leaves(anchor: Rect, direction: tuple[float, float], size: Rect, other: Rect) -> float:
-    """How far a box of `size` sliding from `anchor` along `direction` must go to stop overlapping `other`.
+def _overlaps_until(anchor: Rect, direction: tuple[float, float], distance: float, size: Rect, other: Rect) -> float:
+    """How far a box of `size`, sliding from `anchor` along `direction` and now at `distance`, surely overlaps `other`.
 
-    It overlaps while its centre is within reach of `other`'s on both axes,
-    so it leaves as soon as it is out of reach on either.
+    It overlaps while its centre is within reach of `other`'s on both axes.
+    "Surely" means by more than `SURE` points, far beyond rounding, so that
+    the steps passed over are exactly those a step-by-step search would reject.
     """
     ux, uy = direction
-    reach_x, reach_y = (size.w + other.w) / 2 + GAP, (size.h + other.h) / 2 + GAP
-    return min(_leaves_axis(other.x - anchor.x, ux, reach_x), _leaves_axis(other.y - anchor.y, uy, reach_y))
+    return min(
+        _within_until(anchor.x - other.x, ux, distance, (size.w + other.w) / 2 + GAP - SURE),
+        _within_until(anchor.y - other.y, uy, distance, (size.h + other.h) / 2 + GAP - SURE),
+    )
 
 
-def _leaves_axis(offset: float, step: float, reach: float) -> float:
-    """The distance along the path at which `offset - step * d` grows beyond `reach` (never: infinity)."""
-    if abs(step) < 1e-9:
+def _within_until(offset: float, step: float, distance: float, reach: float) -> float:
+    """Up to which `d` the value `offset + step * d` stays within `reach` of zero (`distance` if it is not now)."""
+    if not -reach < offset + step * distance < reach:
+        return distance
+    if step == 0:
         return math.inf
-    return (offset + math.copysign(reach, step)) / step
+    return (math.copysign(reach, step) - offset) / step
 
 
 def _crosses(a: Rect, b: Rect, box: Rect) -> bool:
