@@ -2,10 +2,14 @@
 
     python bench/generate.py 10000 > /tmp/map-10k.yaml
     python bench/generate.py 300 --seed 7 -o /tmp/map-300.yaml
+    python bench/generate.py 1600 --shape one-sub -o /tmp/map-1600-sub.yaml
 
-Activities are spread over the three phases; each top-level activity opens a
-subcycle of up to three levels, so the map has the shape of a real one. The
-output is deterministic for a given size and seed.
+Activities are spread over the three phases. In the default shape (`tree`)
+each top-level activity opens a subcycle of up to three levels, so the map has
+the shape of a real one. In the shape `one-sub` every one of `size` top-level
+activities opens a subcycle of exactly one activity (2 x size activities in
+all): as many subcycle cards as activities on the ring, the hardest case for
+the cycle layout. The output is deterministic for a given size, seed and shape.
 """
 
 from __future__ import annotations
@@ -80,16 +84,15 @@ def _activity(rng: random.Random, number: int, indent: str) -> list[str]:
     return lines
 
 
-def generate(size: int, seed: int = 1) -> str:
-    """Return the YAML text of a valid map with exactly `size` activities."""
+SHAPES = ("tree", "one-sub")
+
+
+def generate(size: int, seed: int = 1, shape: str = "tree") -> str:
+    """Return the YAML text of a valid map with exactly `size` activities (`size` top-level ones for `one-sub`)."""
+    if shape == "one-sub":
+        return _one_sub(size, seed)
     rng = random.Random(seed)
-    out = [
-        "cyclemap: 1",
-        f"title: Synthetic map of {size} activities",
-        "customer: Benchmark customers",
-        "outcome: A measured outcome",
-        "phases:",
-    ]
+    out = _header(f"Synthetic map of {size} activities")
     per_phase = [size // 3 + (1 if i < size % 3 else 0) for i in range(3)]
     number = 0
     for phase, count in zip(PHASES, per_phase, strict=True):
@@ -111,13 +114,41 @@ def generate(size: int, seed: int = 1) -> str:
     return "\n".join(out) + "\n"
 
 
+def _header(title: str) -> list[str]:
+    return [
+        "cyclemap: 1",
+        f"title: {title}",
+        "customer: Benchmark customers",
+        "outcome: A measured outcome",
+        "phases:",
+    ]
+
+
+def _one_sub(size: int, seed: int) -> str:
+    """`size` top-level activities, each with a subcycle of one activity."""
+    rng = random.Random(seed)
+    out = _header(f"Synthetic map of {size} activities, each with a one-activity subcycle")
+    number = 0
+    for index, phase in enumerate(PHASES):
+        count = size // 3 + (1 if index < size % 3 else 0)
+        out.append(f"  {phase}:")
+        out.append("    activities:" + ("" if count else " []"))
+        for _ in range(count):
+            number += 2
+            out.extend(_activity(rng, number - 1, "      "))
+            out.append("        subcycle:")
+            out.extend(_activity(rng, number, "          "))
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int, help="number of activities")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=SHAPES, default="tree", help="tree (default) or one-sub (see above)")
     parser.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = parser.parse_args()
-    text = generate(args.size, args.seed)
+    text = generate(args.size, args.seed, args.shape)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from cyclemap.model import CycleMap
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import flow_dot
+from cyclemap.render.geometry import Deadline
 from cyclemap.render.graphviz_run import DEFAULT_ENGINE, ENGINES, run_graphviz
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Highlight, Scene, build_scene
 
-LAYOUTS: dict[str, Callable[[Scene], str]] = {"cycle": cycle_dot, "flow": flow_dot}
+
+def _flow(scene: Scene, deadline: Deadline) -> str:
+    """The flow layout places each box once, in one pass: it needs no deadline."""
+    return flow_dot(scene)
+
+
+LAYOUTS: dict[str, Callable[[Scene, Deadline], str]] = {"cycle": cycle_dot, "flow": _flow}
 DETAILED_LAYOUTS = frozenset({"flow"})
 """Layouts whose boxes also name the competitors (the flow has room under each box; the cycle has not)."""
 SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
@@ -36,6 +43,7 @@ class RenderOptions:
     """Collapse subcycles deeper than this many levels (0: top-level activities only)."""
     threshold: float | None = None
     timeout: float = 30.0
+    """Seconds the layout may take, and then Graphviz may take to draw it, before they are stopped."""
     engine: str | None = None
     """The Graphviz program that draws the computed positions: a key of `ENGINES` (None: the default)."""
     highlight: Highlight | None = None
@@ -43,11 +51,12 @@ class RenderOptions:
 
 
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
-    """The DOT source of a map's diagram (no Graphviz needed)."""
+    """The DOT source of a map's diagram (no Graphviz needed); `LayoutError` after `options.timeout` seconds."""
+    deadline = Deadline.after(options.timeout)
     scene = build_scene(
         cmap, options.depth, options.threshold, options.highlight, details=options.layout in DETAILED_LAYOUTS
     )
-    return LAYOUTS[options.layout](scene)
+    return LAYOUTS[options.layout](scene, deadline)
 
 
 def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from cyclemap.render.geometry import GAP, Card, Drawing, Rect, outline_card, pos
+from cyclemap.render.geometry import GAP, Card, Deadline, Drawing, Grid, Rect, outline_card, pos
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import INK, MUTED, PHASE_INK, SUB_EDGE
 from cyclemap.render.text import html_text, text_width, wrap
@@ -22,10 +22,15 @@ PHASE_GAP = 0.6
 PHASE_SIZE = 17.0
 TURNS = (0, 30, -30, 60, -60, 90, -90)
 """Directions tried for a subcycle card, in degrees from straight outwards."""
+SURE = 0.01
+"""Points by which a sliding card must overlap a box for the search to pass over its steps unseen."""
 
 
-def cycle_dot(scene: Scene) -> str:
-    """DOT text of the cycle layout, every node's position pinned."""
+def cycle_dot(scene: Scene, deadline: Deadline | None = None) -> str:
+    """DOT text of the cycle layout, every node's position pinned.
+
+    With a `deadline`, the layout stops with a `LayoutError` once it has passed.
+    """
     drawing = Drawing(scene)
     centre = _centre_rect(scene)
     ring = [b for phase in scene.phases for b in phase.boxes]
@@ -36,18 +41,72 @@ def cycle_dot(scene: Scene) -> str:
     drawing.rects.append(centre)
     for box, spot in zip(ring, spots, strict=True):
         drawing.box(box, spot)
-    _phase_labels(drawing, angles, radius)
+    obstacles = Obstacles(drawing.rects)
+    _phase_labels(drawing, angles, radius, obstacles)
     for box, spot, angle in zip(ring, spots, angles, strict=True):
+        if deadline is not None:
+            deadline.check("cycle")
         columns = _columns(box, angle)
         card = outline_card(box, mirrored=columns == 1 and math.sin(angle) < -0.35, columns=columns)
         if card is not None:
-            drawing.card(_place_card(card, spot, angle, drawing.rects))
+            placed = _place_card(card, spot, angle, obstacles)
+            obstacles.add_card(placed)
+            drawing.card(placed)
             connector = {"color": SUB_EDGE, "penwidth": "1.6", "arrowhead": "none"}
             drawing.edges.append((box.key, f"{box.key}_sub", connector))
     for (a, phase), (b, _) in _ring_pairs(scene):
         drawing.edges.append((a.key, b.key, {"penwidth": "3", "color": PHASE_INK[phase]}))
     drawing.legend()
     return drawing.dot("cycle")
+
+
+class Obstacles:
+    """What a subcycle card must keep clear of, indexed by place so that each card looks only nearby.
+
+    A card's rows lie inside its frame, so only frames are searched for room;
+    a connector across a card crosses the frame and each row in its way, and
+    each counts. The extent of everything is kept as it grows.
+    """
+
+    def __init__(self, rects: list[Rect]) -> None:
+        self.grid: Grid[tuple[Rect, list[Rect]]] = Grid()
+        self.left = self.bottom = math.inf
+        self.right = self.top = -math.inf
+        for rect in rects:
+            self.add(rect)
+
+    def add(self, rect: Rect, inside: list[Rect] | None = None) -> None:
+        self.grid.add(rect, (rect, inside or []))
+        self.left, self.right = min(self.left, rect.left), max(self.right, rect.right)
+        self.bottom, self.top = min(self.bottom, rect.bottom), max(self.top, rect.top)
+
+    def add_card(self, card: Card) -> None:
+        self.add(card.frame, [r for _, r in card.rows])
+
+    def clear(self, spot: Rect, gap: float = GAP) -> bool:
+        """Whether `spot` keeps `gap` points away from every obstacle."""
+        return not any(spot.overlaps(rect, gap) for rect, _ in self.grid.near(spot, gap))
+
+    def blocking(self, spot: Rect) -> list[Rect]:
+        """The obstacles `spot` comes closer to than `GAP`."""
+        return [rect for rect, _ in self.grid.near(spot, GAP) if spot.overlaps(rect)]
+
+    def crossings(self, anchor: Rect, spot: Rect) -> int:
+        """How many obstacles (rows of cards included) the line between the centres crosses, `anchor` aside."""
+        span = Rect((anchor.x + spot.x) / 2, (anchor.y + spot.y) / 2, abs(spot.x - anchor.x), abs(spot.y - anchor.y))
+        crossed = 0
+        for rect, inside in self.grid.near(span):
+            if rect is not anchor and _crosses(anchor, spot, rect):
+                crossed += 1 + sum(_crosses(anchor, spot, row) for row in inside)
+        return crossed
+
+    def paper_cost(self, spot: Rect | None = None) -> float:
+        """Width of the A-series landscape sheet everything needs (with `spot` added), at 1:1."""
+        left, right, bottom, top = self.left, self.right, self.bottom, self.top
+        if spot is not None:
+            left, right = min(left, spot.left), max(right, spot.right)
+            bottom, top = min(bottom, spot.bottom), max(top, spot.top)
+        return max(right - left, (top - bottom) * math.sqrt(2))
 
 
 def _columns(box: Box, angle: float) -> int:
@@ -150,10 +209,13 @@ def _centre_attrs(scene: Scene, centre: Rect) -> dict[str, str]:
     }
 
 
-def _phase_labels(drawing: Drawing, angles: list[float], radius: float) -> None:
-    """Each phase's name just inside the ring, at the middle of its arc."""
+def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacles: Obstacles) -> None:
+    """Each phase's name just inside the ring, at the middle of its arc, clear of the boxes.
+
+    The names become obstacles for the cards once all three are placed.
+    """
     first = 0
-    obstacles = list(drawing.rects)
+    labels = []
     for phase in drawing.scene.phases:
         middle = (angles[first] + angles[first + len(phase.boxes) - 1]) / 2
         first += len(phase.boxes)
@@ -161,8 +223,9 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float) -> None:
         # Just inside the ring if the name fits there, else just outside it.
         for step in [*range(100, 30, -2), *range(104, 200, 4)]:
             rect = Rect(*_on_ring(radius * step / 100, middle), *size)
-            if not any(rect.overlaps(o, 10) for o in obstacles):
+            if obstacles.clear(rect, 10):
                 break
+        labels.append(rect)
         drawing.rects.append(rect)
         drawing.nodes.append(
             (
@@ -179,48 +242,79 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float) -> None:
                 },
             )
         )
+    for rect in labels:
+        obstacles.add(rect)
 
 
-def _place_card(card: Card, anchor: Rect, angle: float, obstacles: list[Rect]) -> Card:
+def _place_card(card: Card, anchor: Rect, angle: float, obstacles: Obstacles) -> Card:
     """Where a subcycle card goes: clear of everything, near its activity.
 
     Candidates lie outwards from the activity and turned up to 90 degrees
     either way; the winner keeps the picture closest to landscape paper, near
-    its activity, with its connector crossing nothing.
+    its activity, with its connector crossing nothing. A candidate stops being
+    looked at as soon as its cost cannot beat the best so far: the cost is at
+    least the paper the picture needs already plus its distance.
     """
     best: tuple[float, Rect] = (math.inf, card.frame)
+    floor = obstacles.paper_cost()
     for turn in TURNS:
-        spot, distance = _clear_spot(anchor, angle + math.radians(turn), card.frame, obstacles)
-        crossed = sum(_crosses(anchor, spot, o) for o in obstacles if o is not anchor)
-        cost = _paper_cost([*obstacles, spot]) + 1.5 * distance + 400 * crossed
+        # Past this distance a candidate costs more than the best (with room for rounding).
+        give_up = (best[0] - floor) / 1.5 + 0.01
+        found = _clear_spot(anchor, angle + math.radians(turn), card.frame, obstacles, give_up)
+        if found is None:
+            continue
+        spot, distance = found
+        cost = obstacles.paper_cost(spot) + 1.5 * distance
         if cost < best[0]:
-            best = (cost, spot)
+            cost += 400 * obstacles.crossings(anchor, spot)
+            if cost < best[0]:
+                best = (cost, spot)
     return card.moved_to(best[1].x, best[1].y)
 
 
-def _clear_spot(anchor: Rect, direction: float, size: Rect, obstacles: list[Rect]) -> tuple[Rect, float]:
-    """The nearest place for a box of `size` along `direction` that overlaps nothing."""
+def _clear_spot(
+    anchor: Rect, direction: float, size: Rect, obstacles: Obstacles, give_up: float = math.inf
+) -> tuple[Rect, float] | None:
+    """The nearest place for a box of `size` along `direction` that overlaps nothing (None beyond `give_up`).
+
+    The box slides out 6 points at a time; the steps at which it would still
+    overlap a box already in its way are passed over without a search.
+    """
     ux, uy = math.sin(direction), math.cos(direction)
     distance = (abs(ux) * (anchor.w + size.w) + abs(uy) * (anchor.h + size.h)) / 2 + GAP
-    in_path = [o for o in obstacles if _in_path(anchor, (ux, uy), distance, size, o)]
-    while True:
+    while distance < give_up:
         spot = Rect(anchor.x + ux * distance, anchor.y + uy * distance, size.w, size.h)
-        if not any(spot.overlaps(o) for o in in_path):
+        blocking = obstacles.blocking(spot)
+        if not blocking:
             return spot, distance
+        beyond = max(_overlaps_until(anchor, (ux, uy), distance, size, other) for other in blocking)
         distance += 6
+        while distance < beyond:
+            distance += 6
+    return None
 
 
-def _in_path(anchor: Rect, direction: tuple[float, float], start: float, size: Rect, other: Rect) -> bool:
-    """Whether a box of `size` sliding from `anchor` along `direction`, from `start` on, can touch `other`.
+def _overlaps_until(anchor: Rect, direction: tuple[float, float], distance: float, size: Rect, other: Rect) -> float:
+    """How far a box of `size`, sliding from `anchor` along `direction` and now at `distance`, surely overlaps `other`.
 
-    Projections across and along the path; generous by a point, so leaving
-    the other obstacles out (for speed on large maps) never moves a card.
+    It overlaps while its centre is within reach of `other`'s on both axes.
+    "Surely" means by more than `SURE` points, far beyond rounding, so that
+    the steps passed over are exactly those a step-by-step search would reject.
     """
     ux, uy = direction
-    dx, dy = other.x - anchor.x, other.y - anchor.y
-    reach_x, reach_y = (size.w + other.w) / 2 + GAP + 1, (size.h + other.h) / 2 + GAP + 1
-    across = abs(dx * uy - dy * ux) < reach_x * abs(uy) + reach_y * abs(ux)
-    return across and dx * ux + dy * uy + reach_x * abs(ux) + reach_y * abs(uy) > start
+    return min(
+        _within_until(anchor.x - other.x, ux, distance, (size.w + other.w) / 2 + GAP - SURE),
+        _within_until(anchor.y - other.y, uy, distance, (size.h + other.h) / 2 + GAP - SURE),
+    )
+
+
+def _within_until(offset: float, step: float, distance: float, reach: float) -> float:
+    """Up to which `d` the value `offset + step * d` stays within `reach` of zero (`distance` if it is not now)."""
+    if not -reach < offset + step * distance < reach:
+        return distance
+    if step == 0:
+        return math.inf
+    return (math.copysign(reach, step) - offset) / step
 
 
 def _crosses(a: Rect, b: Rect, box: Rect) -> bool:
@@ -237,10 +331,3 @@ def _crosses(a: Rect, b: Rect, box: Rect) -> bool:
         if low > high:
             return False
     return True
-
-
-def _paper_cost(rects: list[Rect]) -> float:
-    """Width of the A-series landscape sheet the rectangles need, at 1:1."""
-    width = max(r.right for r in rects) - min(r.left for r in rects)
-    height = max(r.top for r in rects) - min(r.bottom for r in rects)
-    return max(width, height * math.sqrt(2))

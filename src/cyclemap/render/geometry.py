@@ -7,8 +7,12 @@ map always gives the same picture.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
+from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, legend_size, node_attrs, title_label
 
@@ -53,6 +57,64 @@ class Rect:
     @property
     def bottom(self) -> float:
         return self.y - self.h / 2
+
+
+T = TypeVar("T")
+
+
+class Grid(Generic[T]):
+    """A uniform grid hash of boxes: what lies near a place, without looking at everything.
+
+    Each item is filed under every square cell its box touches, so a search
+    looks only at the few cells around the place asked about. The answer is a
+    superset of the items whose boxes come within `margin` of it (by a point
+    more, against rounding), in the order they were added.
+    """
+
+    def __init__(self, cell: float = 240.0) -> None:
+        self.cell = cell
+        self._cells: dict[tuple[int, int], list[int]] = {}
+        self._items: list[T] = []
+
+    def add(self, rect: Rect, item: T) -> None:
+        index = len(self._items)
+        self._items.append(item)
+        for key in self._keys(rect, 0.0):
+            self._cells.setdefault(key, []).append(index)
+
+    def near(self, rect: Rect, margin: float = 0.0) -> list[T]:
+        found: set[int] = set()
+        for key in self._keys(rect, margin + 1.0):
+            found.update(self._cells.get(key, ()))
+        return [self._items[i] for i in sorted(found)]
+
+    def _keys(self, rect: Rect, margin: float) -> list[tuple[int, int]]:
+        cell = self.cell
+        x0, x1 = math.floor((rect.left - margin) / cell), math.floor((rect.right + margin) / cell)
+        y0, y1 = math.floor((rect.bottom - margin) / cell), math.floor((rect.top + margin) / cell)
+        return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a layout must give up (`render --timeout`), on the monotonic clock."""
+
+    seconds: float
+    """The time allowed, as the user gave it, for the message."""
+    at: float
+    """`time.monotonic()` value from which the work stops."""
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(seconds, time.monotonic() + seconds)
+
+    def check(self, layout: str) -> None:
+        """Stop with the same error as a Graphviz run that takes too long, once the time is up."""
+        if time.monotonic() >= self.at:
+            raise LayoutError(
+                f"The {layout} layout took longer than {self.seconds:g} s and was stopped. Try --depth 1 or 2 "
+                "to collapse subcycles, --layout flow, or a longer --timeout."
+            )
 
 
 @dataclass

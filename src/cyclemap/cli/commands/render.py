@@ -38,7 +38,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", callback=check_timeout,
-                            help="Seconds Graphviz may take before it is stopped (1 to 86,400).")
+                            help="Seconds the layout, then Graphviz, may each take before being stopped (1 to 86,400).")
     ] = 30.0,
     engine: Annotated[
         Engine | None,
