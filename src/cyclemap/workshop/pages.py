@@ -14,7 +14,8 @@ from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evi
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.workshop.diagrams import Diagram, Placement
-from cyclemap.workshop.document import INK, MUTED, RULE, Cell, Column, PackDocument, bullets, plain
+from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
+from cyclemap.workshop.tables import INK, Cell, Column
 
 POSTER_MOST = 1.6
 """Largest enlargement of a small map's cycle on the poster page."""
