@@ -16,13 +16,14 @@ from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
+from cyclemap.workshop.poster import paper_for, plan_poster
 
 SECTIONS = ("cover", "poster", "phases", "gaps", "worksheets", "evidence")
 """The parts of a pack, in the order they are printed."""
 PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
 MIN_FLOW_SCALE = 0.75
-"""Smallest scale of a phase's flow diagram: 11 pt box text prints at about 8 pt."""
+"""Scale at which a phase's columns are grouped into flow diagrams as wide as the page."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class PackOptions:
     date: dt.date = field(default_factory=dt.date.today)
     threshold: float | None = None
     timeout: float = 60.0
+    poster: str = "auto"
+    """One of POSTER_MODES: the cycle on one sheet if legible there, else tiled; always one; always tiled."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Pack:
     pdf: bytes
     pages: int
     warnings: list[str]
+    paper: str = "A4"
+    """The paper's name as printers know it: A4, A3, Letter."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
         pdf = stamp(doc.finish(), placements, diagrams)
     finally:
         doc.close_fonts()
-    return Pack(pdf, doc.pages_count, doc.warnings)
+    return Pack(pdf, doc.pages_count, doc.warnings, PAPERS[options.paper])
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,18 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan) -> list[Placement]:
     options, scene, chunks, diagrams = plan.options, plan.scene, plan.chunks, plan.diagrams
     gaps = find_gaps(cmap, options.threshold)
     placements: list[Placement] = []
+    poster, note = None, None
+    if "poster" in options.sections:
+        cycle = diagrams["cycle"]
+        poster = plan_poster((cycle.width, cycle.height), pages.poster_frame(doc), options.poster)
+        better = paper_for((cycle.width, cycle.height), pages.POSTER_SIDE)
+        note = pages.poster_note(poster, PAPERS[options.paper], better)
     if "cover" in options.sections:
         facts = pages.CoverFacts(plan.info.file, plan.info.revision, options.title, options.date,
-                                 contents=len(options.sections) > 1)
+                                 contents=len(options.sections) > 1, poster=note)
         pages.cover(doc, cmap, facts, gaps)
-    if "poster" in options.sections:
-        placements.append(pages.poster(doc, diagrams["cycle"]))
+    if poster is not None:
+        placements += pages.poster(doc, diagrams["cycle"], poster, note)
     if "phases" in options.sections:
         for phase in scene.phases:
             parts = [diagrams[f"flow-{phase.key}-{n}"] for n in range(len(chunks[phase.key]))]
