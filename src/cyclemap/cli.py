@@ -661,7 +661,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     cmap = load_map(file)
     info = PackInfo("standard input" if file == "-" else file,
                     None if file == "-" else git_revision(_files_of(cmap, file)))
-    options = PackOptions(paper.value, chosen, title, when, threshold, timeout, poster.value)
+    options = PackOptions(paper.value, chosen, title, when, threshold, timeout, poster.value, progress=not quiet)
     pack = build_pack(cmap, info, options)
     write_output(target, pack.pdf, [file], binary=True)
     for warning in pack.warnings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
@@ -65,12 +65,18 @@ class Placement:
     clip: tuple[float, float, float, float] | None = None
 
 
-def draw_diagrams(sources: Mapping[str, str], timeout: float) -> dict[str, Diagram]:
-    """Draw every DOT source (neato -n2, as `cyclemap render` does), several at once."""
+def draw_diagrams(sources: Mapping[str, str], timeout: float, done: Callable[[], None] = lambda: None
+                  ) -> dict[str, Diagram]:
+    """Draw every DOT source (neato -n2, as `cyclemap render` does), several at once; `done` after each."""
+
+    def draw(key: str) -> Diagram:
+        drawn = _diagram(run_graphviz(sources[key], "neato", "pdf", timeout, ("-n2",)))
+        done()
+        return drawn
+
     keys = sorted(sources)
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        drawn = list(pool.map(lambda key: run_graphviz(sources[key], "neato", "pdf", timeout, ("-n2",)), keys))
-    return {key: _diagram(data) for key, data in zip(keys, drawn, strict=True)}
+        return dict(zip(keys, pool.map(draw, keys), strict=True))
 
 
 def _diagram(data: bytes) -> Diagram:

@@ -171,13 +171,16 @@ class PackDocument(FPDF):
         self.set_draw_color(RULE)
         self.set_line_width(0.15)
         left = self.l_margin
-        for cell, lines, width, column in zip(row.cells, row.lines, table.widths, table.columns, strict=True):
+        for index, (cell, lines, width) in enumerate(zip(row.cells, row.lines, table.widths, strict=True)):
             if cell.fill:
                 self.set_fill_color(cell.fill)
             self.rect(left, top, width, row.height, style="DF" if cell.fill else "D")
             self.set_font(BODY, "B" if cell.bold else "", table.size)
             self.set_text_color(cell.colour)
+            column = table.columns[index]
             for number, line in enumerate(lines):
+                if number == row.notes[index]:
+                    self.style(table.size, MUTED)
                 if line.strip():
                     self._cell_line(line, (left, top + PAD_Y + number * table.line_height, width), table, column.align)
             left += width

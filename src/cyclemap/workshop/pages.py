@@ -233,14 +233,15 @@ def _tile_marks(doc: PackDocument, frame: Frame, plan: PosterPlan, tile: Tile) -
 # -- 3. one page per phase --------------------------------------------------------
 
 _ACTIVITY_COLUMNS = (
-    Column("No.", 0.07),
-    Column("Activity", 0.235),
-    Column("Imp.", 0.05, "RIGHT"),
-    Column("Sat.", 0.05, "RIGHT"),
-    Column("Score", 0.065, "RIGHT"),
-    Column("Offerings", 0.22),
-    Column("Pains", 0.245),
-    Column("Evid.", 0.065, "RIGHT"),
+    Column("No.", 0.06),
+    Column("Activity", 0.26),
+    Column("Imp.", 0.045, "RIGHT"),
+    Column("Sat.", 0.045, "RIGHT"),
+    Column("Score", 0.055, "RIGHT"),
+    Column("Offerings", 0.175),
+    Column("Who serves it today", 0.145),
+    Column("Pains", 0.17),
+    Column("Evid.", 0.045, "RIGHT"),
 )
 
 
@@ -339,11 +340,13 @@ def _activity_row(cmap: CycleMap, visit: Visit, severity: Severity) -> list[Cell
     indent = "    " * visit.depth
     return [
         Cell(number_of(visit), colour=MUTED),
-        Cell(indent + plain(activity.name), bold=visit.depth == 0),
+        Cell(indent + plain(activity.name), bold=visit.depth == 0,
+             note=indent + plain(activity.description, 300) if activity.description else ""),
         Cell(score_text(activity.importance).removesuffix(".0")),
         Cell(score_text(activity.satisfaction).removesuffix(".0")),
         Cell(score_text(score), fill if score is not None else None, colour, bold=score is not None),
         Cell(bullets(activity.offerings)),
+        Cell(bullets(activity.competitors)),
         Cell(bullets(activity.pains)),
         Cell(str(len(activity.evidence)), colour=INK) if activity.evidence else Cell(NONE_MARK, colour=MUTED),
     ]

@@ -4,7 +4,7 @@ Pure geometry in millimetres; `pages.poster` draws what `plan_poster` decides.
 
 >>> plan = plan_poster((675.0, 566.0), Frame(8, 20, 281, 177), "tiles")
 >>> (plan.columns, plan.rows, len(plan.tiles), round(plan.scale, 2))
-(2, 3, 6, 0.83)
+(2, 3, 6, 0.81)
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from cyclemap.render.scene import METRIC_SIZE
 
 POSTER_MODES = ("auto", "fit", "tiles")
-"""`--poster`: one sheet when legible there else tiles, always one sheet, always tiles."""
+"""`--poster`: one sheet when legible there, else tiles (up to MOST_AUTO_SHEETS); always one; always tiles."""
+MOST_AUTO_SHEETS = 16
+"""Most sheets `auto` tiles a poster over (16 sheets make the paper size four sizes up: A4 -> A0)."""
 MIN_TEXT_PT = 6.0
 """The smallest text the pack prints."""
 SMALLEST_DIAGRAM_TEXT = METRIC_SIZE
@@ -80,6 +82,8 @@ def plan_poster(size: tuple[float, float], frame: Frame, mode: str) -> PosterPla
     rows = max(1, math.ceil((height * TILE_SCALE - OVERLAP) / step_y))
     across, down = columns * step_x + OVERLAP, rows * step_y + OVERLAP
     scale = min(across / width, down / height, max(MOST_SCALE, TILE_SCALE))
+    if mode == "auto" and columns * rows > MOST_AUTO_SHEETS:
+        return plan_poster(size, frame, "fit")
     pad_x, pad_y = (across - width * scale) / 2, (down - height * scale) / 2
     tiles = tuple(
         Tile(row, column, frame.left + pad_x - column * step_x, frame.top + pad_y - row * step_y)

@@ -42,6 +42,8 @@ class Cell:
     fill: str | None = None
     colour: str = INK
     bold: bool = False
+    note: str = ""
+    """Smaller print under the text, in regular muted type (an activity's description)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Row:
     cells: Sequence[Cell]
     lines: tuple[tuple[str, ...], ...]
     height: float
+    notes: tuple[int, ...]
+    """For each cell, the number of its first line of note (the line count if none)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,10 @@ def wrap(measure: Measure, text: str, width: float, size: float, bold: bool) -> 
     lines: list[str] = []
     for paragraph in text.split("\n"):
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]
-        line, used = indent, measure.width(indent, bold) if indent else 0.0
+        inset = measure.width(indent, bold) if indent else 0.0
+        if inset > room / 2:
+            indent, inset = "", 0.0
+        line, used = indent, inset
         for word in paragraph.split():
             wide = measure.width(word, bold)
             gap = space if line.strip() else 0.0
@@ -119,14 +126,15 @@ def wrap(measure: Measure, text: str, width: float, size: float, bold: bool) -> 
                 continue
             if line.strip():
                 lines.append(line)
-                line, used = "", 0.0
+                line, used = indent, inset
             rest = word
-            while wide > room:  # a word wider than the cell: cut it where it fills a line
-                cut = _fitting(measure, rest, room, bold)
-                lines.append(rest[:cut])
+            while used + wide > room:  # a word wider than the cell: cut it where it fills a line
+                cut = _fitting(measure, rest, room - used, bold)
+                lines.append(line + rest[:cut])
                 rest = rest[cut:]
+                line, used = indent, inset
                 wide = measure.width(rest, bold)
-            line, used = rest, wide
+            line, used = line + rest, used + wide
         lines.append(line)
     return lines
 
@@ -154,14 +162,18 @@ def lay_out(measure: Measure, columns: Sequence[Column], rows: Sequence[Sequence
 
 
 def _row(measure: Measure, cells: Sequence[Cell], widths: Sequence[float], size: float, most: int) -> Row:
-    lines = []
+    lines, notes = [], []
     for cell, width in zip(cells, widths, strict=True):
         broken = wrap(measure, cell.text, width - 2 * PAD_X, size, cell.bold)
-        if len(broken) > most:
-            broken = [*broken[: most - 1], *wrap(measure, SHORTENED, width - 2 * PAD_X, size, cell.bold)]
-        lines.append(tuple(broken))
+        note = wrap(measure, cell.note, width - 2 * PAD_X, size, bold=False) if cell.note else []
+        if len(broken) + len(note) > most:
+            note = []
+            if len(broken) > most:
+                broken = [*broken[: most - 1], *wrap(measure, SHORTENED, width - 2 * PAD_X, size, cell.bold)]
+        notes.append(len(broken))
+        lines.append(tuple(broken + note))
     height = max(len(cell) for cell in lines) * size * LINE_FACTOR + 2 * PAD_Y
-    return Row(cells, tuple(lines), height)
+    return Row(cells, tuple(lines), height, tuple(notes))
 
 
 def page_runs(table: Table, first_room: float, page_room: float) -> list[tuple[int, int]]:
