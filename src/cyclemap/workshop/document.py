@@ -64,18 +64,26 @@ class _GlyphLog(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _lacks(font: object, text: str) -> bool:
+    """Whether `font` lacks a character of `text` (loading a CJK font takes a noticeable moment)."""
+    cmap = getattr(font, "cmap", {})
+    return any(ord(char) not in cmap for char in set(text) if char.isprintable())
+
+
 class PackDocument(FPDF):
     """A landscape document with the pack's fonts, header and footer."""
 
-    def __init__(self, fonts: Fonts, paper: str, footer_text: str) -> None:
+    def __init__(self, fonts: Fonts, paper: str, footer_text: str, text: str = "") -> None:
+        """A document set in `fonts`; fallback fonts are loaded only if `text` (all it will set) needs them."""
         super().__init__(orientation="L", unit="mm", format=paper)
         self.set_margins(14, 18, 14)
         self.set_auto_page_break(auto=True, margin=16)
         self.add_font(BODY, "", str(fonts.regular.path))
         self.add_font(BODY, "B", str(fonts.bold.path))
-        for name, font in fonts.fallbacks:
-            self.add_font(name, "", str(font.path), collection_font_number=font.index)
-        self.set_fallback_fonts([name for name, _ in fonts.fallbacks], exact_match=False)
+        if _lacks(self.fonts[BODY], text) or _lacks(self.fonts[BODY + "B"], text):
+            for name, font in fonts.fallbacks:
+                self.add_font(name, "", str(font.path), collection_font_number=font.index)
+            self.set_fallback_fonts([name for name, _ in fonts.fallbacks], exact_match=False)
         self.set_font(BODY, size=10)
         self.alias_nb_pages(_PAGE_COUNT)
         self.footer_text = plain(footer_text, 300)

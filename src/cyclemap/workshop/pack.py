@@ -69,7 +69,8 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
     with shown_on_terminal(options.progress) as steps:
         steps.step("Laying out the diagrams")
         scene = build_scene(cmap, None, options.threshold)
-        doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options))
+        text = "".join((cmap.model_dump_json(), options.title or "", _footer(info, options)))
+        doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options), text)
         try:
             doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
             chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
