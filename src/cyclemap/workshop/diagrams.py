@@ -142,9 +142,9 @@ def _draw(writer: PdfWriter, place: Placement, diagram: Diagram, form: tuple[Nam
     stream = DecodedStreamObject()
     stream.set_data(" ".join(ops).encode("ascii"))
     added = writer._add_object(stream)
-    contents = page[PageAttributes.CONTENTS]
+    contents = page[PageAttributes.CONTENTS]  # the diagram goes first: cut marks and captions stay on top
     existing = contents.get_object()
     if isinstance(existing, ArrayObject):
-        existing.append(added)
+        existing.insert(0, added)
     else:
-        page[NameObject(PageAttributes.CONTENTS)] = ArrayObject([contents, added])
+        page[NameObject(PageAttributes.CONTENTS)] = ArrayObject([added, contents])
