@@ -27,11 +27,12 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from tests.conftest import EXAMPLES, REPO, SMALL_MAP, Result
 
+from cyclemap.cli import Poster
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, PackInfo, PackOptions, build_pack
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
-from cyclemap.workshop.poster import MIN_TEXT_PT, MOST_AUTO_SHEETS, Frame, plan_poster
+from cyclemap.workshop.poster import MIN_TEXT_PT, MOST_AUTO_SHEETS, POSTER_MODES, Frame, plan_poster
 from cyclemap.workshop.tables import Cell, Column, page_runs
 
 pytestmark = pytest.mark.skipif(
@@ -335,3 +336,10 @@ def test_no_progress_when_standard_error_is_not_a_terminal(
     result, _ = pack_of(SMALL_MAP)
     assert result.err.strip().splitlines()[-1].startswith("Wrote ")
     assert "Drawing" not in result.err
+
+
+def test_poster_choices_on_the_command_line_are_the_packs(cli: Callable[..., Result]) -> None:
+    """`--poster` offers exactly the modes the pack knows, and --help explains them."""
+    assert [mode.value for mode in Poster] == list(POSTER_MODES)
+    help_text = " ".join(cli("workshop", "--help").out.split())
+    assert all(mode in help_text for mode in POSTER_MODES)
