@@ -32,7 +32,7 @@ from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, PackInfo, PackOptions, build_pack
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
-from cyclemap.workshop.poster import MIN_TEXT_PT, MOST_AUTO_SHEETS, POSTER_MODES, Frame, plan_poster
+from cyclemap.workshop.poster import MIN_TEXT_PT, MOST_AUTO_SHEETS, MOST_SHEETS, POSTER_MODES, Frame, plan_poster
 from cyclemap.workshop.tables import Cell, Column, page_runs
 
 pytestmark = pytest.mark.skipif(
@@ -343,3 +343,12 @@ def test_poster_choices_on_the_command_line_are_the_packs(cli: Callable[..., Res
     assert [mode.value for mode in Poster] == list(POSTER_MODES)
     help_text = " ".join(cli("workshop", "--help").out.split())
     assert all(mode in help_text for mode in POSTER_MODES)
+
+
+def test_a_poster_too_big_to_tile_sensibly_goes_on_one_sheet_to_print_larger() -> None:
+    """auto tiles up to 16 sheets and tiles up to 100; beyond, one sheet (the cover names the paper)."""
+    frame = Frame(8, 20, 281, 177)
+    huge, vast = (2525.0, 1920.0), (9000.0, 7000.0)
+    assert len(plan_poster(huge, frame, "auto").tiles) == 1
+    assert 1 < len(plan_poster(huge, frame, "tiles").tiles) <= MOST_SHEETS
+    assert len(plan_poster(vast, frame, "tiles").tiles) == 1

@@ -319,6 +319,9 @@ def _flow_slices(doc: PackDocument, key: str, diagram: Diagram, scale: float) ->
     while True:
         top = doc.y
         room = doc.room_left() - FLOW_GAP - 5
+        if room < 3 * SLICE_OVERLAP:  # too little left here to show a slice
+            doc.add_page()
+            continue
         last = shown + room >= total
         clip = (doc.l_margin, top, doc.epw, min(room, total - shown))
         placements.append(Placement(key, doc.page, x, top - shown, scale, clip))

@@ -18,6 +18,8 @@ POSTER_MODES = ("auto", "fit", "tiles")
 """`--poster`: one sheet when legible there, else tiles (up to MOST_AUTO_SHEETS); always one; always tiles."""
 MOST_AUTO_SHEETS = 16
 """Most sheets `auto` tiles a poster over (16 sheets make the paper size four sizes up: A4 -> A0)."""
+MOST_SHEETS = 100
+"""Most sheets even `tiles` uses; a bigger poster goes on one sheet, to print on a plotter."""
 MIN_TEXT_PT = 6.0
 """The smallest text the pack prints."""
 SMALLEST_DIAGRAM_TEXT = METRIC_SIZE
@@ -82,7 +84,7 @@ def plan_poster(size: tuple[float, float], frame: Frame, mode: str) -> PosterPla
     rows = max(1, math.ceil((height * TILE_SCALE - OVERLAP) / step_y))
     across, down = columns * step_x + OVERLAP, rows * step_y + OVERLAP
     scale = min(across / width, down / height, max(MOST_SCALE, TILE_SCALE))
-    if mode == "auto" and columns * rows > MOST_AUTO_SHEETS:
+    if columns * rows > (MOST_AUTO_SHEETS if mode == "auto" else MOST_SHEETS):
         return plan_poster(size, frame, "fit")
     pad_x, pad_y = (across - width * scale) / 2, (down - height * scale) / 2
     tiles = tuple(
