@@ -127,8 +127,8 @@ def test_white_activities_that_are_gaps_say_so_and_the_key_never_says_no_gap(lay
         assert "no evidence" in label
     legend = _legend(cmap, layout)
     assert "No gap found" not in legend
-    assert "White: none of the above (scores may still lack evidence)" in legend
-    assert "no evidence: the scores cite no evidence (a gap too)" in legend
+    assert "White: none of these (may lack evidence)" in legend
+    assert "no evidence: scores cite no evidence (a gap)" in legend
 
 
 TUNED = """\
@@ -167,8 +167,8 @@ def test_key_follows_the_threshold_given_with_the_option(layout: str) -> None:
     legend = _legend(cmap, layout, threshold=12)
     assert "below 12" not in legend
     assert "moderate" not in legend
-    assert "Underserved, high: opportunity score 12 to under 15" in legend
-    assert "Underserved, extreme: opportunity score 15 to 20" in legend
+    assert "Underserved, high: score 12 to under 15" in legend
+    assert "Underserved, extreme: score 15 to 20" in legend
     assert "underserved from 12" in legend
 
 
@@ -177,13 +177,13 @@ def test_key_follows_the_maps_threshold_scale_and_margin(layout: str, write_map:
     """A map's own gaps.threshold, scale and overserved margin are the numbers its key prints."""
     cmap = load_map(str(write_map(TUNED)))
     legend = _legend(cmap, layout)
-    assert "Underserved, high: opportunity score 13 to under 15" in legend
+    assert "Underserved, high: score 13 to under 15" in legend
     assert "moderate" not in legend
     assert "underserved from 13" in legend
-    assert "importance and satisfaction (1 to 5)" in legend
-    assert "Overserved: satisfaction 2+ points above importance" in legend  # 4 on the 0-10 scale is 2 of 5
+    assert "importance, satisfaction (1 to 5)" in legend
+    assert "Overserved: satisfaction 2+ above importance" in legend  # 4 on the 0-10 scale is 2 of 5
     assert "15 to 20" in _legend(cmap, layout, threshold=16).replace("16 to 20", "15 to 20")
-    assert "extreme: opportunity score 16 to 20" in _legend(cmap, layout, threshold=16)
+    assert "extreme: score 16 to 20" in _legend(cmap, layout, threshold=16)
     assert "high" not in _legend(cmap, layout, threshold=16)
 
 

@@ -69,6 +69,14 @@ class Paper(str, Enum):
     letter = "letter"
 
 
+class Poster(str, Enum):
+    """The choices of `workshop --poster`: `cyclemap.workshop.poster.POSTER_MODES`."""
+
+    auto = "auto"
+    fit = "fit"
+    tiles = "tiles"
+
+
 METAVARS = {
     "--output": "FILE",
     "render --output": "PATH",

@@ -172,7 +172,7 @@ def legend_texts(scene: Scene) -> dict[Severity, str]:
     >>> from cyclemap.render.scene import Scene
     >>> texts = legend_texts(Scene("", "", "", "", 1, 10, [], threshold=12))
     >>> texts[Severity.HIGH], Severity.MODERATE in texts
-    ('Underserved, high: opportunity score 12 to under 15', False)
+    ('Underserved, high: score 12 to under 15', False)
     """
     texts = {}
     bands = {
@@ -184,29 +184,29 @@ def legend_texts(scene: Scene) -> dict[Severity, str]:
         start = max(lowest, scene.threshold)
         if start < end:
             upto = f"to under {end:g}" if end < TOP_SCORE else f"to {end:g}"
-            texts[severity] = f"Underserved, {severity.value}: opportunity score {start:g} {upto}"
+            texts[severity] = f"Underserved, {severity.value}: score {start:g} {upto}"
         elif start == end == TOP_SCORE:
-            texts[severity] = f"Underserved, {severity.value}: opportunity score {end:g}"
+            texts[severity] = f"Underserved, {severity.value}: score {end:g}"
     margin = scene.overserved_margin * scene.scale_max / 10
-    texts[Severity.PAIN] = "Left alone or in pain: no offering covers it, or its pains"
-    texts[Severity.OVERSERVED] = f"Overserved: satisfaction {margin:g}+ points above importance"
-    texts[Severity.NONE] = "White: none of the above (scores may still lack evidence)"
+    texts[Severity.PAIN] = "Left alone or in pain: no offering, or pains"
+    texts[Severity.OVERSERVED] = f"Overserved: satisfaction {margin:g}+ above importance"
+    texts[Severity.NONE] = "White: none of these (may lack evidence)"
     return texts
 
 
 def legend_notes(scene: Scene) -> list[str]:
     """The small print under the key, with the map's scale and threshold."""
     return [
-        f"imp / sat: importance and satisfaction ({scene.scale_min:g} to {scene.scale_max:g})",
-        f"{NO_EVIDENCE}: the scores cite no evidence (a gap too)",
-        f"Opportunity score: imp + (imp - sat), on 0-10 each; underserved from {scene.threshold:g}",
-        "Numbers give the order: 2.1 is the first step of activity 2",
+        f"imp / sat: importance, satisfaction ({scene.scale_min:g} to {scene.scale_max:g})",
+        f"{NO_EVIDENCE}: scores cite no evidence (a gap)",
+        f"Score: imp + (imp - sat) on 0-10; underserved from {scene.threshold:g}",
+        "2.1 is the first step of activity 2",
     ]
 
 
 BORDER_TEXT = {
-    "rounded": "Solid border: we offer something on this step",
-    "dashed": "Dashed border: no offering of ours on this step",
+    "rounded": "Solid border: we offer something here",
+    "dashed": "Dashed border: no offering of ours here",
 }
 FOLDED_TEXT = "Collapsed subcycle: the worst gap folded inside"
 

@@ -11,23 +11,16 @@ import io
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode
-from fpdf.fonts import FontFace
 
 from cyclemap.render.text import clean
 from cyclemap.workshop.fonts import Fonts
+from cyclemap.workshop.tables import INK, PAD_X, PAD_Y, Cell, Column, Measure, Row, Table, lay_out, page_runs
 
-INK = "#222222"
 MUTED = "#5f5f5f"
 RULE = "#b8b8b8"
-HEAD_FILL = "#e9ecef"
 BODY = "body"
-_PAD_X, _PAD_Y = 1.6, 1.2
-"""Cell padding in tables, mm."""
-SHORTENED = "… (shortened to fit the page; see the map for the rest)"
 MAX_CELL_TEXT = 600
 """Characters of one user string in a table cell before it is cut with '…'."""
 MAX_LIST_ITEMS = 8
@@ -51,22 +44,6 @@ def bullets(items: Sequence[str]) -> str:
     return "\n".join(shown)
 
 
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: float
-    """Share of the table's width (the shares of a table add up to 1)."""
-    align: str = "LEFT"
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    fill: str | None = None
-    colour: str = INK
-    bold: bool = False
-
-
 _PAGE_COUNT = "\x1fpages\x1f"
 """Stands for the page count until the end; user text cannot contain it (`plain` drops \\x1f)."""
 MISSING_FONT_HINT = (
@@ -87,18 +64,26 @@ class _GlyphLog(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _lacks(font: object, text: str) -> bool:
+    """Whether `font` lacks a character of `text` (loading a CJK font takes a noticeable moment)."""
+    cmap = getattr(font, "cmap", {})
+    return any(ord(char) not in cmap for char in set(text) if char.isprintable())
+
+
 class PackDocument(FPDF):
     """A landscape document with the pack's fonts, header and footer."""
 
-    def __init__(self, fonts: Fonts, paper: str, footer_text: str) -> None:
+    def __init__(self, fonts: Fonts, paper: str, footer_text: str, text: str = "") -> None:
+        """A document set in `fonts`; fallback fonts are loaded only if `text` (all it will set) needs them."""
         super().__init__(orientation="L", unit="mm", format=paper)
         self.set_margins(14, 18, 14)
         self.set_auto_page_break(auto=True, margin=16)
         self.add_font(BODY, "", str(fonts.regular.path))
         self.add_font(BODY, "B", str(fonts.bold.path))
-        for name, font in fonts.fallbacks:
-            self.add_font(name, "", str(font.path), collection_font_number=font.index)
-        self.set_fallback_fonts([name for name, _ in fonts.fallbacks], exact_match=False)
+        if _lacks(self.fonts[BODY], text) or _lacks(self.fonts[BODY + "B"], text):
+            for name, font in fonts.fallbacks:
+                self.add_font(name, "", str(font.path), collection_font_number=font.index)
+            self.set_fallback_fonts([name for name, _ in fonts.fallbacks], exact_match=False)
         self.set_font(BODY, size=10)
         self.alias_nb_pages(_PAGE_COUNT)
         self.footer_text = plain(footer_text, 300)
@@ -107,6 +92,7 @@ class PackDocument(FPDF):
         self.warnings: list[str] = []
         self.fresh_page = False
         """True while the current page is blank and not yet claimed by a section."""
+        self.measure = Measure(self)
 
     def set_metadata(self, title: str, subject: str, creator: str, date: dt.date) -> None:
         self.running_title = plain(title, 120)
@@ -169,48 +155,56 @@ class PackDocument(FPDF):
 
     def table_of(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float = 8.5) -> None:
         """A table whose header row repeats on every page it runs onto."""
-        self.style(size)
-        self.set_draw_color(RULE)
-        self.set_line_width(0.15)
-        heading = FontFace(emphasis="BOLD", color=INK, fill_color=HEAD_FILL, size_pt=size)
-        with self.table(
-            col_widths=tuple(c.width for c in columns),
-            text_align=tuple(c.align for c in columns),
-            headings_style=heading,
-            line_height=size * 0.48,
-            padding=(_PAD_Y, _PAD_X),
-            repeat_headings=1,
-            cell_fill_mode=TableCellFillMode.NONE,
-            v_align="TOP",
-        ) as table:
-            head = table.row()
-            for column in columns:
-                head.cell(column.title)
-            most = self._most_lines(size)
-            for cells in rows:
-                row = table.row()
-                for cell, column in zip(cells, columns, strict=True):
-                    face = FontFace(
-                        emphasis="BOLD" if cell.bold else None, color=cell.colour, fill_color=cell.fill, size_pt=size
-                    )
-                    row.cell(self._fitted(cell, column.width * self.epw - 2 * _PAD_X, most), style=face)
+        self.draw_table(self.lay_table(columns, rows, size))
+
+    def lay_table(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float = 8.5) -> Table:
+        """The table broken into lines and rows, ready to measure and draw."""
+        return lay_out(self.measure, columns, rows, size, self.page_break_trigger - self.t_margin)
+
+    def draw_table(self, table: Table) -> None:
+        """Draw `table` from here down, over as many pages as it needs, with no row alone on a page."""
+        runs = page_runs(table, self.page_break_trigger - self.y, self.page_break_trigger - self.t_margin)
+        for number, (start, end) in enumerate(runs):
+            if number > 0:
+                self.add_page()
+            if start == end:
+                continue
+            top = self._draw_row(table, table.head, self.y)
+            for row in table.rows[start:end]:
+                top = self._draw_row(table, row, top)
+            self.set_y(top)
         self.ln(3)
 
-    def _most_lines(self, size: float) -> int:
-        """Lines of one cell that leave its row room on a page under the repeated header."""
-        usable = self.page_break_trigger - self.t_margin - 2 * (size * 0.48 * 2 + 2 * _PAD_Y)
-        return max(4, int(usable / (size * 0.48)) - 1)
+    def _draw_row(self, table: Table, row: Row, top: float) -> float:
+        self.set_draw_color(RULE)
+        self.set_line_width(0.15)
+        left = self.l_margin
+        for index, (cell, lines, width) in enumerate(zip(row.cells, row.lines, table.widths, strict=True)):
+            if cell.fill:
+                self.set_fill_color(cell.fill)
+            self.rect(left, top, width, row.height, style="DF" if cell.fill else "D")
+            self.set_font(BODY, "B" if cell.bold else "", table.size)
+            self.set_text_color(cell.colour)
+            column = table.columns[index]
+            for number, line in enumerate(lines):
+                if number == row.notes[index]:
+                    self.style(table.size, MUTED)
+                if line.strip():
+                    self._cell_line(line, (left, top + PAD_Y + number * table.line_height, width), table, column.align)
+            left += width
+        return top + row.height
 
-    def _fitted(self, cell: Cell, width: float, most: int) -> str:
-        """The cell's text, shortened if it would make its row taller than a page."""
-        if cell.text.count("\n") + len(cell.text) * 1.9 / max(width, 1.0) < most / 2:
-            return cell.text  # clearly short: skip measuring
-        self.set_font(BODY, "B" if cell.bold else "", self.font_size_pt)
-        measured = self.multi_cell(width, 1, cell.text, dry_run=True, output="LINES", padding=0)
-        lines = [str(line) for line in measured] if isinstance(measured, list) else []
-        if len(lines) <= most:
-            return cell.text
-        return "\n".join(lines[: most - 1]) + f"\n{SHORTENED}"
+    def _cell_line(self, line: str, where: tuple[float, float, float], table: Table, align: str) -> None:
+        """One line of a cell at `where` (left, top, cell width), in the main font when it has every character."""
+        left, top, width = where
+        bold = self.font_style == "B"
+        if not self.measure.covered(line, bold):
+            self.set_xy(left + PAD_X - self.c_margin, top)
+            self.cell(width - 2 * PAD_X + 2 * self.c_margin, table.line_height, line, align=align[0])
+            return
+        if align == "RIGHT":
+            left += width - 2 * PAD_X - self.measure.width(line, bold) * table.size
+        self.text(left + PAD_X, top + 0.5 * table.line_height + 0.3 * self.font_size, line)
 
     # -- output ----------------------------------------------------------------
 

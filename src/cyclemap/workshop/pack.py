@@ -16,13 +16,15 @@ from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
+from cyclemap.workshop.poster import paper_for, plan_poster
+from cyclemap.workshop.progress import Steps, shown_on_terminal
 
 SECTIONS = ("cover", "poster", "phases", "gaps", "worksheets", "evidence")
 """The parts of a pack, in the order they are printed."""
 PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
 MIN_FLOW_SCALE = 0.75
-"""Smallest scale of a phase's flow diagram: 11 pt box text prints at about 8 pt."""
+"""Scale at which a phase's columns are grouped into flow diagrams as wide as the page."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class PackOptions:
     date: dt.date = field(default_factory=dt.date.today)
     threshold: float | None = None
     timeout: float = 60.0
+    poster: str = "auto"
+    progress: bool = False
+    """Show what is being done on standard error, if it is a terminal."""
+    """One of POSTER_MODES: the cycle on one sheet if legible there, else tiled; always one; always tiled."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Pack:
     pdf: bytes
     pages: int
     warnings: list[str]
+    paper: str = "A4"
+    """The paper's name as printers know it: A4, A3, Letter."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +66,24 @@ class PackInfo:
 
 def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
     """The workshop pack of `cmap` (the same bytes for the same map, options and date)."""
-    scene = build_scene(cmap, None, options.threshold)
-    doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options))
-    try:
-        doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
-        chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
-        diagrams = draw_diagrams(_diagram_sources(scene, chunks, options), options.timeout)
-        placements = _write(doc, cmap, _Plan(info, options, scene, chunks, diagrams))
-        pdf = stamp(doc.finish(), placements, diagrams)
-    finally:
-        doc.close_fonts()
-    return Pack(pdf, doc.pages_count, doc.warnings)
+    with shown_on_terminal(options.progress) as steps:
+        steps.step("Laying out the diagrams")
+        scene = build_scene(cmap, None, options.threshold)
+        text = "".join((cmap.model_dump_json(), options.title or "", _footer(info, options)))
+        doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options), text)
+        try:
+            doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
+            chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
+            sources = _diagram_sources(scene, chunks, options)
+            steps.step("Drawing the diagrams with Graphviz", len(sources))
+            diagrams = draw_diagrams(sources, options.timeout, steps.advance)
+            steps.step("Setting the pages", len(options.sections))
+            placements = _write(doc, cmap, _Plan(info, options, scene, chunks, diagrams), steps)
+            steps.step("Placing the diagrams")
+            pdf = stamp(doc.finish(), placements, diagrams)
+        finally:
+            doc.close_fonts()
+    return Pack(pdf, doc.pages_count, doc.warnings, PAPERS[options.paper])
 
 
 @dataclass(frozen=True)
@@ -81,28 +96,40 @@ class _Plan:
     diagrams: dict[str, Diagram]
 
 
-def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan) -> list[Placement]:
+def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list[Placement]:
     """Write the chosen sections in pack order; where each diagram goes."""
     options, scene, chunks, diagrams = plan.options, plan.scene, plan.chunks, plan.diagrams
     gaps = find_gaps(cmap, options.threshold)
     placements: list[Placement] = []
+    poster, note = None, None
+    if "poster" in options.sections:
+        cycle = diagrams["cycle"]
+        poster = plan_poster((cycle.width, cycle.height), pages.poster_frame(doc), options.poster)
+        better = paper_for((cycle.width, cycle.height), pages.POSTER_SIDE)
+        note = pages.poster_note(poster, PAPERS[options.paper], better)
     if "cover" in options.sections:
         facts = pages.CoverFacts(plan.info.file, plan.info.revision, options.title, options.date,
-                                 contents=len(options.sections) > 1)
+                                 contents=len(options.sections) > 1, poster=note)
         pages.cover(doc, cmap, facts, gaps)
-    if "poster" in options.sections:
-        placements.append(pages.poster(doc, diagrams["cycle"]))
+        steps.advance()
+    if poster is not None:
+        placements += pages.poster(doc, diagrams["cycle"], poster, note)
+        steps.advance()
     if "phases" in options.sections:
         for phase in scene.phases:
             parts = [diagrams[f"flow-{phase.key}-{n}"] for n in range(len(chunks[phase.key]))]
             placements += pages.phase(doc, cmap, phase.key, parts, gaps)
+        steps.advance()
     if "gaps" in options.sections:
         pages.gap_table(doc, cmap, gaps)
+        steps.advance()
     if "worksheets" in options.sections:
         for key in (p.key for p in scene.phases):
             pages.worksheet(doc, cmap, key)
+        steps.advance()
     if "evidence" in options.sections:
         pages.evidence(doc, cmap)
+        steps.advance()
     return placements
 
 

@@ -14,15 +14,10 @@ from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evi
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.workshop.diagrams import Diagram, Placement
-from cyclemap.workshop.document import INK, MUTED, RULE, Cell, Column, PackDocument, bullets, plain
+from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
+from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
+from cyclemap.workshop.tables import INK, Cell, Column
 
-POSTER_MOST = 1.6
-"""Largest enlargement of a small map's cycle on the poster page."""
-FLOW_MOST = 1.0
-TABLE_ROOM = 40.0
-"""Millimetres a phase's table needs below its diagram to start on the same page."""
-FLOW_LEGIBLE = 0.7
-"""Below this scale a phase's flow moves to a page of its own, where it can be larger."""
 NONE_MARK = "\N{EN DASH}"
 SOURCE_NAMES = {
     "interview": "Interviews",
@@ -63,6 +58,8 @@ class CoverFacts:
     date: dt.date
     contents: bool
     """Whether to list the contents (not for a cover alone)."""
+    poster: str | None = None
+    """How to print the poster, when it needs saying."""
 
 
 def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[Gap]) -> None:
@@ -82,7 +79,8 @@ def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[G
     doc.ln(5)
     _outcome_box(doc, cmap.outcome)
     doc.ln(5)
-    details = [("Owner", cmap.owner), ("Date", _long_date(date)), ("Map", facts.file), ("Revision", facts.revision)]
+    details = [("Owner", cmap.owner), ("Date", _long_date(date)), ("Map", facts.file), ("Revision", facts.revision),
+               ("Poster", facts.poster)]
     for label, value in details:
         if value:
             _detail(doc, label, value)
@@ -163,33 +161,96 @@ def _contents(doc: PackDocument, outline: list[OutlineSection]) -> None:
 # -- 2. poster --------------------------------------------------------------------
 
 
-def poster(doc: PackDocument, diagram: Diagram) -> Placement:
-    """The cycle diagram fitted to one page."""
-    doc.begin("The cycle")
-    height = doc.h - doc.t_margin - doc.b_margin
-    scale = diagram.scale_to(doc.epw, height, POSTER_MOST)
-    x = doc.l_margin + (doc.epw - diagram.width * scale) / 2
-    y = doc.t_margin + (height - diagram.height * scale) / 2
-    return Placement("cycle", doc.page, x, y, scale)
+def poster_frame(doc: PackDocument) -> Frame:
+    """The part of a poster sheet the cycle may use: all of it but the running header and footer."""
+    return Frame(POSTER_SIDE, POSTER_TOP, doc.w - 2 * POSTER_SIDE, doc.h - POSTER_TOP - POSTER_BOTTOM)
+
+
+POSTER_SIDE, POSTER_TOP, POSTER_BOTTOM = 8.0, 20.0, 13.0
+"""Margins of a poster sheet, mm: narrower than other pages, as most printers allow."""
+
+
+def poster_note(plan: PosterPlan, paper: str, better: str | None) -> str | None:
+    """What the cover says about printing the poster, if anything."""
+    if plan.tiled:
+        return (f"{len(plan.tiles)} sheets of {paper} ({plan.columns} across, {plan.rows} down) "
+                "to trim and tape together")
+    if plan.smallest_text < MIN_TEXT_PT:
+        where = f"on {better}" if better else "larger than A0"
+        return f"print it {where} for legible text, or build the pack with --poster tiles"
+    return None
+
+
+def poster(doc: PackDocument, diagram: Diagram, plan: PosterPlan, note: str | None) -> list[Placement]:
+    """The cycle on one sheet, or on several with cut marks and an overlap to tape."""
+    frame = poster_frame(doc)
+    placements = []
+    for number, tile in enumerate(plan.tiles, start=1):
+        if number == 1:
+            doc.begin("The cycle")
+        else:
+            doc.section = f"The cycle · sheet {number} of {len(plan.tiles)}"
+            doc.add_page()
+        clip = (frame.left, frame.top, frame.width, frame.height) if plan.tiled else None
+        placements.append(Placement("cycle", doc.page, tile.x, tile.y, plan.scale, clip))
+        if plan.tiled:
+            _tile_marks(doc, frame, plan, tile)
+            text = (f"Sheet {number} of {len(plan.tiles)}: row {tile.row + 1} of {plan.rows}, column "
+                    f"{tile.column + 1} of {plan.columns}. Trim the edges that have corner marks, lay them "
+                    "over the neighbouring sheet up to its dashed line, and tape.")
+        else:
+            text = f"This page: {note}." if note else ""
+        if text:
+            doc.set_xy(frame.left, POSTER_TOP - 5.5)
+            doc.style(7, MUTED)
+            doc.cell(frame.width, 4, text)
+    return placements
+
+
+def _tile_marks(doc: PackDocument, frame: Frame, plan: PosterPlan, tile: Tile) -> None:
+    """Corner marks where a sheet is trimmed (its left and top edges), dashes where the next one ends."""
+    left, top = frame.left, frame.top
+    right, bottom = left + frame.width, top + frame.height
+    doc.set_draw_color(INK)
+    doc.set_line_width(0.2)
+    mark = 3.5
+    if tile.column > 0:
+        for y in (top, bottom):
+            doc.line(left, y - mark if y == top else y + 0.8, left, y - 0.8 if y == top else y + mark)
+    if tile.row > 0:
+        for x in (left, right):
+            doc.line(x - mark if x == left else x + 0.8, top, x - 0.8 if x == left else x + mark, top)
+    doc.set_draw_color(MUTED)
+    doc.set_line_width(0.25)
+    with doc.local_context():
+        doc.set_dash_pattern(dash=2, gap=1.5)
+        if tile.column < plan.columns - 1:
+            doc.line(right - OVERLAP, top, right - OVERLAP, bottom)
+        if tile.row < plan.rows - 1:
+            doc.line(left, bottom - OVERLAP, right, bottom - OVERLAP)
 
 
 # -- 3. one page per phase --------------------------------------------------------
 
 _ACTIVITY_COLUMNS = (
-    Column("No.", 0.07),
-    Column("Activity", 0.235),
-    Column("Imp.", 0.05, "RIGHT"),
-    Column("Sat.", 0.05, "RIGHT"),
-    Column("Score", 0.065, "RIGHT"),
-    Column("Offerings", 0.22),
-    Column("Pains", 0.245),
-    Column("Evid.", 0.065, "RIGHT"),
+    Column("No.", 0.06),
+    Column("Activity", 0.26),
+    Column("Imp.", 0.045, "RIGHT"),
+    Column("Sat.", 0.045, "RIGHT"),
+    Column("Score", 0.055, "RIGHT"),
+    Column("Offerings", 0.175),
+    Column("Who serves it today", 0.145),
+    Column("Pains", 0.17),
+    Column("Evid.", 0.045, "RIGHT"),
 )
 
 
 def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap]
           ) -> list[Placement]:
-    """The phase's flow (in parts if it is wide), then a table of its activities."""
+    """The phase's flow (in parts if it is wide, in slices if it is tall), then a table of its activities.
+
+    The flow shrinks (down to a legible scale) to let the table start on the same page.
+    """
     name = _phase_name(cmap, key)
     doc.begin(f"Phase: {name}", name)
     visits = [v for v in cmap.walk() if v.phase == key]
@@ -200,35 +261,79 @@ def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram],
         about += f"  ·  {plain(cmap.phase(key).description or '')}"
     doc.para(about, 10, MUTED)
     doc.ln(3)
-    placements = [_place_flow(doc, key, n, part) for n, part in enumerate(parts)]
-    if doc.room_left() < TABLE_ROOM:
-        doc.add_page()
     severity = {g.id: g.severity for g in gaps if g.id}
     rows = [_activity_row(cmap, v, severity.get(v.activity.id or "", Severity.NONE)) for v in visits]
-    if rows:
-        doc.table_of(_ACTIVITY_COLUMNS, rows)
+    table = doc.lay_table(_ACTIVITY_COLUMNS, rows) if rows else None
+    after = table.start_height() + 3 if table else 12.0
+    placements: list[Placement] = []
+    for number, part in enumerate(parts):
+        reserve = after if number == len(parts) - 1 else 0.0
+        placements += _place_flow(doc, f"flow-{key}-{number}", part, reserve, fresh=number == 0)
+    if table:
+        doc.draw_table(table)
     else:
         doc.para("No activities yet: this phase is a gap of its own. Use the worksheet to capture them.")
     return placements
 
 
-def _place_flow(doc: PackDocument, key: str, number: int, diagram: Diagram) -> Placement:
-    """Below what is on the page, leaving room for the table if it stays legible.
+FLOW_MOST = 1.0
+FLOW_LEGIBLE = 0.7
+"""Smallest scale of a phase's flow: its smallest text prints at 7 pt."""
+FLOW_GAP = 3.0
+SLICE_OVERLAP = 10.0
+"""Millimetres of a tall flow repeated at the top of its next slice."""
 
-    A later part goes to a new page if it would be too small here.
+
+def _place_flow(doc: PackDocument, key: str, diagram: Diagram, after: float, fresh: bool) -> list[Placement]:
+    """Below what is on the page, as large as fits with `after` mm left below (for the table).
+
+    It shrinks to FLOW_LEGIBLE to leave that room, and to LEGIBLE_SCALE to stay
+    on the page; a later part then moves to a new page, and a flow too tall even
+    there is cut into slices that overlap a little (`fresh`: the page holds only
+    the phase's heading, so moving would leave it alone).
     """
-    scale = diagram.scale_to(doc.epw, doc.room_left() - 3 - TABLE_ROOM, FLOW_MOST)
-    if scale < FLOW_LEGIBLE:
-        scale = diagram.scale_to(doc.epw, doc.room_left() - 3, FLOW_MOST)
-    if number > 0 and scale < FLOW_LEGIBLE:
-        whole_page = diagram.scale_to(doc.epw, doc.page_break_trigger - doc.t_margin - 3, FLOW_MOST)
-        if whole_page > scale:
-            doc.add_page()
-            scale = whole_page
+    widest = diagram.scale_to(doc.epw, 10**6, FLOW_MOST)
+    for reserve, least in ((after, FLOW_LEGIBLE), (0.0, FLOW_LEGIBLE), (0.0, LEGIBLE_SCALE)):
+        fits = min(widest, (doc.room_left() - FLOW_GAP - reserve) / diagram.height)
+        if fits >= min(least, widest):
+            return [_flow_at(doc, key, diagram, fits)]
+    if not fresh:
+        doc.add_page()
+        return _place_flow(doc, key, diagram, after, fresh=True)
+    return _flow_slices(doc, key, diagram, min(widest, FLOW_LEGIBLE))
+
+
+def _flow_at(doc: PackDocument, key: str, diagram: Diagram, scale: float) -> Placement:
     x = doc.l_margin + (doc.epw - diagram.width * scale) / 2
-    placement = Placement(f"flow-{key}-{number}", doc.page, x, doc.y, scale)
-    doc.set_y(doc.y + diagram.height * scale + 3)
+    placement = Placement(key, doc.page, x, doc.y, scale)
+    doc.set_y(doc.y + diagram.height * scale + FLOW_GAP)
     return placement
+
+
+def _flow_slices(doc: PackDocument, key: str, diagram: Diagram, scale: float) -> list[Placement]:
+    """A flow too tall for a page, cut across into slices of a page each."""
+    x = doc.l_margin + (doc.epw - diagram.width * scale) / 2
+    total = diagram.height * scale
+    placements = []
+    shown = 0.0
+    while True:
+        top = doc.y
+        room = doc.room_left() - FLOW_GAP - 5
+        if room < 3 * SLICE_OVERLAP:  # too little left here to show a slice
+            doc.add_page()
+            continue
+        last = shown + room >= total
+        clip = (doc.l_margin, top, doc.epw, min(room, total - shown))
+        placements.append(Placement(key, doc.page, x, top - shown, scale, clip))
+        if last:
+            doc.set_y(top + total - shown + FLOW_GAP)
+            return placements
+        doc.set_xy(doc.l_margin, top + room + 1)
+        doc.style(7.5, MUTED)
+        doc.cell(doc.epw, 4, "Continued on the next page, which repeats the last centimetre of this one.",
+                 align="C")
+        doc.add_page()
+        shown += room - SLICE_OVERLAP
 
 
 def _activity_row(cmap: CycleMap, visit: Visit, severity: Severity) -> list[Cell]:
@@ -238,11 +343,13 @@ def _activity_row(cmap: CycleMap, visit: Visit, severity: Severity) -> list[Cell
     indent = "    " * visit.depth
     return [
         Cell(number_of(visit), colour=MUTED),
-        Cell(indent + plain(activity.name), bold=visit.depth == 0),
+        Cell(indent + plain(activity.name), bold=visit.depth == 0,
+             note=indent + plain(activity.description, 300) if activity.description else ""),
         Cell(score_text(activity.importance).removesuffix(".0")),
         Cell(score_text(activity.satisfaction).removesuffix(".0")),
         Cell(score_text(score), fill if score is not None else None, colour, bold=score is not None),
         Cell(bullets(activity.offerings)),
+        Cell(bullets(activity.competitors)),
         Cell(bullets(activity.pains)),
         Cell(str(len(activity.evidence)), colour=INK) if activity.evidence else Cell(NONE_MARK, colour=MUTED),
     ]

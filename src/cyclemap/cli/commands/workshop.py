@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import Paper, check_output, check_timeout, complete_sections, parse_sections
+from cyclemap.cli.options import Paper, Poster, check_output, check_timeout, complete_sections, parse_sections
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
@@ -45,6 +45,9 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
                             help="Seconds Graphviz may take for each diagram (1 to 86,400).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
+    poster: Annotated[Poster, typer.Option("--poster", help="The cycle poster: on one sheet if its text stays "
+                                           "legible there, else tiled (auto); always on one sheet (fit); "
+                                           "tiled over several sheets to tape together (tiles).")] = Poster.auto,
 ) -> None:
     """Build a printable PDF pack to run a workshop on a map.
 
@@ -81,14 +84,14 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     cmap = load_map(file)
     info = PackInfo("standard input" if file == "-" else file,
                     None if file == "-" else git_revision(_files_of(cmap, file)))
-    options = PackOptions(paper.value, chosen, title, when, threshold, timeout)
+    options = PackOptions(paper.value, chosen, title, when, threshold, timeout, poster.value, progress=not quiet)
     pack = build_pack(cmap, info, options)
     write_output(target, pack.pdf, [file], binary=True)
     for warning in pack.warnings:
         print(f"cyclemap: warning: {visible(warning)}", file=sys.stderr)
     if not quiet and target != "-":
         pages = f"{pack.pages} page{'s' * (pack.pages != 1)}"
-        print(f"Wrote {visible(target)} ({pages}, {paper.value.upper()} landscape)", file=sys.stderr)
+        print(f"Wrote {visible(target)} ({pages}, {pack.paper} landscape)", file=sys.stderr)
 
 
 def _files_of(cmap: CycleMap, root: str) -> list[Path]:
