@@ -178,7 +178,7 @@ def test_hostile_text_stays_literal_and_inside_the_fence(write_map: Callable[...
     outside = _outside_fence(page)
     assert outside[0] == r"# \`\`\`<br># Heading? \`code\` \<script>x\</script> \| \*bold\* \& \[a\](b)"
     assert r"- **Customer:** \- a list?<br>\~\~\~" in outside
-    assert r"- **Outcome:** 1\. numbered? %% not a comment; " + '"quoted" #35;' in outside
+    assert r"- **Outcome:** 1\. numbered? %% not a comment; " + '"quoted" #&#8203;35;' in outside  # not issue 35
     assert r"- **Owner:** \> a quote?" in outside
     assert r"indented code?<br><br>---<br>end" in outside  # one paragraph, no code block or rule
     assert not any(line.startswith(("```", "~~~", "<")) for line in outside)

@@ -11,7 +11,10 @@ from rich.text import Text
 
 from cyclemap.problems import Problem, split_lines
 from cyclemap.report.terminal import literal, stderr_console, stdout_console, visible
+from cyclemap.safe_text import escape_invisible
 
+_LINE_BREAKS = "\r\n"
+"""Kept in annotation messages, where `github_escape` writes them as %0D%0A and GitHub shows the break."""
 MAX_SHOWN = 200
 """Problems shown in text form before the rest are only counted."""
 
@@ -117,8 +120,8 @@ def report_github(results: list[Checked]) -> None:
         for p in result.problems:
             chain = f" (included from {', from '.join(map(str, reversed(p.chain)))})" if p.chain else ""
             sys.stdout.write(
-                f"::error file={github_escape(visible(p.file), prop=True)},line={p.line},col={p.col},"
-                f"title=cyclemap::{github_escape(visible(p.message + chain))}\n"
+                f"::error file={github_escape(escape_invisible(p.file), prop=True)},line={p.line},col={p.col},"
+                f"title=cyclemap::{github_escape(escape_invisible(p.message + chain, keep=_LINE_BREAKS))}\n"
             )
 
 
