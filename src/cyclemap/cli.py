@@ -708,7 +708,9 @@ def init(
         raise InputError(f"{file} already exists; use --force to overwrite it")
     write_output(file, starter_map().encode())
     if file != "-":
-        print(f"Wrote {file}. Next: edit it, then run  cyclemap validate {file}", file=sys.stderr)
+        from cyclemap.safe_text import visible
+
+        print(f"Wrote {visible(file)}. Next: edit it, then run  cyclemap validate {visible(file)}", file=sys.stderr)
 
 
 @app.command()
