@@ -8,6 +8,7 @@ line breaks, so every command's output for people shows them as escapes.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -235,3 +236,24 @@ def test_markdown_outputs_link_and_ping_nothing(cli: Cli, tmp_path: Path, comman
     assert "@octocat" not in outside_diagram and "@&#8203;octocat" in outside_diagram
     assert not re.search(r"(?<!&)#\d", outside_diagram)
     assert not re.search(r"https?://|www\.", outside_diagram)
+
+
+# -- JSON printed in a CI log ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate", "-f", "json", "{bad}"), ("gaps", "-f", "json", "{map}"), ("diff", "-f", "json", "{map}", "{other}")],
+    ids=lambda args: " ".join(a for a in args if "{" not in a),
+)
+def test_json_holds_no_old_style_command_and_loads_back_exactly(cli: Cli, hostile: Path, args: tuple[str, ...]) -> None:
+    """'##[' inside a JSON string is written '##\\u005b': the runner ignores it, json.loads gives the text back."""
+    other = hostile.parent / "other.yaml"
+    other.write_text(HOSTILE_MAP.replace("id: pay", "id: paid"), encoding="utf-8")
+    bad = hostile.parent / "bad.yaml"
+    bad.write_text(HOSTILE_MAP.replace("importance: 9", '"##[add-mask]key": 1\n        importance: 9'), "utf-8")
+    values = {"map": str(hostile), "other": str(other), "bad": str(bad)}
+    result = cli(*(arg.format(**values) for arg in args))
+    assert result.code in (0, 1), result.err
+    assert "##[" not in result.out
+    assert "##[add-mask]" in json.dumps(json.loads(result.out), ensure_ascii=False)

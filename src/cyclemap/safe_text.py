@@ -114,3 +114,18 @@ def unlinked(markdown: str) -> str:
     Ask @&#8203;ops about #&#8203;12 on https:&#8203;//x.example or www&#8203;.x.example
     """
     return _AUTOLINKED.sub(lambda m: m.group() + ZERO_WIDTH_SPACE, markdown)
+
+
+# -- JSON that CI logs print ---------------------------------------------------------------
+
+
+def inert_json(text: str) -> str:
+    r"""JSON text (from `json.dumps`) in which a CI runner finds no ``##[command]``.
+
+    ``##[`` can only occur inside a JSON string, where ``\u005b`` is the same
+    ``[``: the document loads back exactly as before.
+
+    >>> inert_json('{"name": "##[add-mask]x"}')
+    '{"name": "##\\u005badd-mask]x"}'
+    """
+    return text.replace(_OLD_COMMAND, "##\\u005b")

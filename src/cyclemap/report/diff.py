@@ -23,6 +23,7 @@ from cyclemap.model import CycleMap, label_of
 from cyclemap.problems import clip
 from cyclemap.report.gaps import PATH_SEPARATOR, SEVERITY_STYLES, markdown_cell, score_text
 from cyclemap.report.terminal import literal, visible
+from cyclemap.safe_text import inert_json
 
 ARROW = "→"
 MAX_VALUE = 80
@@ -433,7 +434,7 @@ def report_json(report: DiffReport, out: TextIO) -> None:
     from cyclemap.report.gaps import _UNSAFE_IN_JSON  # noqa: PLC0415 - one escaping rule for every JSON we write
 
     text = json.dumps(diff_json(report), indent=2, ensure_ascii=False, allow_nan=False)
-    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    out.write(inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n")
 
 
 REPORTERS: dict[str, Callable[[DiffReport, TextIO], None]] = {

@@ -25,7 +25,7 @@ from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
-from cyclemap.safe_text import unlinked
+from cyclemap.safe_text import inert_json, unlinked
 
 PATH_SEPARATOR = " > "
 SEVERITY_STYLES = {
@@ -193,7 +193,7 @@ def report_json(report: GapReport, out: TextIO) -> None:
     }
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
-    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    out.write(inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n")
 
 
 # -- csv ------------------------------------------------------------------------

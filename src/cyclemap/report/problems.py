@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cyclemap.problems import Problem, split_lines
 from cyclemap.report.terminal import literal, stderr_console, stdout_console, visible
-from cyclemap.safe_text import escape_invisible
+from cyclemap.safe_text import escape_invisible, inert_json
 
 _LINE_BREAKS = "\r\n"
 """Kept in annotation messages, where `github_escape` writes them as %0D%0A and GitHub shows the break."""
@@ -105,7 +105,7 @@ def report_json(results: list[Checked]) -> None:
         for r in results
         for p in r.problems
     ]
-    sys.stdout.write(json.dumps(problems, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(inert_json(json.dumps(problems, indent=2, ensure_ascii=False)) + "\n")
 
 
 def github_escape(text: str, *, prop: bool = False) -> str:
