@@ -257,3 +257,25 @@ def test_json_holds_no_old_style_command_and_loads_back_exactly(cli: Cli, hostil
     assert result.code in (0, 1), result.err
     assert "##[" not in result.out
     assert "##[add-mask]" in json.dumps(json.loads(result.out), ensure_ascii=False)
+
+
+def test_caret_stays_under_the_error_when_the_line_shows_escapes(cli: Cli, tmp_path: Path) -> None:
+    """In the quoted line, escapes before the column ('::' shows as ':\\x3a') do not push the caret off."""
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        'cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\nphases:\n  pre:\n    activities:\n'
+        '      - {name: "::a::\\t", importance: 11}\n'
+        "  during: {activities: []}\n  post: {activities: []}\n",
+        encoding="utf-8",
+    )
+    result = cli("validate", str(path))
+    lines = result.out.splitlines()
+    quoted = next(n for n, line in enumerate(lines) if line.lstrip().startswith("8 |"))
+    assert lines[quoted + 1].index("^") == lines[quoted].index("11")
+
+
+def test_markdown_cell_escapes_dollars_so_github_draws_no_math() -> None:
+    """'$5 to 10$' would be typeset as math on GitHub; escaped, it shows as written."""
+    from cyclemap.report.gaps import markdown_cell  # noqa: PLC0415 - the cell rule itself
+
+    assert markdown_cell("$5 to 10$ and $$x$$") == r"\$5 to 10\$ and \$\$x\$\$"

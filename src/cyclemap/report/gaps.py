@@ -124,7 +124,7 @@ def score_text(score: Score | None) -> str:
 
 # -- markdown -------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|&~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|&~$])")
 
 
 def markdown_cell(text: str) -> str:

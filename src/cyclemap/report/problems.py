@@ -86,7 +86,7 @@ def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | 
     text = Text(gutter, style="blue")
     text.append(snippet)
     text.append("\n" + " " * (len(gutter) - 2) + "| ", style="blue")
-    text.append(" " * (col - 1 - start) + "^", style="red bold")
+    text.append(" " * len(visible(content[start : col - 1])) + "^", style="red bold")  # under it, escapes counted
     return text
 
 
