@@ -56,7 +56,7 @@ def escape_invisible(text: str, keep: str = "") -> str:
     a\u202eb
     c
     """
-    if _INVISIBLE.search(text) is None:
+    if text.isprintable() or _INVISIBLE.search(text) is None:  # a fast scan, False for every character listed
         return text
     return _INVISIBLE.sub(lambda m: m.group() if m.group() in keep else escape_char(m.group()), text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 
 from cyclemap.gaps import Severity
@@ -10,8 +11,8 @@ from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
 from cyclemap.safe_text import escape_invisible
 
-_PLAIN = frozenset(" .,'()/?!+-·…")
-"""Punctuation that means nothing inside a quoted Mermaid label; other non-alphanumerics become entities."""
+_NOT_PLAIN = re.compile(r"[^\w .,'()/?!+\-·…]|_")
+"""Not a letter, a digit, a space or punctuation that means nothing inside a quoted Mermaid label."""
 
 
 def mermaid_text(text: str) -> str:
@@ -27,7 +28,7 @@ def mermaid_text(text: str) -> str:
     >>> mermaid_text('%%{init: {"theme": "dark"}}%% <b>x</b> & 1.5')
     '#37;#37;#123;init#58; #123;#34;theme#34;#58; #34;dark#34;#125;#125;#37;#37; #60;b#62;x#60;/b#62; #38; 1.5'
     """
-    return "".join(c if c.isalnum() or c in _PLAIN else f"#{ord(c)};" for c in escape_invisible(text))
+    return _NOT_PLAIN.sub(lambda m: f"#{ord(m.group())};", escape_invisible(text))
 
 
 def _title(text: str) -> str:
