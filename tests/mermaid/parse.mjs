@@ -8,7 +8,7 @@
 //
 // The versions are pinned in package.json and, with every transitive package, in package-lock.json.
 // To move to newer ones: `npm install mermaid@VERSION jsdom@VERSION js-yaml@VERSION --save-exact`
-// here (mermaid 12 and jsdom 27+ need node 22), then run tests/test_hardening_mermaid.py.
+// here (mermaid 12 and the newest jsdom need node 22), then run tests/test_hardening_mermaid.py.
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 import yaml from "js-yaml";
