@@ -74,6 +74,10 @@ demo)
     echo "out/home-solar-workshop.pdf; run .venv/bin/cyclemap --help for more."
     ;;
 test)
+    # Mermaid's own parser (node), pinned by tests/mermaid/package-lock.json, checks the Mermaid output.
+    if command -v npm >/dev/null 2>&1; then
+        (cd tests/mermaid && npm ci --no-audit --no-fund --loglevel=error)
+    fi
     .venv/bin/python -m pytest -q
     ;;
 esac

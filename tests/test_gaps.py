@@ -590,7 +590,7 @@ def test_markdown_escapes_pipes_newlines_and_markup(tricky_map: Path, capsys: py
     assert len(rows) == len(TRICKY_NAMES)
     assert all(len(row.replace("\\|", "").split("|")) == 9 for row in rows)
     assert "Cash \\| card<br>or loan" in out
-    assert "Close \\[/\\] the \\[link=https://evil.example\\]deal\\[/link\\]" in out
+    assert "Close \\[/\\] the \\[link=https:&#8203;//evil.example\\]deal\\[/link\\]" in out  # and no autolink
     assert "\x1b" not in out
 
 
@@ -601,7 +601,7 @@ def test_csv_guards_formula_cells(tricky_map: Path, capsys: pytest.CaptureFixtur
     rows = list(csv.DictReader(io.StringIO(out)))
     paths = {row["id"]: row["path"] for row in rows}
     assert paths["formula"] == "'" + TRICKY_NAMES["formula"]
-    assert paths["pipe"] == TRICKY_NAMES["pipe"]
+    assert paths["pipe"] == TRICKY_NAMES["pipe"].replace("\n", "\\x0a")  # no line of the file starts with user text
     assert paths["escape"].startswith("Pay \\x1b[31mred")
     assert "\x1b" not in out
     assert rows[0]["kinds"] == "unserved, unaddressed-pain"

@@ -79,7 +79,8 @@ class Entry:
 class Moved:
     entry: Entry
     reason: str
-    """'phase' (moved to another phase), 'parent' (into another subcycle) or 'order' (among its siblings)."""
+    """'phase' (moved to another phase), 'parent' (into, out of or to another subcycle) or 'order'
+    (among its siblings)."""
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,9 @@ def _dispatch(args: list[str]) -> int:
             raise
         import traceback
 
-        last = traceback.format_exc().strip().splitlines()[-1]
+        from cyclemap.safe_text import visible
+
+        last = visible(traceback.format_exc().strip().splitlines()[-1])
         print(
             f"cyclemap: internal error ({last}). This is a bug in cyclemap; "
             "please report it with the input that caused it (rerun with --debug for details).",

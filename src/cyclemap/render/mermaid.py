@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
+import json
+import re
 from itertools import pairwise
 
 from cyclemap.gaps import Severity
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
+from cyclemap.safe_text import escape_invisible
 
-_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;", "`": "#96;", "|": "#124;"}
+_NOT_PLAIN = re.compile(r"[^\w .,'()/?!+\-·…]|_")
+"""Not a letter, a digit, a space or punctuation that means nothing inside a quoted Mermaid label."""
 
 
 def mermaid_text(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: markup characters become entities."""
-    return "".join(_ENTITIES.get(c, c) for c in text)
+    """Text safe inside a quoted Mermaid label, shown as written.
+
+    Letters, digits, spaces and a little punctuation stay as they are; every
+    other character becomes a numeric entity (``#37;`` for ``%``), which
+    Mermaid turns back into that character when it draws the label. So no
+    user text can close the quotes, start a ``%%{init}%%`` directive or a
+    comment, become HTML, Markdown, KaTeX (``$$``) or an icon (``fa:fa-x``),
+    or end a line. Control and format characters show as escapes first.
+
+    >>> mermaid_text('%%{init: {"theme": "dark"}}%% <b>x</b> & 1.5')
+    '#37;#37;#123;init#58; #123;#34;theme#34;#58; #34;dark#34;#125;#125;#37;#37; #60;b#62;x#60;/b#62; #38; 1.5'
+    """
+    return _NOT_PLAIN.sub(lambda m: f"#{ord(m.group())};", escape_invisible(text))
 
 
-def _yaml_quoted(text: str) -> str:
-    """Text for a double-quoted YAML scalar (the front matter), where a backslash starts an escape."""
-    return text.replace("\\", "\\\\")
+def _title(text: str) -> str:
+    """The title as a double-quoted YAML scalar for the front matter.
+
+    Mermaid shows the title as plain text (it reads no entities there), so it
+    is written as JSON, which YAML reads back exactly; ``%``, ``<``, ``>``,
+    ``&``, ``#`` and backticks are escaped too, so that no pre-processing of the diagram
+    sees a directive or a tag in it, and no CI log a ``##[command]``.
+
+    >>> print(_title('Cost %%{ "budget" <b>'))
+    "Cost \\u0025\\u0025{ \\"budget\\" \\u003cb\\u003e"
+    """
+    quoted = json.dumps(escape_invisible(text), ensure_ascii=False)
+    return quoted.translate({ord(c): f"\\u{ord(c):04x}" for c in "%<>&#`"})
 
 
 def render_mermaid(scene: Scene) -> str:
     """A left-to-right flowchart: one subgraph per phase, subcycles nested inside."""
     lines = [
         "---",
-        f'title: "{_yaml_quoted(mermaid_text(scene.title))}"',
+        f"title: {_title(scene.title)}",
         "---",
         "flowchart LR",
         f'  outcome(["Outcome: {mermaid_text(scene.outcome)}"])',
@@ -47,14 +72,19 @@ def render_mermaid(scene: Scene) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _node_lines(box: Box, indent: str, since: str = "") -> list[str]:
-    label = mermaid_text(f"{box.number} {' '.join(box.lines)}".strip())
+def node_label(box: Box, since: str = "") -> list[str]:
+    """A node's label as people read it: its number and name, then each note on a line of its own."""
     notes = [box.metrics] if box.metrics else []
     if box.hidden:
         notes.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
     if box.mark:
         notes.insert(0, f"{MARK_TEXT[box.mark]} since {since}")
-    label += "".join(f"<br/><small>{mermaid_text(note)}</small>" for note in notes)
+    return [f"{box.number} {' '.join(box.lines)}".strip(), *notes]
+
+
+def _node_lines(box: Box, indent: str, since: str = "") -> list[str]:
+    name, *notes = node_label(box, since)
+    label = mermaid_text(name) + "".join(f"<br/><small>{mermaid_text(note)}</small>" for note in notes)
     out = [f'{indent}{box.key}["{label}"]']
     for child in box.children:
         out.extend(_node_lines(child, indent, since))

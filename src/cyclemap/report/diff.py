@@ -17,21 +17,23 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from cyclemap.diff import Entry, FieldChange, GapChange, MapDiff, Place, ScoreChange
+from cyclemap.diff import Entry, FieldChange, GapChange, MapDiff, Moved, Place, ScoreChange
 from cyclemap.gaps import Gap, Score
 from cyclemap.model import CycleMap, label_of
 from cyclemap.problems import clip
 from cyclemap.report.gaps import PATH_SEPARATOR, SEVERITY_STYLES, markdown_cell, score_text
 from cyclemap.report.terminal import literal, visible
+from cyclemap.safe_text import inert_json
 
 ARROW = "→"
 MAX_VALUE = 80
 """Characters of one shown value (a description, a note) before it is cut with '...'."""
 MOVE_REASONS = {
     "phase": "moved to another phase",
-    "parent": "moved into another subcycle",
+    "parent": "moved to another subcycle",
     "order": "moved among its siblings",
 }
+"""How a move is told; a change of parent is told more exactly by `move_text`."""
 CHANGED_TITLE = "Changed fields"
 RENAME_HINT = (
     "Activities without an explicit 'id:' are matched by their name, so renaming one shows it as "
@@ -136,6 +138,22 @@ def _take(counter: Counter[str], item: Any) -> bool:
     return False
 
 
+def move_text(move: Moved) -> str:
+    """How an activity moved, in the direction it went.
+
+    >>> was, now = Place("pre", "1.2.1", ("A", "B", "X"), "b"), Place("pre", "4", ("X",), None)
+    >>> move_text(Moved(Entry("x", was, now), "parent")), move_text(Moved(Entry("x", now, was), "parent"))
+    ('moved out of its subcycle', 'moved into a subcycle')
+    """
+    old, new = move.entry.old, move.entry.new
+    if move.reason == "parent" and old is not None and new is not None:
+        if old.parent is None:
+            return "moved into a subcycle"
+        if new.parent is None:
+            return "moved out of its subcycle"
+    return MOVE_REASONS[move.reason]
+
+
 def gap_text(gap: Gap | None) -> str:
     """'14.0 high: underserved, unserved', or '-' for no gap."""
     if gap is None:
@@ -207,7 +225,7 @@ def _text_sections(report: DiffReport) -> list[tuple[str, list[Text]]]:
         ("Map", [_line("~", c.field, change_text(c).removeprefix(c.field + ": "), "yellow") for c in diff.map_changed]),
         ("Added", [_line("+", e.id, where(report, e.place), "green") for e in diff.added]),
         ("Removed", [_line("-", e.id, where(report, e.place), "red") for e in diff.removed]),
-        ("Moved", [_moved_line(report, m.entry, m.reason) for m in diff.moved]),
+        ("Moved", [_moved_line(report, m) for m in diff.moved]),
         ("Renamed", [_line("~", e.id, _renamed(e), "yellow") for e in diff.renamed]),
         ("Changed", [line for c in diff.changed for line in _changed_lines(report, c.entry, c.fields)]),
         ("Gaps opened", [_gap_line(report, c, "+", "red") for c in diff.gaps_opened]),
@@ -226,11 +244,12 @@ def _renamed(entry: Entry) -> str:
     return f'"{entry.old.name}" {ARROW} "{entry.new.name}"'
 
 
-def _moved_line(report: DiffReport, entry: Entry, reason: str) -> Text:
+def _moved_line(report: DiffReport, move: Moved) -> Text:
+    entry = move.entry
     assert entry.old is not None and entry.new is not None  # noqa: S101 - moved entries are in both maps
     old = f"{report.phase_label(entry.old.phase)} {entry.old.number}"
     new = f"{report.phase_label(entry.new.phase)} {entry.new.number}"
-    return _line("~", entry.id, f"{entry.new.name}: {old} {ARROW} {new} ({MOVE_REASONS[reason]})", "yellow")
+    return _line("~", entry.id, f"{entry.new.name}: {old} {ARROW} {new} ({move_text(move)})", "yellow")
 
 
 def _changed_lines(report: DiffReport, entry: Entry, fields: Sequence[FieldChange]) -> list[Text]:
@@ -290,7 +309,7 @@ def _markdown_sections(report: DiffReport) -> list[tuple[str, list[str], list[li
         ("Map fields", ["Field", "Old", "New"], [[cell(c.field), *_old_new(c)] for c in diff.map_changed]),
         ("Added", ["Id", "Activity"], [[_code(e.id), cell(where(report, e.place))] for e in diff.added]),
         ("Removed", ["Id", "Activity"], [[_code(e.id), cell(where(report, e.place))] for e in diff.removed]),
-        ("Moved", ["Id", "Activity", "From", "To", "How"], [_moved_row(report, m.entry, m.reason) for m in diff.moved]),
+        ("Moved", ["Id", "Activity", "From", "To", "How"], [_moved_row(report, m) for m in diff.moved]),
         ("Renamed", ["Id", "Old name", "New name"], [_renamed_row(e) for e in diff.renamed]),
         (
             CHANGED_TITLE,
@@ -333,14 +352,15 @@ def _items(items: list[Any], sign: str) -> str:
     return "<br>".join(f"{sign} {markdown_cell(clip(value_text(item), MAX_VALUE))}" for item in items)
 
 
-def _moved_row(report: DiffReport, entry: Entry, reason: str) -> list[str]:
+def _moved_row(report: DiffReport, move: Moved) -> list[str]:
+    entry = move.entry
     assert entry.old is not None and entry.new is not None  # noqa: S101 - moved entries are in both maps
     return [
         _code(entry.id),
         markdown_cell(entry.new.name),
         markdown_cell(f"{report.phase_label(entry.old.phase)} {entry.old.number}"),
         markdown_cell(f"{report.phase_label(entry.new.phase)} {entry.new.number}"),
-        MOVE_REASONS[reason],
+        move_text(move),
     ]
 
 
@@ -414,7 +434,7 @@ def report_json(report: DiffReport, out: TextIO) -> None:
     from cyclemap.report.gaps import _UNSAFE_IN_JSON  # noqa: PLC0415 - one escaping rule for every JSON we write
 
     text = json.dumps(diff_json(report), indent=2, ensure_ascii=False, allow_nan=False)
-    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    out.write(inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n")
 
 
 REPORTERS: dict[str, Callable[[DiffReport, TextIO], None]] = {

@@ -1,4 +1,4 @@
-"""One Markdown document about a map: details, the Mermaid diagram, counts and ranked gaps.
+"""One Markdown document about a map: details, the Mermaid diagram, counts, ranked gaps, activities.
 
 `map_document` is a pure function (model in, text out) behind `cyclemap report`.
 The document is meant to be committed next to the map or pasted into a wiki,
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from cyclemap.gaps import Gap, GapFilter, effective_threshold, filter_gaps, find_gaps
-from cyclemap.model import PHASE_KEYS, CycleMap, label_of
+from cyclemap.model import PHASE_KEYS, CycleMap, Visit, label_of
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
@@ -54,6 +54,7 @@ def map_document(cmap: CycleMap, file: str, options: DocumentOptions | None = No
         _diagram(cmap, options),
         _phase_counts(cmap, found),
         _gaps(cmap, file, found, options),
+        _activities(cmap),
         _footer(file),
     ]
     return "\n".join(sections)
@@ -169,6 +170,37 @@ def _gaps(cmap: CycleMap, file: str, found: list[Gap], options: DocumentOptions)
     )
     write_markdown_gaps(GapReport(file, cmap, threshold, shown, len(found)), out)
     return out.getvalue()
+
+
+def _activities(cmap: CycleMap) -> str:
+    """Every activity, numbered as in the diagram: what it is and who serves it today."""
+    lines = [
+        "## Activities",
+        "",
+        "What each activity is and who serves the customer there today (competitors and alternatives), "
+        "numbered as in the diagram.",
+    ]
+    visits = list(cmap.walk())
+    for key in PHASE_KEYS:
+        mine = [visit for visit in visits if visit.phase == key]
+        lines += ["", f"### {markdown_text(label_of(key, cmap.phase(key)))}", ""]
+        if not mine:
+            lines.append("No activities yet.")
+            continue
+        lines += ["| # | Activity | What it is | Who serves it today |", "|--:|---|---|---|"]
+        lines += [_activity_row(visit) for visit in mine]
+    return "\n".join(lines) + "\n"
+
+
+def _activity_row(visit: Visit) -> str:
+    activity = visit.activity
+    cells = (
+        ".".join(map(str, visit.position)),
+        markdown_cell(activity.name),
+        markdown_cell(activity.description or ""),
+        "; ".join(markdown_cell(name) for name in activity.competitors),
+    )
+    return "| " + " | ".join(cells) + " |"
 
 
 def _footer(file: str) -> str:

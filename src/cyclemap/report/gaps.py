@@ -21,6 +21,7 @@ from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
+from cyclemap.safe_text import inert_json, unlinked
 
 PATH_SEPARATOR = " > "
 SEVERITY_STYLES = {
@@ -123,13 +124,13 @@ def score_text(score: Score | None) -> str:
 
 # -- markdown -------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|&~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|&~$])")
 
 
 def markdown_cell(text: str) -> str:
-    """Text shown literally in a Markdown table cell: syntax escaped, `|` too, newlines as <br>."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text.replace("\r\n", "\n")))
-    return escaped.replace("\n", "<br>")
+    """Text shown literally in a Markdown table cell: syntax escaped, `|` too, newlines as <br>, nothing linked."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text.replace("\r\n", "\n"), keep="\t\n"))
+    return unlinked(escaped.replace("\n", "<br>"))
 
 
 def report_markdown(report: GapReport, out: TextIO) -> None:
@@ -192,7 +193,7 @@ def report_json(report: GapReport, out: TextIO) -> None:
     }
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
-    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    out.write(inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n")
 
 
 # -- csv ------------------------------------------------------------------------
@@ -205,14 +206,14 @@ def csv_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula.
 
     A leading ``'`` goes before a formula start; control characters other than
-    tab and newline are written as ``\\xNN``, as in the terminal, so that
-    printing the CSV cannot drive the terminal.
+    tab (line breaks too) are written as ``\\xNN``, as in the terminal, so that
+    printing the CSV cannot drive the terminal or a CI log.
 
     >>> csv_cell("=HYPERLINK(\\"http://x\\")"), csv_cell("Pay"), csv_cell(None), csv_cell(8)
     ('\\'=HYPERLINK("http://x")', 'Pay', '', '8')
     """
     text = "" if value is None else str(value)
-    return ("'" if text.startswith(_FORMULA_START) else "") + visible(text)
+    return ("'" if text.startswith(_FORMULA_START) else "") + visible(text, keep="\t")
 
 
 def report_csv(report: GapReport, out: TextIO) -> None:

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 
 from cyclemap.problems import Problem, split_lines
 from cyclemap.report.terminal import literal, stderr_console, stdout_console, visible
+from cyclemap.safe_text import escape_invisible, inert_json
 
 if TYPE_CHECKING:
     from rich.text import Text
 
+_LINE_BREAKS = "\r\n"
+"""Kept in annotation messages, where `github_escape` writes them as %0D%0A and GitHub shows the break."""
 MAX_SHOWN = 200
 """Problems shown in text form before the rest are only counted."""
 
@@ -98,7 +101,7 @@ def _quote(source: str | None, line: int, col: int, width: int = 100) -> Text | 
     text = Text(gutter, style="blue")
     text.append(snippet)
     text.append("\n" + " " * (len(gutter) - 2) + "| ", style="blue")
-    text.append(" " * (col - 1 - start) + "^", style="red bold")
+    text.append(" " * len(visible(content[start : col - 1])) + "^", style="red bold")  # under it, escapes counted
     return text
 
 
@@ -117,7 +120,7 @@ def report_json(results: list[Checked]) -> None:
         for r in results
         for p in r.problems
     ]
-    sys.stdout.write(json.dumps(problems, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(inert_json(json.dumps(problems, indent=2, ensure_ascii=False)) + "\n")
 
 
 def github_escape(text: str, *, prop: bool = False) -> str:
@@ -132,8 +135,8 @@ def report_github(results: list[Checked]) -> None:
         for p in result.problems:
             chain = f" (included from {', from '.join(map(str, reversed(p.chain)))})" if p.chain else ""
             sys.stdout.write(
-                f"::error file={github_escape(visible(p.file), prop=True)},line={p.line},col={p.col},"
-                f"title=cyclemap::{github_escape(visible(p.message + chain))}\n"
+                f"::error file={github_escape(escape_invisible(p.file), prop=True)},line={p.line},col={p.col},"
+                f"title=cyclemap::{github_escape(escape_invisible(p.message + chain, keep=_LINE_BREAKS))}\n"
             )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -10,12 +9,9 @@ if TYPE_CHECKING:  # rich loads when a console is needed: `visible` alone keeps 
     from rich.console import Console
     from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+from cyclemap.safe_text import visible
 
-
-def visible(text: str) -> str:
-    """`text` with control characters (terminal escapes among them) shown as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+__all__ = ["literal", "stderr_console", "stdout_console", "visible"]
 
 
 def literal(text: str, style: str = "") -> Text:

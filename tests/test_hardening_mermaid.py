@@ -1,0 +1,142 @@
+"""Mermaid output checked with Mermaid's own parser: user text never becomes a directive or markup.
+
+The parser runs under node from ``tests/mermaid`` (``npm ci`` there installs it
+from its lock; ``bash install.sh test`` does that). Without node these tests
+are skipped; with node but without the packages they fail, saying what to run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cyclemap.loader import load_map
+from cyclemap.model import label_of
+from cyclemap.render.mermaid import mermaid_text, node_label, render_mermaid
+from cyclemap.render.scene import Scene, build_scene
+from cyclemap.report.document import map_document
+from cyclemap.safe_text import escape_invisible
+
+ROOT = Path(__file__).resolve().parent.parent
+PARSER_DIR = ROOT / "tests" / "mermaid"
+CASES = ROOT / "tests" / "cases" / "valid"
+HOSTILE = CASES / "hostile-labels" / "map.yaml"
+MAPS = sorted([*CASES.glob("*/map.yaml"), *(ROOT / "examples").glob("*.yaml")])
+NODE = shutil.which("node")
+
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: Mermaid's parser runs under node")
+
+
+def mermaid_parse(texts: dict[str, str], tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """What Mermaid's parser understood of each text (by name): type, config, title, labels; or an error."""
+    if not (PARSER_DIR / "node_modules" / "mermaid").is_dir():
+        pytest.fail("Mermaid's parser is not installed: run `npm ci` in tests/mermaid (install.sh test does)")
+    files = []
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.mmd"
+        path.write_text(text, encoding="utf-8")
+        files.append(str(path))
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(PARSER_DIR / "parse.mjs"), *files], capture_output=True, text=True, timeout=300, check=True
+    )
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    return {Path(result["file"]).stem: result for result in results}
+
+
+def expected_labels(scene: Scene) -> dict[str, str]:
+    """Every node's label as cyclemap means people to read it (control and format characters as escapes)."""
+    labels = {"outcome": "Outcome: " + escape_invisible(scene.outcome)}
+    for box in scene.all_boxes():
+        labels[box.key] = "\n".join(escape_invisible(line) for line in node_label(box, scene.since))
+    return labels
+
+
+@pytest.fixture(scope="module")
+def scenes() -> dict[str, Scene]:
+    return {f"{path.parent.name}-{path.stem}": build_scene(load_map(str(path))) for path in MAPS}
+
+
+@pytest.fixture(scope="module")
+def parsed(scenes: dict[str, Scene], tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    if NODE is None:
+        pytest.skip("node is not installed: Mermaid's parser runs under node")
+    texts = {name: render_mermaid(scene) for name, scene in scenes.items()}
+    return mermaid_parse(texts, tmp_path_factory.mktemp("mermaid"))
+
+
+@needs_node
+def test_every_map_parses_as_a_flowchart_without_configuration(parsed: dict[str, dict[str, Any]]) -> None:
+    """Mermaid parses the diagram of every example and case, hostile names too, and applies no init or config."""
+    assert "hostile-labels-map" in parsed
+    for name, result in parsed.items():
+        assert "error" not in result, (name, result.get("error"))
+        assert result["type"] == "flowchart-v2", name
+        assert result["config"] == {}, name
+
+
+@needs_node
+def test_every_label_shows_its_text_literally(scenes: dict[str, Scene], parsed: dict[str, dict[str, Any]]) -> None:
+    """Each node and phase label, as Mermaid shows it, is exactly the text cyclemap put there."""
+    for name, scene in scenes.items():
+        result = parsed[name]
+        assert result["nodes"] == expected_labels(scene), name
+        assert result["subgraphs"] == {phase.key: escape_invisible(phase.label) for phase in scene.phases}, name
+
+
+@needs_node
+def test_hostile_names_reach_the_diagram_as_written(parsed: dict[str, dict[str, Any]]) -> None:
+    """Directives, entities, quotes, HTML, KaTeX, icons and flowchart syntax in names are shown, not obeyed."""
+    shown = "\n".join(parsed["hostile-labels-map"]["nodes"].values())
+    for text in (
+        "%%{init: {'theme': 'dark'}}%%",
+        "Cost %%{ budget",
+        "Cost %%{ budget; 100% sure #37;",
+        "#37; #quot; &amp; &lt;b&gt; #35;",
+        "\"q\" 'a' [b] (c) {d} <b>e</b> `f` $$x^2$$ fa:fa-car",
+        "A --> B; end; click a1 call alert(1)",
+        "lifestyle: cost#1; classDef x fill:#f00;",
+        "\\u202ereversed\\u202c",  # a bidi override shows as an escape instead of turning the text round
+    ):
+        assert text in shown
+    assert parsed["hostile-labels-map"]["subgraphs"]["pre"] == "end %% comment"
+    title = parsed["hostile-labels-map"]["title"]
+    assert title.startswith("%%{init: {'theme': 'dark'}}%% Plan \"B\" ")  # Mermaid drops the title's <i> tags
+    assert "\n" not in title
+
+
+@needs_node
+def test_report_page_diagram_parses_without_configuration(tmp_path: Path) -> None:
+    """The diagram inside `cyclemap report`'s page is the same safe Mermaid, for hostile names too."""
+    page = map_document(load_map(str(HOSTILE)), "map.yaml")
+    lines = page.splitlines()
+    start = lines.index("```mermaid")
+    fenced = "\n".join(lines[start + 1 : lines.index("```", start + 1)]) + "\n"
+    result = mermaid_parse({"page": fenced}, tmp_path)["page"]
+    assert "error" not in result
+    assert result["config"] == {}
+
+
+def test_mermaid_text_keeps_no_character_mermaid_reads() -> None:
+    """`%`, quotes, brackets, '<', '#', ';', ':', '$', '`' and line breaks never reach a label raw."""
+    text = mermaid_text("%%{init}%% \"x\" [y] <z> #1; a:b $$ ` \n \u202e")
+    assert not set(re.sub(r"#\d+;", "", text)) & set("%\"[]{}<>#;:$`\n\u202e&|=\\")  # only entities hold them
+
+
+def test_title_front_matter_is_one_line_of_yaml_with_no_directive() -> None:
+    """The title is one YAML line that reads back as the title, with no '%%', tag or '##[' in the file."""
+    cmap = load_map(str(HOSTILE))
+    text = render_mermaid(build_scene(cmap))
+    front = text.split("---\n")[1]
+    assert front.count("\n") == 1
+    assert "%" not in front and "<" not in front and "##[" not in text
+    import yaml  # noqa: PLC0415 - only this test reads YAML
+
+    assert yaml.safe_load(front)["title"] == escape_invisible(" ".join(cmap.title.split()))
+    assert label_of("pre", cmap.phase("pre")) == "end %% comment"
