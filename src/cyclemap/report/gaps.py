@@ -12,18 +12,18 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cyclemap.gaps import Gap, Score, Severity
 from cyclemap.loader import activity_location
-from cyclemap.model import CycleMap, label_of
+from cyclemap.model import PHASE_KEYS, CycleMap, label_of
 from cyclemap.report.problems import github_escape
+from cyclemap.report.stream_table import Cell, ColumnSpec, make_table, print_streamed
 from cyclemap.report.terminal import literal, visible
 
 PATH_SEPARATOR = " > "
@@ -61,33 +61,47 @@ class GapReport:
 # -- table (rich) ---------------------------------------------------------------
 
 
-def report_table(report: GapReport, out: TextIO) -> None:
+TABLE_COLUMNS = (
+    ColumnSpec("#", justify="right", no_wrap=True),
+    ColumnSpec("Score", justify="right", no_wrap=True),
+    ColumnSpec("Phase", max_width=14),
+    ColumnSpec("Activity and reason", ratio=1),
+    ColumnSpec("Kinds", no_wrap=True),
+)
+STREAM_FROM = 200
+"""Rows from which the table is written row by row (`cyclemap.report.stream_table`), not by rich's Table."""
+
+
+def report_table(report: GapReport, out: TextIO, stream_from: int = STREAM_FROM) -> None:
     console = Console(file=out, highlight=False)
     if not report.gaps:
         console.print(Text(_nothing_found(report, visible)), soft_wrap=True)
         return
-    table = Table(title=literal(f"Opportunity gaps: {report.cmap.title}"), title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Phase", overflow="fold", max_width=14)
-    table.add_column("Activity and reason", overflow="fold", ratio=1)
-    table.add_column("Kinds", no_wrap=True)
+    title = literal(f"Opportunity gaps: {report.cmap.title}")
+    if len(report.gaps) >= stream_from:
+        print_streamed(console, out, title, TABLE_COLUMNS, lambda: _table_cells(report))
+    else:
+        table = make_table(title, TABLE_COLUMNS)
+        for cells in _table_cells(report):
+            table.add_row(*(cell.to_text() for cell in cells), end_section=True)
+        console.print(table)
+    console.print(_summary(report), soft_wrap=True)
+
+
+def _table_cells(report: GapReport) -> Iterator[tuple[Cell, ...]]:
+    """The cells of each entry in turn: rank, score and band, phase, path and reason, kinds."""
+    labels = {key: visible(label_of(key, report.cmap.phase(key))) for key in PHASE_KEYS}
     for rank, gap in enumerate(report.gaps, start=1):
         style = SEVERITY_STYLES[gap.severity]
         score = "\n".join(filter(None, (score_text(gap.score), gap.band)))
-        activity = literal(PATH_SEPARATOR.join(gap.path) or "(whole phase)", style="bold")
-        activity.append("\n")
-        activity.append_text(literal(gap.reason, style="dim"))
-        table.add_row(
-            str(rank),
-            Text(score or "-", style=style),
-            literal(report.phase_label(gap)),
-            activity,
-            Text("\n".join(gap.kinds), style=style),
-            end_section=True,
+        path = visible(PATH_SEPARATOR.join(gap.path) or "(whole phase)")
+        yield (
+            Cell(str(rank)),
+            Cell(score or "-", style),
+            Cell(labels[gap.phase]),
+            Cell(f"{path}\n{visible(gap.reason)}", line_styles=("bold",) * (path.count("\n") + 1) + ("dim",)),
+            Cell("\n".join(gap.kinds), style),
         )
-    console.print(table)
-    console.print(_summary(report), soft_wrap=True)
 
 
 def _nothing_found(report: GapReport, shown: Callable[[str], str]) -> str:
