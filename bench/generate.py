@@ -2,10 +2,13 @@
 
     python bench/generate.py 10000 > /tmp/map-10k.yaml
     python bench/generate.py 300 --seed 7 -o /tmp/map-300.yaml
+    python bench/generate.py 100000 --shape lean -o /tmp/map-100k.yaml
 
 Activities are spread over the three phases; each top-level activity opens a
 subcycle of up to three levels, so the map has the shape of a real one. The
-output is deterministic for a given size and seed.
+`lean` shape gives each activity only a name, an id and (mostly) scores, so
+that 100,000 activities (about 12 MB) fit under the 16 MiB file limit. The
+output is deterministic for a given size, seed and shape.
 """
 
 from __future__ import annotations
@@ -80,8 +83,21 @@ def _activity(rng: random.Random, number: int, indent: str) -> list[str]:
     return lines
 
 
-def generate(size: int, seed: int = 1) -> str:
-    """Return the YAML text of a valid map with exactly `size` activities."""
+SHAPES = ("full", "lean")
+
+
+def _lean_activity(rng: random.Random, number: int, indent: str) -> list[str]:
+    name = f"{rng.choice(WORDS).capitalize()} {rng.choice(OBJECTS)} {number}"
+    lines = [f"{indent}- name: {name}", f"{indent}  id: a{number}"]
+    if rng.random() < 0.8:
+        lines.append(f"{indent}  importance: {rng.randint(1, 10)}")
+        lines.append(f"{indent}  satisfaction: {rng.randint(1, 10)}")
+    return lines
+
+
+def generate(size: int, seed: int = 1, shape: str = "full") -> str:
+    """Return the YAML text of a valid map with exactly `size` activities, in one of `SHAPES`."""
+    activity = _lean_activity if shape == "lean" else _activity
     rng = random.Random(seed)
     out = [
         "cyclemap: 1",
@@ -103,7 +119,7 @@ def generate(size: int, seed: int = 1) -> str:
                 indent, depth = stack.pop()
                 number += 1
                 remaining -= 1
-                out.extend(_activity(rng, number, indent))
+                out.extend(activity(rng, number, indent))
                 if depth < 3 and remaining and rng.random() < 0.6:
                     out.append(f"{indent}  subcycle:")
                     kids = min(rng.randint(1, 3), remaining)
@@ -115,9 +131,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int, help="number of activities")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shape", choices=SHAPES, default="full", help="full (default) or lean activities")
     parser.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = parser.parse_args()
-    text = generate(args.size, args.seed)
+    text = generate(args.size, args.seed, args.shape)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)
