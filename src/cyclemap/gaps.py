@@ -60,6 +60,17 @@ class Gap:
     """One line of plain words saying why this is a gap."""
 
     @property
+    def key(self) -> str:
+        """How every output names the gap: the activity's id, or ``phase:<key>`` for an empty phase.
+
+        `cyclemap diff` matches gaps across versions by the same key.
+
+        >>> Gap(None, "post", (), ("empty-phase",), None, None, None, None, "").key
+        'phase:post'
+        """
+        return self.id if self.id is not None else f"phase:{self.phase}"
+
+    @property
     def severity(self) -> Severity:
         """The most urgent reading of the kinds: band, then pain, then overserved."""
         if self.band is not None:

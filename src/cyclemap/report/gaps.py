@@ -25,6 +25,7 @@ from cyclemap.model import PHASE_KEYS, CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.stream_table import Cell, ColumnSpec, make_table, print_streamed
 from cyclemap.report.terminal import literal, visible
+from cyclemap.yaml_reader import YMap
 
 PATH_SEPARATOR = " > "
 SEVERITY_STYLES = {
@@ -178,11 +179,13 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
 """Characters json.dumps keeps raw with ensure_ascii=False that terminals or JavaScript may act on."""
 
 
-def gap_json(gap: Gap) -> dict[str, Any]:
-    """One entry of the JSON contract."""
+def gap_json(gap: Gap, rank: int, phase_label: str) -> dict[str, Any]:
+    """One entry of the JSON contract (the CSV has the same columns, in the same order)."""
     return {
-        "id": gap.id,
+        "rank": rank,
+        "id": gap.key,
         "phase": gap.phase,
+        "phase_label": phase_label,
         "path": list(gap.path),
         "kinds": list(gap.kinds),
         "score": _json_number(gap.score),
@@ -202,7 +205,7 @@ def report_json(report: GapReport, out: TextIO) -> None:
     document = {
         "map": report.file,
         "threshold": _json_number(report.threshold),
-        "gaps": [gap_json(gap) for gap in report.gaps],
+        "gaps": [gap_json(gap, rank, report.phase_label(gap)) for rank, gap in enumerate(report.gaps, start=1)],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
@@ -211,7 +214,10 @@ def report_json(report: GapReport, out: TextIO) -> None:
 
 # -- csv ------------------------------------------------------------------------
 
-CSV_COLUMNS = ("rank", "id", "phase", "path", "kinds", "score", "band", "importance", "satisfaction", "reason")
+CSV_COLUMNS = (
+    "rank", "id", "phase", "phase_label", "path", "kinds", "score", "band", "importance", "satisfaction", "reason"
+)
+"""The JSON entry's keys: lists are joined (path with " > ", kinds with ", ")."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -235,7 +241,8 @@ def report_csv(report: GapReport, out: TextIO) -> None:
     for rank, gap in enumerate(report.gaps, start=1):
         row = (
             rank,
-            gap.id,
+            gap.key,
+            gap.phase,
             report.phase_label(gap),
             PATH_SEPARATOR.join(gap.path),
             ", ".join(gap.kinds),
@@ -254,12 +261,12 @@ def report_csv(report: GapReport, out: TextIO) -> None:
 def report_github(report: GapReport, out: TextIO) -> None:
     """One ``::warning`` per gap (``::error`` when they fail the run), at the activity.
 
-    Phase-level gaps are put at line 1 of the map.
+    An empty phase's gap is put at the phase's key in the map (``during:``).
     """
     level = "error" if report.failing else "warning"
     places = {visit.activity.id: visit for visit in report.cmap.walk()} if report.gaps else {}
     for gap in report.gaps:
-        file, line, col = report.file, 1, 1
+        file, line, col = _phase_place(report, gap.phase)
         visit = places.get(gap.id) if gap.id is not None else None
         if visit is not None:
             where, line, col, _ = activity_location(visit)
@@ -271,6 +278,18 @@ def report_github(report: GapReport, out: TextIO) -> None:
             f"::{level} file={github_escape(visible(file), prop=True)},line={line},col={col},"
             f"title={github_escape(visible(title), prop=True)}::{github_escape(visible(message))}\n"
         )
+
+
+def _phase_place(report: GapReport, key: str) -> tuple[str, int, int]:
+    """File, line and column of a phase's key (``during:``) in the map; line 1 when unknown.
+
+    The loader keeps on each model the YAML node it was validated from, with positions.
+    """
+    phases = report.cmap.phases._source
+    if isinstance(phases, YMap) and key in phases.key_pos:
+        line, col = phases.key_pos[key]
+        return phases.source.name, line, col
+    return report.file, 1, 1
 
 
 REPORTERS: dict[str, Callable[[GapReport, TextIO], None]] = {
