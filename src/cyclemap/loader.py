@@ -8,12 +8,14 @@ nothing here prints or exits.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import os
 import stat
 import sys
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -148,7 +150,8 @@ class _Assembly:
     def load(self, data: bytes) -> CycleMap:
         """The validated map in `data` (the root map's bytes); MapError with every problem otherwise."""
         try:
-            return self._build(data)
+            with _collector_paused():
+                return self._build(data)
         except MapError as err:
             err.sources.update(self.texts)
             raise
@@ -362,6 +365,24 @@ class _Assembly:
     def _stop(self, source: Source, pos: Pos, message: str) -> typing.NoReturn:
         self._problem(source, pos, message)
         raise _OutOfBudget
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (if it was running) while a map is built.
+
+    Building makes millions of long-lived objects (nodes, positions, models) and
+    each automatic collection scans all of them again: at 100,000 activities that
+    was half the loading time. Reference counting still frees what is dropped;
+    cycles wait for the next collection after the load.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 _PART_SHAPE = (

@@ -202,14 +202,23 @@ def _json_number(value: Score | None) -> Score | None:
 
 
 def report_json(report: GapReport, out: TextIO) -> None:
-    document = {
-        "map": report.file,
-        "threshold": _json_number(report.threshold),
-        "gaps": [gap_json(gap, rank, report.phase_label(gap)) for rank, gap in enumerate(report.gaps, start=1)],
-    }
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    """The JSON document, written an entry at a time (the text `json.dumps(document, indent=2)` gives)."""
+    head: dict[str, Any] = {"map": report.file, "threshold": _json_number(report.threshold), "gaps": []}
+    opening = _json_text(head)
+    if not report.gaps:
+        out.write(opening + "\n")
+        return
+    out.write(opening[: -len("[]\n}")] + "[\n")
+    for rank, gap in enumerate(report.gaps, start=1):
+        entry = _json_text(gap_json(gap, rank, report.phase_label(gap))).replace("\n", "\n    ")
+        out.write(f"    {entry}{',' if rank < len(report.gaps) else ''}\n")
+    out.write("  ]\n}\n")
+
+
+def _json_text(value: Any) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
-    out.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # -- csv ------------------------------------------------------------------------

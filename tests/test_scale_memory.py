@@ -1,0 +1,108 @@
+"""Big maps: loading does not stall in the garbage collector, and outputs are written as they are made."""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cyclemap.gaps import effective_threshold, find_gaps
+from cyclemap.loader import load_map
+from cyclemap.problems import MapError
+from cyclemap.report.gaps import GapReport, report_json
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402 - bench/ is not a package: its generator is found by path
+
+
+@pytest.fixture(scope="module")
+def big_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "map.yaml"
+    path.write_text(generate(3000, shape="lean"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generations of the automatic collections that run while the test does."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+
+
+def test_loading_a_big_map_runs_no_garbage_collection(big_map: Path, collections: list[int]) -> None:
+    """Building 3,000 activities triggers no collector pass (each would rescan every node built so far).
+
+    At most one runs once the map is built and the collector is back (it was about a hundred).
+    """
+    load_map(str(big_map))
+    assert len(collections) <= 1
+    assert gc.isenabled()
+
+
+def test_loading_leaves_a_paused_collector_paused(big_map: Path) -> None:
+    """A program that turned the collector off finds it still off after loading a map."""
+    gc.disable()
+    try:
+        load_map(str(big_map))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_loading_restores_the_collector_after_an_invalid_map(tmp_path: Path) -> None:
+    """An invalid map raises its problems and the collector runs again afterwards."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("cyclemap: 1\ntitle: T\n", encoding="utf-8")
+    with pytest.raises(MapError):
+        load_map(str(path))
+    assert gc.isenabled()
+
+
+class Writes(io.StringIO):
+    """A stream that remembers the size of each write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.sizes.append(len(text))
+        return super().write(text)
+
+
+def test_gaps_json_is_written_entry_by_entry_as_one_document(big_map: Path) -> None:
+    """The JSON is the text of one json.dumps of the document, written an entry at a time."""
+    cmap = load_map(str(big_map))
+    found = find_gaps(cmap)
+    out = Writes()
+    report_json(GapReport(str(big_map), cmap, effective_threshold(cmap), found, len(found)), out)
+    document = json.loads(out.getvalue())
+    assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert [entry["rank"] for entry in document["gaps"]] == list(range(1, len(found) + 1))
+    assert len(found) > 1000
+    assert max(out.sizes) < len(out.getvalue()) // 100
+
+
+def test_gaps_json_of_no_gaps_is_an_empty_list(big_map: Path) -> None:
+    """With every gap filtered out the document still parses, with "gaps": []."""
+    cmap = load_map(str(big_map))
+    out = io.StringIO()
+    report_json(GapReport("m.yaml", cmap, 10, [], 5), out)
+    assert json.loads(out.getvalue()) == {"map": "m.yaml", "threshold": 10, "gaps": []}
