@@ -106,3 +106,61 @@ def test_gaps_json_of_no_gaps_is_an_empty_list(big_map: Path) -> None:
     out = io.StringIO()
     report_json(GapReport("m.yaml", cmap, 10, [], 5), out)
     assert json.loads(out.getvalue()) == {"map": "m.yaml", "threshold": 10, "gaps": []}
+
+
+SHARED = """\
+cyclemap: 1
+title: T
+customer: C
+outcome: O
+phases:
+  pre:
+    activities:
+      - name: Compare offers
+        id: compare
+        importance: 8
+        satisfaction: 3
+        evidence: [{source: survey, ref: S-1}]
+        subcycle:
+          - name: Read reviews
+            importance: 8
+            satisfaction: 3
+  during: {activities: [{name: Install, offerings: [Crew]}]}
+  post: {activities: [{name: Keep, offerings: [Care]}]}
+"""
+
+
+def test_loaded_map_keeps_only_the_positions_it_reports(tmp_path: Path) -> None:
+    """Below the phases an activity keeps where it is reported (its id, else its start); the rest is let go.
+
+    The map and phase levels keep every position, and locations still point at the right lines.
+    """
+    from cyclemap.loader import activity_location  # noqa: PLC0415 - used by this test only
+    from cyclemap.yaml_reader import YMap  # noqa: PLC0415
+
+    path = tmp_path / "map.yaml"
+    path.write_text(SHARED, encoding="utf-8")
+    cmap = load_map(str(path))
+    visits = {visit.activity.id: visit for visit in cmap.walk()}
+    compare, reviews = visits["compare"].activity._source, visits["read-reviews"].activity._source
+    assert isinstance(compare, YMap)
+    assert isinstance(reviews, YMap)
+    assert compare.key_pos == {} and list(compare.value_pos) == ["id"]
+    assert compare["subcycle"].item_pos == []
+    assert reviews.value_pos == {}
+    assert [activity_location(visits[key])[1:3] for key in ("compare", "read-reviews", "install")] == [
+        (9, 13), (14, 13), (17, 25)
+    ]
+    phases = cmap.phases._source
+    assert isinstance(phases, YMap)
+    assert phases.key_pos == {"pre": (6, 3), "during": (17, 3), "post": (18, 3)}
+
+
+def test_repeated_keys_and_scores_are_held_once(tmp_path: Path) -> None:
+    """Keys and short values that repeat through a map are one string each, however many activities hold them."""
+    path = tmp_path / "map.yaml"
+    path.write_text(SHARED, encoding="utf-8")
+    nodes = [visit.activity._source for visit in load_map(str(path)).walk()]
+    names = [next(key for key in node if key == "name") for node in nodes]
+    assert all(name is names[0] for name in names)
+    assert nodes[0]["importance"] is nodes[1]["importance"]

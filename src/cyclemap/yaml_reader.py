@@ -41,6 +41,8 @@ Pos = tuple[int, int]
 """A 1-based (line, column)."""
 EMPTY_MAP = "the file is empty; a map starts with 'cyclemap: 1'"
 
+_SHARED_TEXT = 24
+"""Values up to this length are kept once per document however often they repeat (scores, tags)."""
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset(("!", *(_TAG_PREFIX + t for t in ("str", "int", "float"))))
@@ -186,6 +188,9 @@ class _Builder:
         self.root: Any = _MISSING
         self.documents = 0
         self.total = spent
+        self.last_pos: Pos = (1, 1)
+        self.texts: dict[str, str] = {}
+        """Keys and short values read so far: a repeated one is kept once (most keys of a map repeat)."""
 
     def feed(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -214,6 +219,8 @@ class _Builder:
             value = None
         elif tag not in _TEXT_TAGS:
             self._bad_tag(event, tag)
+        if value is not None and len(value) <= _SHARED_TEXT:
+            value = self.texts.setdefault(value, value)
         self._add(value, 1, event)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
@@ -227,7 +234,7 @@ class _Builder:
                 f"the map is nested more than {MAX_DEPTH} levels deep; "
                 "flatten deep subcycles or split them into separate maps",
             )
-        pos = _pos(event)
+        pos = self._pos(event)
         container: YMap | YSeq = (
             YMap(self.source, pos) if type(event) is yaml.MappingStartEvent else YSeq(self.source, pos)
         )
@@ -274,7 +281,7 @@ class _Builder:
         parent = frame.container
         if isinstance(parent, YSeq):
             parent.append(value)
-            parent.item_pos.append(_pos(event))
+            parent.item_pos.append(self._pos(event))
         elif frame.key is _MISSING:
             frame.key = self._key(value, event, parent)
         else:
@@ -282,7 +289,7 @@ class _Builder:
             frame.key = _MISSING
             if key is not _MISSING and key is not None:
                 parent[key] = value
-                parent.value_pos[key] = _pos(event)
+                parent.value_pos[key] = self._pos(event)
 
     def _key(self, value: Any, event: yaml.Event, parent: YMap) -> str | None:
         """Check a mapping key; None means "skip this entry" (problem recorded)."""
@@ -294,8 +301,8 @@ class _Builder:
             line, col = parent.key_pos[value]
             self._problem(event, f"duplicate key '{clip(value)}' (first defined at line {line}, column {col})")
             return None
-        parent.key_pos[value] = _pos(event)
-        return value
+        parent.key_pos[value] = self._pos(event)
+        return self.texts.setdefault(value, value)
 
     def _merge(self, mapping: YMap) -> None:
         """Apply a YAML merge key (`<<: *defaults`): keys written here win."""
@@ -321,6 +328,15 @@ class _Builder:
             event,
             f"the tag '{shown}' is not allowed; maps use plain YAML values (remove the tag)",
         )
+
+    def _pos(self, event: yaml.Event) -> Pos:
+        """The event's position; the same tuple as the last one when equal (a mapping, its
+        first key and its place in a list all start at one point), to hold fewer of them."""
+        pos = _pos(event)
+        if pos == self.last_pos:
+            return self.last_pos
+        self.last_pos = pos
+        return pos
 
     def _problem(self, event: yaml.Event, message: str) -> None:
         line, col = _pos(event)
@@ -361,3 +377,29 @@ def _character_problem(text: str, source: Source) -> Problem:
         *line_col(text, found.start()),
         f"the file contains the control character U+{ord(found.group()):04X}, which YAML does not allow; remove it",
     )
+
+
+def compact_positions(node: Any, keep: frozenset[str] = frozenset(("id",))) -> None:
+    """Drop the positions of a validated tree that nothing reads once the map is built.
+
+    Keeps each mapping's own position and the value positions of the keys in
+    `keep` (where an activity is reported: its id, else its first line); key
+    positions and list item positions go: about a quarter of what a loaded map
+    holds, so that a big map (or two, for a diff) fits in memory. Lists that
+    merge included files keep theirs.
+    """
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, YMap):
+            current.key_pos = {}
+            current.value_pos = {key: pos for key, pos in current.value_pos.items() if key in keep}
+            pending.extend(value for value in current.values() if isinstance(value, (YMap, YSeq)))
+        elif isinstance(current, YSeq):
+            if not isinstance(current, YSplice):
+                current.item_pos = []
+            pending.extend(value for value in current if isinstance(value, (YMap, YSeq)))
