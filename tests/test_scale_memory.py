@@ -131,9 +131,10 @@ phases:
 
 
 def test_loaded_map_keeps_only_the_positions_it_reports(tmp_path: Path) -> None:
-    """Below the phases an activity keeps where it is reported (its id, else its start); the rest is let go.
+    """Below the phases an activity's YAML node keeps where it is reported (its id, else its start).
 
-    The map and phase levels keep every position, and locations still point at the right lines.
+    Its values (the models hold them) and other positions are let go; the map and
+    phase levels keep everything, and locations still point at the right lines.
     """
     from cyclemap.loader import activity_location  # noqa: PLC0415 - used by this test only
     from cyclemap.yaml_reader import YMap  # noqa: PLC0415
@@ -146,8 +147,9 @@ def test_loaded_map_keeps_only_the_positions_it_reports(tmp_path: Path) -> None:
     assert isinstance(compare, YMap)
     assert isinstance(reviews, YMap)
     assert compare.key_pos == {} and list(compare.value_pos) == ["id"]
-    assert compare["subcycle"].item_pos == []
-    assert reviews.value_pos == {}
+    assert len(compare) == 0 and reviews.value_pos == {}
+    assert visits["compare"].activity.evidence[0].ref == "S-1"
+    assert visits["read-reviews"].activity.importance == 8
     assert [activity_location(visits[key])[1:3] for key in ("compare", "read-reviews", "install")] == [
         (9, 13), (14, 13), (17, 25)
     ]
@@ -156,11 +158,14 @@ def test_loaded_map_keeps_only_the_positions_it_reports(tmp_path: Path) -> None:
     assert phases.key_pos == {"pre": (6, 3), "during": (17, 3), "post": (18, 3)}
 
 
-def test_repeated_keys_and_scores_are_held_once(tmp_path: Path) -> None:
+def test_repeated_keys_and_scores_are_held_once() -> None:
     """Keys and short values that repeat through a map are one string each, however many activities hold them."""
-    path = tmp_path / "map.yaml"
-    path.write_text(SHARED, encoding="utf-8")
-    nodes = [visit.activity._source for visit in load_map(str(path)).walk()]
-    names = [next(key for key in node if key == "name") for node in nodes]
-    assert all(name is names[0] for name in names)
-    assert nodes[0]["importance"] is nodes[1]["importance"]
+    from cyclemap.yaml_reader import Source, parse_yaml  # noqa: PLC0415 - used by this test only
+
+    tree, _ = parse_yaml(SHARED, Source("map.yaml"))
+    compare = tree["phases"]["pre"]["activities"][0]
+    reviews = compare["subcycle"][0]
+    install = tree["phases"]["during"]["activities"][0]
+    assert [next(k for k in node if k == "name") for node in (reviews, install)] == ["name", "name"]
+    assert next(k for k in reviews if k == "name") is next(k for k in install if k == "name")
+    assert reviews["importance"] is compare["importance"]

@@ -380,13 +380,14 @@ def _character_problem(text: str, source: Source) -> Problem:
 
 
 def compact_positions(node: Any, keep: frozenset[str] = frozenset(("id",))) -> None:
-    """Drop the positions of a validated tree that nothing reads once the map is built.
+    """Reduce a validated tree to what is read once the map is built: where each mapping is.
 
-    Keeps each mapping's own position and the value positions of the keys in
-    `keep` (where an activity is reported: its id, else its first line); key
-    positions and list item positions go: about a quarter of what a loaded map
-    holds, so that a big map (or two, for a diff) fits in memory. Lists that
-    merge included files keep theirs.
+    Each mapping keeps its own position, its file and the value positions of
+    the keys in `keep` (an activity is reported at its id, else at its first
+    line); its values, key positions and list items go, since the models hold
+    the values. About a third of what a loaded map holds, so that a big map
+    (or two, for a diff) fits in memory. Lists that merge included files keep
+    their item positions.
     """
     seen: set[int] = set()
     pending = [node]
@@ -396,10 +397,12 @@ def compact_positions(node: Any, keep: frozenset[str] = frozenset(("id",))) -> N
             continue
         seen.add(id(current))
         if isinstance(current, YMap):
+            pending.extend(value for value in current.values() if isinstance(value, (YMap, YSeq)))
+            current.clear()
             current.key_pos = {}
             current.value_pos = {key: pos for key, pos in current.value_pos.items() if key in keep}
-            pending.extend(value for value in current.values() if isinstance(value, (YMap, YSeq)))
         elif isinstance(current, YSeq):
-            if not isinstance(current, YSplice):
-                current.item_pos = []
             pending.extend(value for value in current if isinstance(value, (YMap, YSeq)))
+            if not isinstance(current, YSplice):
+                current.clear()
+                current.item_pos = []
