@@ -19,11 +19,11 @@ NEVER = 10**9
 """A `stream_from` that keeps rich's Table."""
 
 
-def cycle_map(labels: dict[str, str] | None = None) -> CycleMap:
+def cycle_map(labels: dict[str, str] | None = None, title: str = "T") -> CycleMap:
     phases: dict[str, Any] = {key: {"activities": []} for key in ("pre", "during", "post")}
     for key, label in (labels or {}).items():
         phases[key]["label"] = label
-    return CycleMap.model_validate({"cyclemap": 1, "title": "T", "customer": "C", "outcome": "O", "phases": phases})
+    return CycleMap.model_validate({"cyclemap": 1, "title": title, "customer": "C", "outcome": "O", "phases": phases})
 
 
 def gap(number: int, names: tuple[str, ...], reason: str, score: float | None, kinds: tuple[str, ...]) -> Gap:
@@ -42,7 +42,7 @@ def both(report: GapReport, monkeypatch: pytest.MonkeyPatch, width: int) -> tupl
     return by_rich.getvalue(), streamed.getvalue()
 
 
-PIECES = [*"abc XYZ-", "  ", "\t", "\n", "é", "見", "[b]", "\x1b", "\u202e", "x" * 30]
+PIECES = [*"abc XYZ-", "  ", "\t", "\n", "é", "見", "[b]", "\x1b", "\u202e", "x" * 30, "┡━╇", "│"]
 TEXT = (
     st.lists(st.sampled_from(PIECES), max_size=25)
     .map("".join)
@@ -65,12 +65,13 @@ GAPS = st.lists(
     entries=GAPS,
     width=st.integers(20, 220),
     label=st.sampled_from(["", "Living with it", "A very long phase label here", "Ünïcode 見積"]),
+    title=TEXT,
 )
 def test_streamed_table_is_byte_identical_to_richs_table(
-    monkeypatch: pytest.MonkeyPatch, entries: list[Any], width: int, label: str
+    monkeypatch: pytest.MonkeyPatch, entries: list[Any], width: int, label: str, title: str
 ) -> None:
-    """Any names (tabs, newlines, wide characters, markup, escapes) at any width: the same bytes either way."""
-    cmap = cycle_map({"during": label} if label else None)
+    """Any names and title (tabs, newlines, wide characters, markup, escapes, box lines) at any width: same bytes."""
+    cmap = cycle_map({"during": label} if label else None, title)
     gaps = [gap(n, names, reason, score, kinds) for n, (names, reason, score, kinds) in enumerate(entries)]
     by_rich, streamed = both(GapReport("m.yaml", cmap, 10, gaps, len(gaps)), monkeypatch, width)
     assert streamed == by_rich

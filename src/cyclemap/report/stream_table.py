@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from rich.cells import cell_len
-from rich.console import Console, JustifyMethod
+from rich.console import Console, JustifyMethod, OverflowMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -63,11 +63,11 @@ class ColumnSpec:
     ratio: int | None = None
 
     @property
-    def overflow(self) -> str:
+    def overflow(self) -> OverflowMethod:
         return "ellipsis" if self.no_wrap else "fold"
 
 
-def make_table(title: Text, columns: Sequence[ColumnSpec]) -> Table:
+def make_table(title: Text | None, columns: Sequence[ColumnSpec]) -> Table:
     """The rich table the stream imitates (left-aligned title, rows closing a section each)."""
     table = Table(title=title, title_justify="left")
     for column in columns:
@@ -75,7 +75,7 @@ def make_table(title: Text, columns: Sequence[ColumnSpec]) -> Table:
             column.header,
             justify=column.justify,
             no_wrap=column.no_wrap,
-            overflow="ellipsis" if column.no_wrap else "fold",
+            overflow=column.overflow,
             max_width=column.max_width,
             ratio=column.ratio,
         )
@@ -94,12 +94,8 @@ def print_streamed(
     `rows` is called twice (once to measure, once to print), so that no more
     than a batch of rows is held at once.
     """
-    stand_in = make_table(title, columns)
-    for row in _widest_rows(rows(), len(columns)):
-        stand_in.add_row(*(cell.to_text() for cell in row), end_section=True)
-    with console.capture() as capture:
-        console.print(stand_in)
-    head, widths = _head_and_widths(capture.get())
+    widest = _widest_rows(rows(), len(columns))
+    head, widths = _head_and_widths(console, title, columns, widest)
     coloured = console.color_system is not None and not console.no_color
     out.write(head)
     lines = _Lines(console, columns, widths, coloured)
@@ -155,12 +151,29 @@ def _widest_rows(rows: Iterable[Sequence[Cell]], count: int) -> list[Sequence[Ce
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _head_and_widths(rendered: str) -> tuple[str, list[int]]:
-    """The title and header lines of a rendered table, and its column widths (padding included)."""
-    lines = rendered.splitlines(keepends=True)
-    at = next(n for n, line in enumerate(lines) if "┡" in line)
-    rule = _ANSI.sub("", lines[at]).strip()
-    return "".join(lines[: at + 1]), [len(part) for part in rule[1:-1].split("╇")]
+def _head_and_widths(
+    console: Console, title: Text, columns: Sequence[ColumnSpec], rows: Sequence[Sequence[Cell]]
+) -> tuple[str, list[int]]:
+    """The title and header lines rich prints for these rows, and its column widths (padding included).
+
+    The stand-in table is drawn with and without its title: the difference in
+    lines is the title's (user text, which may hold anything). In the untitled
+    one the first line starting with ``┡`` is the rule under the header (the
+    headers are the columns' own words), and its pieces give the widths.
+    """
+    drawn = []
+    for heading in (title, None):
+        table = make_table(heading, columns)
+        for row in rows:
+            table.add_row(*(cell.to_text() for cell in row), end_section=True)
+        with console.capture() as capture:
+            console.print(table)
+        drawn.append(capture.get().splitlines(keepends=True))
+    titled, untitled = drawn
+    plain = [_ANSI.sub("", line).strip() for line in untitled]
+    at = next(number for number, line in enumerate(plain) if line.startswith("┡"))
+    head = titled[: len(titled) - len(untitled) + at + 1]
+    return "".join(head), [len(part) for part in plain[at][1:-1].split("╇")]
 
 
 # -- rows ------------------------------------------------------------------------
@@ -291,11 +304,11 @@ def _truncate(part: str, width: int, overflow: str) -> str:
 def _rich_wrap(console: Console, cell: Cell, column: ColumnSpec, width: int) -> list[Line]:
     """rich's own wrapping and styles, for the rare cell with tabs or wide characters."""
     wrapped = cell.to_text().wrap(
-        console, width, justify=column.justify, overflow=column.overflow, no_wrap=column.no_wrap  # type: ignore[arg-type]
+        console, width, justify=column.justify, overflow=column.overflow, no_wrap=column.no_wrap
     )
     lines: list[Line] = []
     for text in wrapped:
-        text.truncate(width, overflow=column.overflow, pad=True)  # type: ignore[arg-type]
+        text.truncate(width, overflow=column.overflow, pad=True)
         lines.append([(segment.text, str(segment.style or "")) for segment in text.render(console)])
     return lines or [[(" " * width, cell.style)]]
 
