@@ -169,3 +169,20 @@ def test_repeated_keys_and_scores_are_held_once() -> None:
     assert [next(k for k in node if k == "name") for node in (reviews, install)] == ["name", "name"]
     assert next(k for k in reviews if k == "name") is next(k for k in install if k == "name")
     assert reviews["importance"] is compare["importance"]
+
+
+def test_valid_activities_let_go_of_positions_while_problems_keep_theirs() -> None:
+    """During validation a valid activity drops the positions no problem will use; an invalid one is still located."""
+    from cyclemap.loader import build_map  # noqa: PLC0415 - used by this test only
+    from cyclemap.yaml_reader import Source, parse_yaml  # noqa: PLC0415
+
+    text = SHARED.replace("        importance: 8\n        satisfaction: 3\n        evidence", "        importance: 8\n"
+                          "        satisfaction: 3\n        colour: red\n        evidence")
+    tree, _ = parse_yaml(text, Source("map.yaml"))
+    with pytest.raises(MapError) as raised:
+        build_map(tree, "map.yaml")
+    assert [(p.line, p.col) for p in raised.value.problems] == [(12, 9)]
+    compare = tree["phases"]["pre"]["activities"][0]
+    reviews = compare["subcycle"][0]
+    assert reviews.key_pos == {} and reviews.value_pos == {}
+    assert compare.key_pos["colour"] == (12, 9)

@@ -80,6 +80,19 @@ class YMap(dict[str, Any]):
         self.key_pos: dict[str, Pos] = {}
         self.value_pos: dict[str, Pos] = {}
 
+    def settle(self, keep: frozenset[str] = frozenset(("id",))) -> None:
+        """This mapping validated: drop the positions no problem will point at any more.
+
+        Keeps its own position and those of the values in `keep` (an activity is
+        reported at its id), and the item positions of lists that merge included
+        files. A big map then peaks lower while it is validated.
+        """
+        self.key_pos = {}
+        self.value_pos = {key: pos for key, pos in self.value_pos.items() if key in keep}
+        for value in self.values():
+            if isinstance(value, YSeq) and not isinstance(value, YSplice):
+                value.item_pos = []
+
 
 class YSeq(list[Any]):
     """A sequence that knows where it and each of its items are in the file."""
