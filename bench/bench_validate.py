@@ -1,12 +1,19 @@
-"""Is validating a map at most 1.5x the cost of plain `yaml.load` with libyaml?
+"""Is validating a map at most 1.5x the cost of plain `yaml.load` with libyaml? And memory at 100,000?
 
     .venv/bin/python bench/bench_validate.py            # 10,000 activities, best of 3
     .venv/bin/python bench/bench_validate.py --size 2000 --no-fallback
+    .venv/bin/python bench/bench_validate.py --no-fallback --peak-size 100000   # and each command's memory
 
 Generates a synthetic map (bench/generate.py) in a temporary folder, times
 `yaml.load(f, Loader=yaml.CSafeLoader)` and `cyclemap.loader.load_map` on the
 same file, prints both and their ratio, and exits 1 when the ratio is over the
 target. The pure-Python fallback (no libyaml) is timed once, for information.
+
+With `--peak-size N`, every command that loads a map (validate, gaps in every
+format, render -f dot in both layouts, diff, report) runs once as a process on
+a lean map of N activities (bench/generate.py --shape lean), measured alone
+(`os.wait4`): seconds, CPU seconds and peak memory, against issue 10's goal of
+600 MB at 100,000 activities. `--peak-commands` picks some (e.g. `validate diff`).
 """
 
 from __future__ import annotations
@@ -19,14 +26,53 @@ from pathlib import Path
 import yaml
 
 from cyclemap import yaml_reader
+from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK
 from cyclemap.loader import load_map
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # a sibling script, not a package
+from peak import run_measured
 from timing import best_of, yaml_load
 
 TARGET = 1.5
 """Most that validating may cost, as a multiple of `yaml.load` with CSafeLoader."""
+PEAK_TARGET_MB = 600
+"""Most memory any command may take on the --peak-size map."""
+COMMANDS = {
+    "validate": ["validate", "{map}"],
+    "gaps": ["gaps", "{map}"],
+    "gaps-json": ["gaps", "{map}", "-f", "json"],
+    "gaps-markdown": ["gaps", "{map}", "-f", "markdown"],
+    "gaps-csv": ["gaps", "{map}", "-f", "csv"],
+    "gaps-github": ["gaps", "{map}", "-f", "github"],
+    "render-dot-flow": ["render", "{map}", "-f", "dot", "-l", "flow", "-o", "{out}.dot"],
+    "render-dot": ["render", "{map}", "-f", "dot", "-o", "{out}.dot"],
+    "diff": ["diff", "{map}", "{changed}"],
+    "report": ["report", "{map}", "-o", "{out}.md"],
+}
+"""Each command measured by --peak-size, with the map, a changed copy of it and an output path."""
+
+
+def peak_check(size: int, names: list[str]) -> bool:
+    """Run each command once as a process and print its time and peak memory; True when all are under the goal."""
+    missed = []
+    with tempfile.TemporaryDirectory() as folder:
+        path, changed = Path(folder) / "map.yaml", Path(folder) / "changed.yaml"
+        text = generate(size, shape="lean")
+        path.write_text(text, encoding="utf-8")
+        changed.write_text(text.replace("importance: 3\n", "importance: 4\n"), encoding="utf-8")
+        print(f"\nmap: {size:,} activities (lean), {path.stat().st_size / 1e6:.1f} MB; one process run each")
+        print(f"{'command':<16}  {'seconds':>8}  {'cpu s':>7}  {'peak MB':>8}")
+        for name in names:
+            words = [w.format(map=path, changed=changed, out=Path(folder) / name) for w in COMMANDS[name]]
+            run = run_measured([sys.executable, "-m", "cyclemap", *words])
+            print(f"{name:<16}  {run.seconds:8.2f}  {run.cpu:7.2f}  {run.peak_mb:8.0f}")
+            if run.peak_mb > PEAK_TARGET_MB or run.status not in (EXIT_OK, EXIT_FOUND):
+                missed.append(f"{name}: peak {run.peak_mb:.0f} MB, exit {run.status}")
+    print(f"goal: every command under {PEAK_TARGET_MB} MB -> {'met' if not missed else 'MISSED'}")
+    for line in missed:
+        print(f"  {line}")
+    return not missed
 
 
 def fallback_seconds(path: Path) -> tuple[float, float]:
@@ -46,6 +92,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=10_000, help="activities in the map (default 10,000)")
     parser.add_argument("--runs", type=int, default=3, help="timings per figure; the best counts (default 3)")
     parser.add_argument("--no-fallback", action="store_true", help="skip timing the pure-Python fallback")
+    parser.add_argument("--peak-size", type=int, help="also run every command on a lean map of this many activities")
+    parser.add_argument("--peak-commands", nargs="+", choices=list(COMMANDS), default=list(COMMANDS),
+                        help="the commands to measure with --peak-size (default: all)")
     args = parser.parse_args()
     if not yaml.__with_libyaml__:
         print("PyYAML is built without libyaml: nothing to compare against", file=sys.stderr)
@@ -64,7 +113,8 @@ def main() -> int:
         if not args.no_fallback:
             plain, slow = fallback_seconds(path)
             print(f"pure Python, for information: yaml.load (SafeLoader) {plain:.2f} s, cyclemap {slow:.2f} s")
-    return 0 if ratio <= TARGET else 1
+    peaks_ok = peak_check(args.peak_size, args.peak_commands) if args.peak_size else True
+    return 0 if ratio <= TARGET and peaks_ok else 1
 
 
 if __name__ == "__main__":

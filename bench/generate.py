@@ -3,13 +3,16 @@
     python bench/generate.py 10000 > /tmp/map-10k.yaml
     python bench/generate.py 300 --seed 7 -o /tmp/map-300.yaml
     python bench/generate.py 1600 --shape one-sub -o /tmp/map-1600-sub.yaml
+    python bench/generate.py 100000 --shape lean -o /tmp/map-100k.yaml
 
 Activities are spread over the three phases. In the default shape (`tree`)
 each top-level activity opens a subcycle of up to three levels, so the map has
 the shape of a real one. In the shape `one-sub` every one of `size` top-level
 activities opens a subcycle of exactly one activity (2 x size activities in
 all): as many subcycle cards as activities on the ring, the hardest case for
-the cycle layout. The output is deterministic for a given size, seed and shape.
+the cycle layout. The `lean` shape is a tree whose activities have only a name,
+an id and (mostly) scores, so that 100,000 activities (about 12 MB) fit under
+the 16 MiB file limit. The output is deterministic for a given size, seed and shape.
 """
 
 from __future__ import annotations
@@ -84,13 +87,23 @@ def _activity(rng: random.Random, number: int, indent: str) -> list[str]:
     return lines
 
 
-SHAPES = ("tree", "one-sub")
+SHAPES = ("tree", "one-sub", "lean")
+
+
+def _lean_activity(rng: random.Random, number: int, indent: str) -> list[str]:
+    name = f"{rng.choice(WORDS).capitalize()} {rng.choice(OBJECTS)} {number}"
+    lines = [f"{indent}- name: {name}", f"{indent}  id: a{number}"]
+    if rng.random() < 0.8:
+        lines.append(f"{indent}  importance: {rng.randint(1, 10)}")
+        lines.append(f"{indent}  satisfaction: {rng.randint(1, 10)}")
+    return lines
 
 
 def generate(size: int, seed: int = 1, shape: str = "tree") -> str:
     """Return the YAML text of a valid map with exactly `size` activities (`size` top-level ones for `one-sub`)."""
     if shape == "one-sub":
         return _one_sub(size, seed)
+    activity = _lean_activity if shape == "lean" else _activity
     rng = random.Random(seed)
     out = _header(f"Synthetic map of {size} activities")
     per_phase = [size // 3 + (1 if i < size % 3 else 0) for i in range(3)]
@@ -106,7 +119,7 @@ def generate(size: int, seed: int = 1, shape: str = "tree") -> str:
                 indent, depth = stack.pop()
                 number += 1
                 remaining -= 1
-                out.extend(_activity(rng, number, indent))
+                out.extend(activity(rng, number, indent))
                 if depth < 3 and remaining and rng.random() < 0.6:
                     out.append(f"{indent}  subcycle:")
                     kids = min(rng.randint(1, 3), remaining)
@@ -145,7 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int, help="number of activities")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--shape", choices=SHAPES, default="tree", help="tree (default) or one-sub (see above)")
+    parser.add_argument("--shape", choices=SHAPES, default="tree", help="tree (default), one-sub or lean (see above)")
     parser.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = parser.parse_args()
     text = generate(args.size, args.seed, args.shape)

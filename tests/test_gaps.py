@@ -27,7 +27,9 @@ from cyclemap.report.gaps import REPORTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-JSON_ENTRY_KEYS = ["id", "phase", "path", "kinds", "score", "band", "importance", "satisfaction", "reason"]
+JSON_ENTRY_KEYS = [
+    "rank", "id", "phase", "phase_label", "path", "kinds", "score", "band", "importance", "satisfaction", "reason"
+]
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -284,16 +286,18 @@ def test_overserved_margin_is_on_the_normalised_scale(tmp_path: Path) -> None:
 # -- rule 6: empty phase ---------------------------------------------------------------------
 
 
-def test_empty_phase_is_one_entry_with_null_id_and_empty_path(
+def test_empty_phase_is_one_entry_named_after_its_phase_with_empty_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A phase without activities is a phase-level gap: id null, path [], kinds ["empty-phase"]."""
+    """A phase without activities is a phase-level gap: id phase:during (as in diff), path [], kinds ["empty-phase"]."""
     path = write_map(tmp_path, {"during": []})
     entries = gaps_json(capsys, path)["gaps"]
     assert entries == [
         {
-            "id": None,
+            "rank": 1,
+            "id": "phase:during",
             "phase": "during",
+            "phase_label": "During",
             "path": [],
             "kinds": ["empty-phase"],
             "score": None,
@@ -521,8 +525,10 @@ def test_json_contract_keys_exactly(mixed_map: Path, capsys: pytest.CaptureFixtu
     assert document["threshold"] == 10
     assert all(list(entry) == JSON_ENTRY_KEYS for entry in document["gaps"])
     assert document["gaps"][0] == {
+        "rank": 1,
         "id": "high",
         "phase": "pre",
+        "phase_label": "Pre",
         "path": ["High"],
         "kinds": ["underserved"],
         "score": 14.0,
@@ -615,7 +621,7 @@ def test_csv_cell_guard_covers_every_formula_start(start: str) -> None:
 
 
 def test_github_annotations_point_at_activities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """One ::warning per gap at the activity's id line; phase-level gaps at line 1."""
+    """One ::warning per gap at the activity's id line; an empty phase's gap at the phase's key."""
     path = tmp_path / "map.yaml"
     path.write_text(
         "cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\nphases:\n"
@@ -635,7 +641,9 @@ def test_github_annotations_point_at_activities(tmp_path: Path, capsys: pytest.C
         f"::warning file={path},line=12,col=13,title=Opportunity gap (unserved)::"
         "Leave: 100%25: no offering of ours covers it [unserved]"
     )
-    assert lines[2].startswith(f"::warning file={path},line=1,col=1,title=Opportunity gap (empty-phase)::During phase:")
+    assert lines[2].startswith(
+        f"::warning file={path},line=13,col=3,title=Opportunity gap (empty-phase)::During phase:"
+    )
     assert len(lines) == 3
 
 

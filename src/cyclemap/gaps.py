@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Phase, Visit
 
@@ -38,7 +39,7 @@ class Severity(StrEnum):
     """No gap, or only unevidenced scores."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gap:
     """One entry of the ranked gap list: an activity (or an empty phase) and why."""
 
@@ -58,6 +59,17 @@ class Gap:
     satisfaction: Score | None
     reason: str
     """One line of plain words saying why this is a gap."""
+
+    @property
+    def key(self) -> str:
+        """How every output names the gap: the activity's id, or ``phase:<key>`` for an empty phase.
+
+        `cyclemap diff` matches gaps across versions by the same key.
+
+        >>> Gap(None, "post", (), ("empty-phase",), None, None, None, None, "").key
+        'phase:post'
+        """
+        return self.id if self.id is not None else f"phase:{self.phase}"
 
     @property
     def severity(self) -> Severity:
@@ -215,18 +227,26 @@ def is_empty_phase(phase: Phase) -> bool:
 # -- finding and ranking ------------------------------------------------------
 
 
-def covered_places(visits: Sequence[Visit]) -> set[Place]:
+def covered_places(cmap: CycleMap) -> set[Place]:
     """The places whose activity, or an activity below it, has an offering.
 
-    One pass from the end of the document order: children come after their
-    parent, so every child has marked its parent before the parent is seen.
+    Each phase's place ``(key, ())`` is in the set when any of its activities is.
+    One depth-first pass over the map, children before their parent.
     """
     covered: set[Place] = set()
-    for visit in reversed(visits):
-        here = (visit.phase, visit.position)
-        if visit.activity.offerings or here in covered:
-            covered.add(here)
-            covered.add((visit.phase, visit.position[:-1]))
+
+    def mark(phase: str, activities: Sequence[Activity], above: tuple[int, ...]) -> bool:
+        found = False
+        for number, activity in enumerate(activities, start=1):
+            here = (*above, number)
+            if mark(phase, activity.subcycle, here) or activity.offerings:
+                covered.add((phase, here))
+                found = True
+        return found
+
+    for key in PHASE_KEYS:
+        if mark(key, cmap.phase(key).activities, ()):
+            covered.add((key, ()))
     return covered
 
 
@@ -236,19 +256,20 @@ def find_gaps(cmap: CycleMap, threshold: Score | None = None) -> list[Gap]:
     Order: score descending, entries without a score last, ties in document
     order (phases pre, during, post; depth-first, parents before children).
     `threshold` overrides the map's ``gaps.threshold``. Linear in the number
-    of activities.
+    of activities; the same reason or kinds are held once however many gaps
+    share them (a big map has many).
     """
     settings = _Settings(cmap.scale.max, effective_threshold(cmap, threshold), cmap.gaps.overserved_margin)
-    visits = list(cmap.walk())
-    covered = covered_places(visits)
-    found = [gap for visit in visits if (gap := _activity_gap(visit, covered, settings)) is not None]
+    covered = covered_places(cmap)
+    shared: dict[Any, Any] = {}
+    found = [gap for visit in cmap.walk() if (gap := _activity_gap(visit, covered, settings, shared)) is not None]
     found += [_phase_gap(key) for key in PHASE_KEYS if is_empty_phase(cmap.phase(key))]
     found.sort(key=lambda gap: PHASE_KEYS.index(gap.phase))  # stable: document order within a phase
     found.sort(key=lambda gap: (gap.score is None, -(gap.score or 0.0)))
     return found
 
 
-def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings) -> Gap | None:
+def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings, shared: dict[Any, Any]) -> Gap | None:
     activity = visit.activity
     score = opportunity_score(activity.importance, activity.satisfaction, settings.scale_max)
     found = {
@@ -261,6 +282,8 @@ def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings) -> Gap
     kinds = tuple(kind for kind, present in found.items() if present)
     if not kinds:
         return None
+    kinds = shared.setdefault(kinds, kinds)
+    reason = _explain(kinds, activity, settings)
     return Gap(
         id=activity.id,
         phase=visit.phase,
@@ -270,7 +293,7 @@ def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings) -> Gap
         band=band(score) if score is not None and "underserved" in kinds else None,
         importance=activity.importance,
         satisfaction=activity.satisfaction,
-        reason=_explain(kinds, activity, settings),
+        reason=shared.setdefault(reason, reason),
     )
 
 

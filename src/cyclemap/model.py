@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -88,6 +88,8 @@ class _Model(BaseModel):
     )
     _source: Any = PrivateAttr(default=None)
     _extensions: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _settles: ClassVar[bool] = False
+    """Drop the positions of this model's source once it is valid (the many small models of a big map)."""
 
     @model_validator(mode="wrap")
     @classmethod
@@ -100,6 +102,9 @@ class _Model(BaseModel):
         obj = handler(data)
         obj._source = source
         obj._extensions = extensions
+        settle = getattr(source, "settle", None) if cls._settles else None
+        if settle is not None:  # valid: only where it is reported is read again (see yaml_reader)
+            settle()
         return obj
 
     @property
@@ -110,6 +115,8 @@ class _Model(BaseModel):
 
 class Evidence(_Model):
     """Where a score or a pain comes from."""
+
+    _settles: ClassVar[bool] = True
 
     source: Literal["interview", "survey", "observation", "market-data", "analytics", "other"] = Field(
         description="The kind of evidence."
@@ -123,6 +130,8 @@ class Evidence(_Model):
 
 class Activity(_Model):
     """Something the customer does on the way to the outcome."""
+
+    _settles: ClassVar[bool] = True
 
     name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(
         description="What the customer does, in their words (1-200 characters)."

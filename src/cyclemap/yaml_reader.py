@@ -46,6 +46,8 @@ DEPTH_MESSAGE = (
 _LIBYAML_DEPTH = "exceeded maximum nesting depth"
 """libyaml's own message when flow nesting passes its bound (1,000 levels in PyYAML 6.0.4's wheels)."""
 
+_SHARED_TEXT = 24
+"""Values up to this length are kept once per document however often they repeat (scores, tags)."""
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _TEXT_TAGS = frozenset(("!", *(_TAG_PREFIX + t for t in ("str", "int", "float"))))
@@ -82,6 +84,19 @@ class YMap(dict[str, Any]):
         self.pos = pos
         self.key_pos: dict[str, Pos] = {}
         self.value_pos: dict[str, Pos] = {}
+
+    def settle(self, keep: frozenset[str] = frozenset(("id",))) -> None:
+        """This mapping validated: drop the positions no problem will point at any more.
+
+        Keeps its own position and those of the values in `keep` (an activity is
+        reported at its id), and the item positions of lists that merge included
+        files. A big map then peaks lower while it is validated.
+        """
+        self.key_pos = {}
+        self.value_pos = {key: pos for key, pos in self.value_pos.items() if key in keep}
+        for value in self.values():
+            if isinstance(value, YSeq) and not isinstance(value, YSplice):
+                value.item_pos = []
 
 
 class YSeq(list[Any]):
@@ -216,6 +231,9 @@ class _Builder:
         self.root: Any = _MISSING
         self.documents = 0
         self.total = spent
+        self.last_pos: Pos = (1, 1)
+        self.texts: dict[str, str] = {}
+        """Keys and short values read so far: a repeated one is kept once (most keys of a map repeat)."""
 
     def feed(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -244,6 +262,8 @@ class _Builder:
             value = None
         elif tag not in _TEXT_TAGS:
             self._bad_tag(event, tag)
+        if value is not None and len(value) <= _SHARED_TEXT:
+            value = self.texts.setdefault(value, value)
         self._add(value, 1, event)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
@@ -253,7 +273,7 @@ class _Builder:
             self._bad_tag(event, event.tag)
         if len(self.stack) >= self.max_depth:
             self._fail(event, DEPTH_MESSAGE)
-        pos = _pos(event)
+        pos = self._pos(event)
         container: YMap | YSeq = (
             YMap(self.source, pos) if type(event) is yaml.MappingStartEvent else YSeq(self.source, pos)
         )
@@ -300,7 +320,7 @@ class _Builder:
         parent = frame.container
         if isinstance(parent, YSeq):
             parent.append(value)
-            parent.item_pos.append(_pos(event))
+            parent.item_pos.append(self._pos(event))
         elif frame.key is _MISSING:
             frame.key = self._key(value, event, parent)
         else:
@@ -308,7 +328,7 @@ class _Builder:
             frame.key = _MISSING
             if key is not _MISSING and key is not None:
                 parent[key] = value
-                parent.value_pos[key] = _pos(event)
+                parent.value_pos[key] = self._pos(event)
 
     def _key(self, value: Any, event: yaml.Event, parent: YMap) -> str | None:
         """Check a mapping key; None means "skip this entry" (problem recorded)."""
@@ -320,8 +340,8 @@ class _Builder:
             line, col = parent.key_pos[value]
             self._problem(event, f"duplicate key '{clip(value)}' (first defined at line {line}, column {col})")
             return None
-        parent.key_pos[value] = _pos(event)
-        return value
+        parent.key_pos[value] = self._pos(event)
+        return self.texts.setdefault(value, value)
 
     def _merge(self, mapping: YMap) -> None:
         """Apply a YAML merge key (`<<: *defaults`): keys written here win."""
@@ -347,6 +367,15 @@ class _Builder:
             event,
             f"the tag '{shown}' is not allowed; maps use plain YAML values (remove the tag)",
         )
+
+    def _pos(self, event: yaml.Event) -> Pos:
+        """The event's position; the same tuple as the last one when equal (a mapping, its
+        first key and its place in a list all start at one point), to hold fewer of them."""
+        pos = _pos(event)
+        if pos == self.last_pos:
+            return self.last_pos
+        self.last_pos = pos
+        return pos
 
     def _problem(self, event: yaml.Event, message: str) -> None:
         line, col = _pos(event)
@@ -464,3 +493,32 @@ def _character_problem(text: str, source: Source) -> Problem:
         *line_col(text, found.start()),
         f"the file contains the control character U+{ord(found.group()):04X}, which YAML does not allow; remove it",
     )
+
+
+def compact_positions(node: Any, keep: frozenset[str] = frozenset(("id",))) -> None:
+    """Reduce a validated tree to what is read once the map is built: where each mapping is.
+
+    Each mapping keeps its own position, its file and the value positions of
+    the keys in `keep` (an activity is reported at its id, else at its first
+    line); its values, key positions and list items go, since the models hold
+    the values. About a third of what a loaded map holds, so that a big map
+    (or two, for a diff) fits in memory. Lists that merge included files keep
+    their item positions.
+    """
+    seen: set[int] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, YMap):
+            pending.extend(value for value in current.values() if isinstance(value, (YMap, YSeq)))
+            current.clear()
+            current.key_pos = {}
+            current.value_pos = {key: pos for key, pos in current.value_pos.items() if key in keep}
+        elif isinstance(current, YSeq):
+            pending.extend(value for value in current if isinstance(value, (YMap, YSeq)))
+            if not isinstance(current, YSplice):
+                current.clear()
+                current.item_pos = []

@@ -12,16 +12,20 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cyclemap.gaps import Gap, Score, Severity
 from cyclemap.loader import activity_location
-from cyclemap.model import CycleMap, label_of
+from cyclemap.model import PHASE_KEYS, CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
 from cyclemap.safe_text import inert_json, unlinked
+from cyclemap.yaml_reader import YMap
+
+if TYPE_CHECKING:
+    from cyclemap.report.stream_table import Cell, ColumnSpec
 
 PATH_SEPARATOR = " > "
 SEVERITY_STYLES = {
@@ -58,37 +62,61 @@ class GapReport:
 # -- table (rich) ---------------------------------------------------------------
 
 
-def report_table(report: GapReport, out: TextIO) -> None:
-    from rich.console import Console  # only the table needs rich: json, csv... start faster without it
-    from rich.table import Table
+STREAM_FROM = 200
+"""Rows from which the table is written row by row (`cyclemap.report.stream_table`), not by rich's Table."""
+
+
+def table_columns() -> tuple[ColumnSpec, ...]:
+    """The table's columns: rank, score and band, phase, path and reason, kinds."""
+    from cyclemap.report.stream_table import ColumnSpec
+
+    return (
+        ColumnSpec("#", justify="right", no_wrap=True),
+        ColumnSpec("Score", justify="right", no_wrap=True),
+        ColumnSpec("Phase", max_width=14),
+        ColumnSpec("Activity and reason", ratio=1),
+        ColumnSpec("Kinds", no_wrap=True),
+    )
+
+
+def report_table(report: GapReport, out: TextIO, stream_from: int = STREAM_FROM) -> None:
+    # Only the table needs rich: json, csv... start faster without it.
+    from rich.console import Console
     from rich.text import Text
+
+    from cyclemap.report.stream_table import make_table, print_streamed
 
     console = Console(file=out, highlight=False)
     if not report.gaps:
         console.print(Text(_nothing_found(report, visible)), soft_wrap=True)
         return
-    table = Table(title=literal(f"Opportunity gaps: {report.cmap.title}"), title_justify="left")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("Phase", overflow="fold", max_width=14)
-    table.add_column("Activity and reason", overflow="fold", ratio=1)
-    table.add_column("Kinds", no_wrap=True)
+    title = literal(f"Opportunity gaps: {report.cmap.title}")
+    if len(report.gaps) >= stream_from:
+        print_streamed(console, out, title, table_columns(), lambda: _table_cells(report))
+    else:
+        table = make_table(title, table_columns())
+        for cells in _table_cells(report):
+            table.add_row(*(cell.to_text() for cell in cells), end_section=True)
+        console.print(table)
+    console.print(_summary(report), soft_wrap=True)
+
+
+def _table_cells(report: GapReport) -> Iterator[tuple[Cell, ...]]:
+    """The cells of each entry in turn: rank, score and band, phase, path and reason, kinds."""
+    from cyclemap.report.stream_table import Cell
+
+    labels = {key: visible(label_of(key, report.cmap.phase(key))) for key in PHASE_KEYS}
     for rank, gap in enumerate(report.gaps, start=1):
         style = SEVERITY_STYLES[gap.severity]
         score = "\n".join(filter(None, (score_text(gap.score), gap.band)))
-        activity = literal(PATH_SEPARATOR.join(gap.path) or "(whole phase)", style="bold")
-        activity.append("\n")
-        activity.append_text(literal(gap.reason, style="dim"))
-        table.add_row(
-            str(rank),
-            Text(score or "-", style=style),
-            literal(report.phase_label(gap)),
-            activity,
-            Text("\n".join(gap.kinds), style=style),
-            end_section=True,
+        path = visible(PATH_SEPARATOR.join(gap.path) or "(whole phase)")
+        yield (
+            Cell(str(rank)),
+            Cell(score or "-", style),
+            Cell(labels[gap.phase]),
+            Cell(f"{path}\n{visible(gap.reason)}", line_styles=("bold",) * (path.count("\n") + 1) + ("dim",)),
+            Cell("\n".join(gap.kinds), style),
         )
-    console.print(table)
-    console.print(_summary(report), soft_wrap=True)
 
 
 def _nothing_found(report: GapReport, shown: Callable[[str], str]) -> str:
@@ -165,11 +193,13 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
 """Characters json.dumps keeps raw with ensure_ascii=False that terminals or JavaScript may act on."""
 
 
-def gap_json(gap: Gap) -> dict[str, Any]:
-    """One entry of the JSON contract."""
+def gap_json(gap: Gap, rank: int, phase_label: str) -> dict[str, Any]:
+    """One entry of the JSON contract (the CSV has the same columns, in the same order)."""
     return {
-        "id": gap.id,
+        "rank": rank,
+        "id": gap.key,
         "phase": gap.phase,
+        "phase_label": phase_label,
         "path": list(gap.path),
         "kinds": list(gap.kinds),
         "score": _json_number(gap.score),
@@ -186,19 +216,31 @@ def _json_number(value: Score | None) -> Score | None:
 
 
 def report_json(report: GapReport, out: TextIO) -> None:
-    document = {
-        "map": report.file,
-        "threshold": _json_number(report.threshold),
-        "gaps": [gap_json(gap) for gap in report.gaps],
-    }
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    """The JSON document, written an entry at a time (the text `json.dumps(document, indent=2)` gives)."""
+    head: dict[str, Any] = {"map": report.file, "threshold": _json_number(report.threshold), "gaps": []}
+    opening = _json_text(head)
+    if not report.gaps:
+        out.write(opening + "\n")
+        return
+    out.write(opening[: -len("[]\n}")] + "[\n")
+    for rank, gap in enumerate(report.gaps, start=1):
+        entry = _json_text(gap_json(gap, rank, report.phase_label(gap))).replace("\n", "\n    ")
+        out.write(f"    {entry}{',' if rank < len(report.gaps) else ''}\n")
+    out.write("  ]\n}\n")
+
+
+def _json_text(value: Any) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
-    out.write(inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)) + "\n")
+    return inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 # -- csv ------------------------------------------------------------------------
 
-CSV_COLUMNS = ("rank", "id", "phase", "path", "kinds", "score", "band", "importance", "satisfaction", "reason")
+CSV_COLUMNS = (
+    "rank", "id", "phase", "phase_label", "path", "kinds", "score", "band", "importance", "satisfaction", "reason"
+)
+"""The JSON entry's keys: lists are joined (path with " > ", kinds with ", ")."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -222,7 +264,8 @@ def report_csv(report: GapReport, out: TextIO) -> None:
     for rank, gap in enumerate(report.gaps, start=1):
         row = (
             rank,
-            gap.id,
+            gap.key,
+            gap.phase,
             report.phase_label(gap),
             PATH_SEPARATOR.join(gap.path),
             ", ".join(gap.kinds),
@@ -241,12 +284,12 @@ def report_csv(report: GapReport, out: TextIO) -> None:
 def report_github(report: GapReport, out: TextIO) -> None:
     """One ``::warning`` per gap (``::error`` when they fail the run), at the activity.
 
-    Phase-level gaps are put at line 1 of the map.
+    An empty phase's gap is put at the phase's key in the map (``during:``).
     """
     level = "error" if report.failing else "warning"
     places = {visit.activity.id: visit for visit in report.cmap.walk()} if report.gaps else {}
     for gap in report.gaps:
-        file, line, col = report.file, 1, 1
+        file, line, col = _phase_place(report, gap.phase)
         visit = places.get(gap.id) if gap.id is not None else None
         if visit is not None:
             where, line, col, _ = activity_location(visit)
@@ -258,6 +301,18 @@ def report_github(report: GapReport, out: TextIO) -> None:
             f"::{level} file={github_escape(visible(file), prop=True)},line={line},col={col},"
             f"title={github_escape(visible(title), prop=True)}::{github_escape(visible(message))}\n"
         )
+
+
+def _phase_place(report: GapReport, key: str) -> tuple[str, int, int]:
+    """File, line and column of a phase's key (``during:``) in the map; line 1 when unknown.
+
+    The loader keeps on each model the YAML node it was validated from, with positions.
+    """
+    phases = report.cmap.phases._source
+    if isinstance(phases, YMap) and key in phases.key_pos:
+        line, col = phases.key_pos[key]
+        return phases.source.name, line, col
+    return report.file, 1, 1
 
 
 REPORTERS: dict[str, Callable[[GapReport, TextIO], None]] = {
