@@ -7,11 +7,13 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, TextIO, cast
 
 from cyclemap.problems import EnvironmentProblem, InputError
-from cyclemap.sources import input_at, input_of
+from cyclemap.sources import input_at, input_of, inputs_read
 
 STDOUT = "-"
 
@@ -24,7 +26,7 @@ def write_output(target: str, data: bytes, inputs: Iterable[str] = (), *, binary
     if target == STDOUT:
         _write_stdout(data, binary)
         return
-    _refuse_inputs(target, inputs)
+    refuse_inputs(target, inputs)
     write_atomic(Path(target), data)
 
 
@@ -78,7 +80,7 @@ def _write_into(path: Path, data: bytes) -> None:
         raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
 
 
-def _refuse_inputs(target: str, inputs: Iterable[str]) -> None:
+def refuse_inputs(target: str, inputs: Iterable[str]) -> None:
     """Refuse a target that is an input: one of `inputs`, or any file read so far (a map, an included file)."""
     out = Path(target)
     for name in inputs:
@@ -102,21 +104,83 @@ def _refusal(target: str, read: str) -> InputError:
                       "choose another output with -o")
 
 
-def _stdout_input() -> str | None:
-    """The input standard output leads to (`>> map.yaml`), if it is one."""
+def refuse_stdout_input(stream: IO[Any] | None = None) -> None:
+    """Refuse, before anything is written, standard output that leads to an input (`gaps map.yaml >> map.yaml`).
+
+    Raises InputError (a usage error) when `stream` (standard output by default)
+    is a regular file that the map or one of its includes was read from.
+    """
+    read = _stdout_input(sys.stdout if stream is None else stream)
+    if read is not None:
+        raise InputError(f"standard output leads to {read}, which the map reads; refusing to write over it "
+                         "(nothing was written); redirect the output to another file")
+
+
+def _stdout_input(stream: IO[Any]) -> str | None:
+    """The input `stream` leads to (`>> map.yaml`), if it is one."""
     try:
-        info = os.fstat(sys.stdout.fileno())
+        info = os.fstat(stream.fileno())
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return None
     return input_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
+class _GuardedStdout:
+    """Standard output that checks `refuse_stdout_input` before its first character reaches the stream.
+
+    It checks again whenever more inputs have been read since the last check, so
+    every command that prints (validate, gaps, diff, report...) is covered without
+    a check of its own. Everything else is the stream's own.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._checked = -1
+        """How many inputs had been read at the last check that passed."""
+
+    def _check(self) -> None:
+        read = inputs_read()
+        if read != self._checked:
+            refuse_stdout_input(self.stream)
+            self._checked = read
+
+    def write(self, text: str) -> int:
+        self._check()
+        return self.stream.write(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        self._check()
+        self.stream.writelines(lines)
+
+    @property
+    def buffer(self) -> IO[bytes]:
+        self._check()
+        return self.stream.buffer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def guarded_stdout() -> Iterator[None]:
+    """Run a command with standard output that never writes into one of its inputs (see `refuse_stdout_input`)."""
+    real = sys.stdout
+    if real is None:  # no standard output at all (pythonw)
+        yield
+        return
+    guard = cast(TextIO, _GuardedStdout(real))
+    sys.stdout = guard
+    try:
+        yield
+    finally:
+        if sys.stdout is guard:
+            sys.stdout = real
+
+
 def _write_stdout(data: bytes, binary: bool) -> None:
     if binary and sys.stdout.isatty():
         raise InputError("refusing to write binary output to a terminal; redirect it (> file) or use -o FILE")
-    read = _stdout_input()
-    if read is not None:
-        raise InputError(f"standard output leads to {read}, which the map reads; refusing to write over it")
+    refuse_stdout_input()
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

@@ -317,6 +317,11 @@ def note_input(info: os.stat_result, name: str, real: str | None) -> None:
         _INPUT_PATHS[real] = entry
 
 
+def inputs_read() -> int:
+    """How many files have been read as inputs so far in this process."""
+    return len(_INPUTS)
+
+
 def input_at(target: str) -> str | None:
     """The name of the input that writing `target` would replace, if any.
 

@@ -64,8 +64,15 @@ def _print_version() -> int:
 
 
 def _run(args: list[str]) -> int:
-    """Run one command and return its exit code; what it printed is flushed, so a full disk shows here."""
-    code = _dispatch(args)
+    """Run one command and return its exit code; what it printed is flushed, so a full disk shows here.
+
+    Standard output is guarded while the command runs: no command prints into a file it reads
+    (`cyclemap gaps map.yaml >> map.yaml` is refused before anything is written).
+    """
+    from cyclemap.output import guarded_stdout
+
+    with guarded_stdout():
+        code = _dispatch(args)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

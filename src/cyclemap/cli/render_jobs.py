@@ -96,6 +96,10 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
 ) -> int:
     """Render each job; invalid maps and failed layouts are reported (on stderr) and skipped.
 
+    Every map is read before anything is written, so that no output replaces a file that
+    any of the maps reads (`render a.yaml b.yaml -o out/` where b includes out/a.mmd):
+    such an output is refused (a usage error) and nothing is written.
+
     Returns the exit code: EXIT_INVALID if any map was invalid (fixing the map comes first),
     else EXIT_ENVIRONMENT if a layout failed or ran out of time, else EXIT_OK.
 
@@ -104,23 +108,21 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     """
     from dataclasses import replace
 
-    from cyclemap.loader import load_map
-    from cyclemap.output import write_output
+    from cyclemap.output import refuse_inputs, write_output
     from cyclemap.render import BINARY_FORMATS, render_map
     from cyclemap.render.graphviz_run import LayoutError
     from cyclemap.render.refresh import unchanged
-    from cyclemap.report.problems import Checked, report_text
     from cyclemap.report.progress import with_progress
     from cyclemap.report.terminal import visible
 
-    code, invalid = EXIT_OK, set()
-    loaded: tuple[str, CycleMap] | None = None  # a map with several diagrams is read once
-    for name, target, fmt in with_progress(jobs, "Rendering"):
-        if name in invalid:
-            continue
+    loaded = _load_all(list(dict.fromkeys(name for name, _, _ in jobs)))
+    for name, target, _ in jobs:
+        if name in loaded and target != "-":
+            refuse_inputs(target, inputs)
+    code = EXIT_OK if len(loaded) == len({name for name, _, _ in jobs}) else EXIT_INVALID
+    for name, target, fmt in with_progress([job for job in jobs if job[0] in loaded], "Rendering"):
+        cmap = loaded[name]
         try:
-            cmap = loaded[1] if loaded and loaded[0] == name else load_map(name)
-            loaded = (name, cmap)
             options = replace(base, fmt=fmt)
             if since is not None:
                 from cyclemap.gitrev import changes_since  # git and the diff only when asked for
@@ -130,11 +132,6 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             if only_changed and unchanged(target, data, fmt):
                 continue
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
-        except MapError as err:
-            report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
-            code = EXIT_INVALID
-            invalid.add(name)
-            continue
         except LayoutError as err:
             print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
             code = code if code == EXIT_INVALID else err.exit_code
@@ -143,6 +140,21 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             done = "Updated" if only_changed else "Wrote"
             print(f"{done} {visible(target)} ({_drawn_as(base.layout, fmt)})", file=sys.stderr)
     return code
+
+
+def _load_all(names: list[str]) -> dict[str, CycleMap]:
+    """Each valid map by name; the problems of invalid ones are reported on stderr (they are left out)."""
+    from cyclemap.loader import load_map
+    from cyclemap.report.problems import Checked, report_text
+    from cyclemap.report.progress import with_progress
+
+    loaded = {}
+    for name in with_progress(names, "Reading"):
+        try:
+            loaded[name] = load_map(name)
+        except MapError as err:
+            report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
+    return loaded
 
 
 def _drawn_as(layout: str, fmt: str) -> str:
