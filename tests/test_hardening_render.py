@@ -304,7 +304,7 @@ def test_hostile_descriptions_and_competitors_show_literally_in_well_formed_svg(
     cmap = load_map(str(write_map(HOSTILE_NOTES)))
     data = render_map(cmap, RenderOptions(fmt="svg", layout=layout))
     [tip] = [t for t in _tooltips(data) if t.startswith("1 Pick")]
-    assert r'Say "hi" \N \G \n <IMG SRC="/etc/passwd"/> &#1; &amp; bell tab' in tip
+    assert r'Say "hi" \N \G \n <IMG SRC="/etc/passwd"/> &#1; &amp; \x07bell tab' in tip
     assert r'Who serves it today: <b>Acme</b> \L, Quote " end \, a b' in tip
     assert b"<image" not in data
     assert b"\x07" not in data

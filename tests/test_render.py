@@ -95,12 +95,12 @@ phases:
 """.replace("LONG_NAME", "W" * 200)
 HOSTILE_TEXTS = (
     r'Quote " back\slash \N \G \l <IMG SRC="/etc/passwd"/> <b>bold</b> &amp; title',
-    r"Customers \E with <b>tags</b> &amp; bells",
+    r"Customers \E \x07 with <b>tags</b> &amp; bells",  # control characters show as escapes
     r"\H \T \L with",
     r'Say "hi" \N \l',
     r"BEFORE <B>IT</B> \G",
     "見積もりを比較する 🌞",
-    "Bell and unit separator",
+    r"Bell \x07 and \x1f unit separator",
     "a:b -> c; d",
 )
 """Texts of the hostile map that must appear literally, as written, in the SVG."""

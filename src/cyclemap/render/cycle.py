@@ -13,7 +13,7 @@ import math
 from cyclemap.render.geometry import GAP, Card, Deadline, Drawing, Grid, Rect, outline_card, pos
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import INK, MUTED, PHASE_INK, SUB_EDGE
-from cyclemap.render.text import html_text, text_width, wrap
+from cyclemap.render.text import html_text, text_width, upper, wrap
 
 ASPECT = 1.45
 """The ring is an ellipse this much wider than tall, to suit landscape paper."""
@@ -219,7 +219,7 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacle
     for phase in drawing.scene.phases:
         middle = (angles[first] + angles[first + len(phase.boxes) - 1]) / 2
         first += len(phase.boxes)
-        size = (text_width(phase.label.upper(), PHASE_SIZE, bold=True) + 12, PHASE_SIZE * 1.8)
+        size = (text_width(upper(phase.label), PHASE_SIZE, bold=True) + 12, PHASE_SIZE * 1.8)
         # Just inside the ring if the name fits there, else just outside it.
         for step in [*range(100, 30, -2), *range(104, 200, 4)]:
             rect = Rect(*_on_ring(radius * step / 100, middle), *size)
@@ -231,7 +231,7 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacle
             (
                 f"phase_{phase.key}",
                 {
-                    "label": f"<<B>{html_text(phase.label.upper())}</B>>",
+                    "label": f"<<B>{html_text(upper(phase.label))}</B>>",
                     "shape": "plaintext",
                     "fontsize": f"{PHASE_SIZE:g}",
                     "fontcolor": PHASE_INK[phase.key],

@@ -13,7 +13,7 @@ from itertools import pairwise
 from cyclemap.render.geometry import GAP, Card, Drawing, Rect, outline_card, pos
 from cyclemap.render.scene import PhaseView, Scene
 from cyclemap.render.style import PHASE_INK, PHASE_TINT, SUB_EDGE
-from cyclemap.render.text import html_text, text_width
+from cyclemap.render.text import html_text, text_width, upper
 
 COLUMN_GAP = 34.0
 LANE_GAP = 22.0
@@ -93,14 +93,14 @@ def _draw_lane(drawing: Drawing, phase: PhaseView, lane: Rect) -> None:
         )
     )
     drawing.rects.append(lane)
-    label_width = text_width(phase.label.upper(), LABEL_SIZE, bold=True) + 8
+    label_width = text_width(upper(phase.label), LABEL_SIZE, bold=True) + 8
     label_x = lane.left + LANE_PAD + label_width / 2
     label = Rect(label_x, lane.top - LANE_PAD - LABEL_HEIGHT / 2 + 4, label_width, LABEL_HEIGHT)
     drawing.nodes.append(
         (
             f"phase_{phase.key}",
             {
-                "label": f"<<B>{html_text(phase.label.upper())}</B>>",
+                "label": f"<<B>{html_text(upper(phase.label))}</B>>",
                 "shape": "plaintext",
                 "fontsize": f"{LABEL_SIZE:g}",
                 "fontcolor": PHASE_INK[phase.key],

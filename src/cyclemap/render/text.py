@@ -2,8 +2,8 @@
 
 All user text reaches Graphviz only through `html_text`, inside labels we
 build: `&`, `<`, `>` and quotes become entities (so no `<IMG SRC=...>` can be
-smuggled in), control characters are dropped (they make SVG ill-formed XML),
-and lengths are capped (Graphviz rejects labels over about 16k characters).
+smuggled in), control and format characters show as escapes (see `clean`), and
+lengths are capped (Graphviz rejects labels over about 16k characters).
 Widths come from a table of DejaVu Sans advances, so the cycle layout can
 place nodes without running Graphviz first.
 """
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from html import escape
+
+from cyclemap.safe_text import escape_invisible
 
 MAX_TEXT = 400
 """Characters of one user string shown in a diagram before it is cut with '…'."""
@@ -34,13 +36,51 @@ _ADVANCE = dict(
     )
 )
 _BOLD = 1.13
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_LAYOUT_BREAKS = "\t\n"
+"""Whitespace that a picture or page lays out itself: it folds into a space like any other."""
+_ESCAPE = re.compile(r"(\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}))")
+"""An escape as `safe_text.escape_char` writes it (a group, so that `split` keeps it)."""
+_CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-f]?|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})$")
+"""The start of an escape that shortening text cut off."""
 
 
 def clean(text: str, limit: int = MAX_TEXT) -> str:
-    """Text with control characters removed, whitespace folded and length capped."""
-    text = " ".join(_CONTROL.sub("", text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    r"""User text as a picture or a printed page shows it: on one line, nothing hidden, length capped.
+
+    The same rule as every text output (`safe_text.escape_invisible`): control
+    and format characters show as escapes, so a name can neither turn text
+    round (U+202E, the isolates U+2066-U+2069, U+200E/U+200F/U+061C marks), hide
+    it (zero-width space, U+2028) nor reach Graphviz or a PDF as a control
+    character (ESC, a lone CR). Tabs and line breaks are the one exception:
+    diagrams and table cells wrap text themselves, so like every other space
+    they fold into one (a Windows CR LF is a line break). The zero-width
+    joiners U+200C/U+200D stay: emoji sequences and scripts need them.
+
+    >>> print(clean("Pay\r\n  bill \u202eevil\u202c \x1b[31m"))
+    Pay bill \u202eevil\u202c \x1b[31m
+    >>> clean("coder 👩\u200d💻") == "coder 👩\u200d💻"
+    True
+    """
+    text = " ".join(escape_invisible(text.replace("\r\n", "\n"), keep=_LAYOUT_BREAKS).split())
+    return text if len(text) <= limit else _uncut(text[: limit - 1]).rstrip() + "…"
+
+
+def _uncut(text: str) -> str:
+    r"""Shortened `text` without the half escape it may end with.
+
+    >>> _uncut(r"Pay \u20")
+    'Pay '
+    """
+    return _CUT_ESCAPE.sub("", text)
+
+
+def upper(text: str) -> str:
+    r"""Clean text in capitals, its escapes as they were (``\u202e``, not ``\U202E``).
+
+    >>> print(upper("pay \\u202e bill"))
+    PAY \u202e BILL
+    """
+    return "".join(part if index % 2 else part.upper() for index, part in enumerate(_ESCAPE.split(text)))
 
 
 def html_text(text: str) -> str:
@@ -73,11 +113,21 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return sum(char_width(c) for c in text) * size * (_BOLD if bold else 1.0)
 
 
+def _characters(word: str) -> list[str]:
+    r"""The characters of `word`, each escape (``\u202e``) as one.
+
+    >>> _characters(r"ab\u202ec")
+    ['a', 'b', '\\u202e', 'c']
+    """
+    return [piece for index, part in enumerate(_ESCAPE.split(word)) for piece in ((part,) if index % 2 else part)]
+
+
 def wrap(text: str, max_width: float, size: float, bold: bool = False, max_lines: int = 4) -> list[str]:
     """Break `text` into lines no wider than `max_width` points.
 
     Words are kept whole where they fit; a word longer than a line (or text
-    without spaces, such as Japanese) is broken between characters. Lines past
+    without spaces, such as Japanese) is broken between characters, never
+    inside an escape such as ``\\u202e`` (see `clean`). Lines past
     `max_lines` are dropped and the last one ends with '…'.
     """
     lines: list[str] = []
@@ -90,7 +140,7 @@ def wrap(text: str, max_width: float, size: float, bold: bool = False, max_lines
         if current:
             lines.append(current)
         current = ""
-        for char in word:
+        for char in _characters(word):
             if current and text_width(current + char, size, bold) > max_width:
                 lines.append(current)
                 current = ""
@@ -99,7 +149,7 @@ def wrap(text: str, max_width: float, size: float, bold: bool = False, max_lines
         lines.append(current)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip()[:-1] + "…" if len(lines[-1]) > 1 else "…"
+        lines[-1] = _uncut(lines[-1].rstrip()[:-1]) + "…" if len(lines[-1]) > 1 else "…"
     return lines or [""]
 
 

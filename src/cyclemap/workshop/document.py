@@ -1,7 +1,8 @@
 """The pack's page furniture: fonts, running header and footer, headings, tables.
 
 Built on fpdf2. Every piece of user text goes through `plain` first (control
-characters dropped, length capped) and is never read as markup.
+and format characters shown as escapes, length capped: the diagrams' `clean`)
+and is never read as markup.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MAX_LIST_ITEMS = 8
 
 
 def plain(text: str, limit: int = MAX_CELL_TEXT) -> str:
-    """User text safe to set: no control characters, at most `limit` characters."""
+    r"""User text safe to set: control and format characters as escapes (``\u202e``), at most `limit` characters."""
     return clean(text, limit)
 
 
@@ -45,7 +46,7 @@ def bullets(items: Sequence[str]) -> str:
 
 
 _PAGE_COUNT = "\x1fpages\x1f"
-"""Stands for the page count until the end; user text cannot contain it (`plain` drops \\x1f)."""
+"""Stands for the page count until the end; user text cannot contain it (`plain` shows \\x1f as an escape)."""
 MISSING_FONT_HINT = (
     "For Chinese, Japanese and Korean install fonts-noto-cjk, for emoji fonts-noto-color-emoji "
     "(Debian/Ubuntu; 'bash install.sh' installs both)."
