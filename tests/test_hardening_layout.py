@@ -1,4 +1,4 @@
-"""The cycle layout on big maps: bounded work per subcycle card, and `--timeout` stops it cleanly.
+"""The cycle layout on big maps: bounded work per subcycle card, and `--timeout` stops it cleanly (render, workshop).
 
 Speed itself is measured by bench/bench_render.py; these tests count work
 instead of timing it. That the pictures stay the same is checked by the
@@ -19,12 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cyclemap.exit_codes import EXIT_ENVIRONMENT
 from cyclemap.loader import load_map
 from cyclemap.render import RenderOptions, cycle, geometry, graphviz_run, render_dot
 from cyclemap.render.cycle import Obstacles, _clear_spot, cycle_dot
 from cyclemap.render.geometry import GAP, Deadline, Grid, Rect
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.render.scene import build_scene
+from cyclemap.workshop import PackInfo, PackOptions, build_pack
 
 Cli = Callable[..., Any]
 FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -178,3 +180,28 @@ def test_render_timeout_stops_our_layout_like_a_graphviz_timeout(
         assert "--timeout" in result.err
         assert "Traceback" not in result.err
     assert not (tmp_path / "out.dot").exists()
+
+
+def test_workshop_timeout_stops_our_layout_and_writes_nothing(
+    cli: Cli, many_cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`workshop --timeout` bounds the pack's own layout too: the error and exit code of a Graphviz timeout, no PDF."""
+    monkeypatch.setattr(
+        geometry.Deadline, "after", classmethod(lambda cls, seconds, *hint: cls(seconds, -math.inf, *hint))
+    )
+    before = sorted(tmp_path.iterdir())
+    result = cli("workshop", str(many_cards), "-o", str(tmp_path / "pack.pdf"), "--timeout", "5")
+    assert result.code == EXIT_ENVIRONMENT, result.err
+    assert "The cycle layout took longer than 5 s and was stopped" in result.err
+    assert "--timeout" in result.err
+    assert "--depth" not in result.err  # workshop has no such option: the hint names its own
+    assert "Traceback" not in result.err
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_workshop_without_the_poster_bounds_the_flow_diagrams_too(many_cards: Path) -> None:
+    """A pack of phase pages only (no cycle poster) stops at the deadline as well."""
+    cmap = load_map(str(many_cards))
+    past = PackOptions(sections=("phases",), timeout=0)
+    with pytest.raises(LayoutError, match=r"The flow layout took longer than 0 s.*--sections"):
+        build_pack(cmap, PackInfo(str(many_cards)), past)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from cyclemap.render.graphviz_run import LayoutError
+from cyclemap.render.graphviz_run import TIMEOUT_HINT, LayoutError
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import FONT, INK, PHASE_TINT, legend_label, legend_size, node_attrs, title_label
 
@@ -97,24 +97,23 @@ class Grid(Generic[T]):
 
 @dataclass(frozen=True)
 class Deadline:
-    """When a layout must give up (`render --timeout`), on the monotonic clock."""
+    """When a layout must give up (`render --timeout`, `workshop --timeout`), on the monotonic clock."""
 
     seconds: float
     """The time allowed, as the user gave it, for the message."""
     at: float
     """`time.monotonic()` value from which the work stops."""
+    hint: str = TIMEOUT_HINT
+    """What the user can do about it, with the command's own options: the end of the error."""
 
     @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        return cls(seconds, time.monotonic() + seconds)
+    def after(cls, seconds: float, hint: str = TIMEOUT_HINT) -> Deadline:
+        return cls(seconds, time.monotonic() + seconds, hint)
 
     def check(self, layout: str) -> None:
         """Stop with the same error as a Graphviz run that takes too long, once the time is up."""
         if time.monotonic() >= self.at:
-            raise LayoutError(
-                f"The {layout} layout took longer than {self.seconds:g} s and was stopped. Try --depth 1 or 2 "
-                "to collapse subcycles, --layout flow, or a longer --timeout."
-            )
+            raise LayoutError(f"The {layout} layout took longer than {self.seconds:g} s and was stopped. {self.hint}")
 
 
 @dataclass

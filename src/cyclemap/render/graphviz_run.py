@@ -37,6 +37,8 @@ INSTALL_HINT = (
     "'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) or "
     "'choco install graphviz' (Windows). Formats dot and mermaid work without it."
 )
+TIMEOUT_HINT = "Try --depth 1 or 2 to collapse subcycles, --layout flow, or a longer --timeout."
+"""What `render` can do about a layout or a Graphviz run that took too long."""
 
 
 class LayoutError(CyclemapError):
@@ -48,11 +50,14 @@ class LayoutError(CyclemapError):
     exit_code = EXIT_ENVIRONMENT
 
 
-def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tuple[str, ...] = ()) -> bytes:
+def run_graphviz(  # noqa: PLR0913, PLR0917 - each is one fact about the run
+    source: str, engine: str, fmt: str, timeout: float, extra: tuple[str, ...] = (), hint: str = TIMEOUT_HINT
+) -> bytes:
     """Lay out DOT `source` with `engine` and return the `fmt` output.
 
-    The process is killed after `timeout` seconds. SVG and PNG output is
-    reproducible; Graphviz's PDF writer (cairo) embeds the current date.
+    The process is killed after `timeout` seconds, with an error ending in
+    `hint`. SVG and PNG output is reproducible; Graphviz's PDF writer (cairo)
+    embeds the current date.
     """
     program = shutil.which(engine)
     if program is None:
@@ -68,10 +73,7 @@ def run_graphviz(source: str, engine: str, fmt: str, timeout: float, extra: tupl
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise LayoutError(
-            f"Graphviz ({engine}) took longer than {timeout:g} s and was stopped. Try --depth 1 or 2 to "
-            "collapse subcycles, --layout flow, or a longer --timeout."
-        ) from None
+        raise LayoutError(f"Graphviz ({engine}) took longer than {timeout:g} s and was stopped. {hint}") from None
     except OSError as err:
         raise EnvironmentProblem(f"cannot run Graphviz ({program}): {err.strerror}") from None
     if done.returncode != 0 or not done.stdout:

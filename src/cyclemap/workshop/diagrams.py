@@ -25,7 +25,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from cyclemap.render.graphviz_run import run_graphviz
+from cyclemap.render.graphviz_run import TIMEOUT_HINT, run_graphviz
 
 PT_PER_MM = 72 / 25.4
 _WORKERS = 4
@@ -65,12 +65,15 @@ class Placement:
     clip: tuple[float, float, float, float] | None = None
 
 
-def draw_diagrams(sources: Mapping[str, str], timeout: float, done: Callable[[], None] = lambda: None
-                  ) -> dict[str, Diagram]:
-    """Draw every DOT source (neato -n2, as `cyclemap render` does), several at once; `done` after each."""
+def draw_diagrams(sources: Mapping[str, str], timeout: float, done: Callable[[], None] = lambda: None,
+                  hint: str = TIMEOUT_HINT) -> dict[str, Diagram]:
+    """Draw every DOT source (neato -n2, as `cyclemap render` does), several at once; `done` after each.
+
+    Each Graphviz run may take `timeout` seconds, then stops the pack with an error ending in `hint`.
+    """
 
     def draw(key: str) -> Diagram:
-        drawn = _diagram(run_graphviz(sources[key], "neato", "pdf", timeout, ("-n2",)))
+        drawn = _diagram(run_graphviz(sources[key], "neato", "pdf", timeout, ("-n2",), hint))
         done()
         return drawn
 

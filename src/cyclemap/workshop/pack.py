@@ -10,7 +10,7 @@ from cyclemap.gaps import find_gaps
 from cyclemap.model import CycleMap
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
-from cyclemap.render.geometry import GAP, outline_card
+from cyclemap.render.geometry import GAP, Deadline, outline_card
 from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
 from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
@@ -25,6 +25,8 @@ PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
 MIN_FLOW_SCALE = 0.75
 """Scale at which a phase's columns are grouped into flow diagrams as wide as the page."""
+TIMEOUT_HINT = "Try a longer --timeout, or --sections without poster and phases (the parts with diagrams)."
+"""What `workshop` can do about a layout or a Graphviz run that took too long."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class PackOptions:
     date: dt.date = field(default_factory=dt.date.today)
     threshold: float | None = None
     timeout: float = 60.0
+    """Seconds the diagrams' layout may take, then Graphviz for each diagram (`--timeout`)."""
     poster: str = "auto"
     progress: bool = False
     """Show what is being done on standard error, if it is a terminal."""
@@ -65,7 +68,12 @@ class PackInfo:
 
 
 def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
-    """The workshop pack of `cmap` (the same bytes for the same map, options and date)."""
+    """The workshop pack of `cmap` (the same bytes for the same map, options and date).
+
+    Laying out the diagrams stops with a `LayoutError` after `options.timeout`
+    seconds, as does each Graphviz run after as many: nothing is returned.
+    """
+    deadline = Deadline.after(options.timeout, TIMEOUT_HINT)
     with shown_on_terminal(options.progress) as steps:
         steps.step("Laying out the diagrams")
         scene = build_scene(cmap, None, options.threshold)
@@ -74,9 +82,9 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
         try:
             doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
             chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
-            sources = _diagram_sources(scene, chunks, options)
+            sources = _diagram_sources(scene, chunks, options, deadline)
             steps.step("Drawing the diagrams with Graphviz", len(sources))
-            diagrams = draw_diagrams(sources, options.timeout, steps.advance)
+            diagrams = draw_diagrams(sources, options.timeout, steps.advance, TIMEOUT_HINT)
             steps.step("Setting the pages", len(options.sections))
             placements = _write(doc, cmap, _Plan(info, options, scene, chunks, diagrams), steps)
             steps.step("Placing the diagrams")
@@ -140,13 +148,17 @@ def _footer(info: PackInfo, options: PackOptions) -> str:
     return "  ·  ".join(parts)
 
 
-def _diagram_sources(scene: Scene, chunks: dict[str, list[PhaseView]], options: PackOptions) -> dict[str, str]:
+def _diagram_sources(
+    scene: Scene, chunks: dict[str, list[PhaseView]], options: PackOptions, deadline: Deadline
+) -> dict[str, str]:
+    """The DOT of each diagram the chosen sections show, laid out before `deadline` (else a `LayoutError`)."""
     sources: dict[str, str] = {}
     if "poster" in options.sections:
-        sources["cycle"] = cycle_dot(scene)
+        sources["cycle"] = cycle_dot(scene, deadline)
     if "phases" in options.sections:
         for key, parts in chunks.items():
             for number, part in enumerate(parts):
+                deadline.check("flow")
                 sources[f"flow-{key}-{number}"] = flow_dot(replace(scene, phases=[part]), standalone=False)
     return sources
 

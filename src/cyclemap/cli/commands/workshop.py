@@ -42,7 +42,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", callback=check_timeout,
-                            help="Seconds Graphviz may take for each diagram (1 to 86,400).")
+                            help="Seconds the diagrams' layout, then Graphviz for each diagram, may take before "
+                            "being stopped (1 to 86,400).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
     poster: Annotated[Poster, typer.Option("--poster", help="The cycle poster: on one sheet if its text stays "
