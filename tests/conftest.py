@@ -47,6 +47,38 @@ phases:
       - name: Pay the invoice
 """
 
+FOLDED_MAP = """\
+cyclemap: 1
+title: Folded
+customer: People
+outcome: Done
+phases:
+  pre:
+    activities:
+      - name: Plan it
+        offerings: [Planner]
+        subcycle:
+          - name: Sketch
+            offerings: [Templates]
+            subcycle:
+              - name: Find the budget
+                importance: 10
+                satisfaction: 1
+                offerings: [Calculator]
+                evidence: [{source: interview, ref: I-1}]
+          - name: Agree
+            offerings: [Workshop]
+  during:
+    activities:
+      - name: Do
+        offerings: [Help desk]
+  post:
+    activities:
+      - name: Review
+        offerings: [Review kit]
+"""
+"""A map whose first activity hides an extreme gap two levels down: collapsed by --depth 0 or 1, it says so."""
+
 
 @dataclass
 class Result:

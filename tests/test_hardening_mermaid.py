@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import FOLDED_MAP
 
 from cyclemap.loader import load_map
 from cyclemap.model import label_of
+from cyclemap.render import RenderOptions, render_dot
 from cyclemap.render.mermaid import mermaid_text, node_label, render_mermaid
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.document import map_document
@@ -140,3 +142,46 @@ def test_title_front_matter_is_one_line_of_yaml_with_no_directive() -> None:
 
     assert yaml.safe_load(front)["title"] == escape_invisible(" ".join(cmap.title.split()))
     assert label_of("pre", cmap.phase("pre")) == "end %% comment"
+
+
+# -- collapsed subcycles show the worst gap folded inside, as the Graphviz pictures do -----------------------
+
+
+@pytest.fixture(scope="module")
+def folded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("folded") / "map.yaml"
+    path.write_text(FOLDED_MAP, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("depth", "holder"), [(0, "Plan it"), (1, "Sketch")])
+def test_collapsed_node_shows_the_worst_gap_inside_like_the_graphviz_pictures(
+    folded: Path, depth: int, holder: str
+) -> None:
+    """With --depth, the node hiding an extreme gap ends with a square in the extreme colour and the same words."""
+    cmap = load_map(str(folded))
+    scene = build_scene(cmap, depth)
+    [box] = [b for b in scene.all_boxes() if holder in " ".join(b.lines)]
+    assert node_label(box)[-1] == "■ worst inside: extreme"
+    assert "worst inside: extreme" in render_dot(cmap, RenderOptions(layout="flow", depth=depth))  # the same words
+    text = render_mermaid(scene)
+    [line] = [line for line in text.splitlines() if line.strip().startswith(f'{box.key}["')]
+    extreme = "rgb(165,15,21)"  # FILL[EXTREME], #a50f15, written without '#' for Mermaid
+    assert f"<small><span style='background:white'><span style='color:{extreme}'>■</span></span> worst inside#58; " \
+           "extreme</small>" in line
+    assert text.count("worst inside") == 1  # the white node above it (depth 1) and the others say nothing
+    assert "worst inside" not in render_mermaid(build_scene(cmap))  # nothing collapsed, nothing to say
+
+
+@needs_node
+def test_collapsed_nodes_parse_and_read_as_meant(folded: Path, tmp_path: Path) -> None:
+    """Mermaid parses collapsed diagrams (this map, every example at --depth 1) and shows the square and words."""
+    scenes = {f"folded-{depth}": build_scene(load_map(str(folded)), depth) for depth in (0, 1)}
+    scenes |= {f"{path.stem}-1": build_scene(load_map(str(path)), 1) for path in MAPS}
+    results = mermaid_parse({name: render_mermaid(scene) for name, scene in scenes.items()}, tmp_path)
+    for name, scene in scenes.items():
+        assert "error" not in results[name], (name, results[name].get("error"))
+        assert results[name]["config"] == {}, name
+        assert results[name]["nodes"] == expected_labels(scene), name
+    assert "1 Plan it\n+3 more in subcycle\n■ worst inside: extreme" in results["folded-0"]["nodes"].values()
+    assert "1.1 Sketch\n+1 more in subcycle\n■ worst inside: extreme" in results["folded-1"]["nodes"].values()

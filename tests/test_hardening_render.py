@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import FOLDED_MAP
 
 from cyclemap import cli
 from cyclemap.exit_codes import EXIT_USAGE
@@ -190,36 +191,6 @@ def test_key_follows_the_maps_threshold_scale_and_margin(layout: str, write_map:
 # -- collapsed subcycles show what they hide ---------------------------------------------------------------------
 
 
-FOLDED = """\
-cyclemap: 1
-title: Folded
-customer: People
-outcome: Done
-phases:
-  pre:
-    activities:
-      - name: Plan it
-        offerings: [Planner]
-        subcycle:
-          - name: Sketch
-            offerings: [Templates]
-            subcycle:
-              - name: Find the budget
-                importance: 10
-                satisfaction: 1
-                offerings: [Calculator]
-                evidence: [{source: interview, ref: I-1}]
-          - name: Agree
-            offerings: [Workshop]
-  during:
-    activities:
-      - name: Do
-        offerings: [Help desk]
-  post:
-    activities:
-      - name: Review
-        offerings: [Review kit]
-"""
 
 
 @pytest.mark.parametrize("depth", [0, 1])
@@ -228,7 +199,7 @@ def test_collapsed_activity_shows_the_worst_gap_folded_inside(
     layout: str, depth: int, write_map: Callable[..., Path]
 ) -> None:
     """A white box hiding an extreme step shows a red square and 'worst inside: extreme'; the key explains it."""
-    cmap = load_map(str(write_map(FOLDED)))
+    cmap = load_map(str(write_map(FOLDED_MAP)))
     [extreme] = [g for g in find_gaps(cmap) if g.severity is Severity.EXTREME]
     nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout, depth=depth)))
     holder = nodes["a1"] if depth == 0 else nodes["a2"]
@@ -246,7 +217,7 @@ def test_collapsed_activity_shows_the_worst_gap_folded_inside(
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_collapsed_activity_marker_is_drawn(layout: str, write_map: Callable[..., Path]) -> None:
     """The SVG of a collapsed map shows the marker's words and a square in the extreme colour."""
-    cmap = load_map(str(write_map(FOLDED)))
+    cmap = load_map(str(write_map(FOLDED_MAP)))
     data = render_map(cmap, RenderOptions(fmt="svg", layout=layout, depth=0))
     assert "worst inside: extreme" in helpers.svg_text(data)
     assert data.count(b'fill="#a50f15"') >= 2  # the marker and the key's square

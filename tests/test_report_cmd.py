@@ -197,6 +197,8 @@ def test_small_mermaid_limit_collapses_subcycles_and_says_so(monkeypatch: pytest
     page = document.map_document(cmap, "home-solar.yaml")
     assert _fenced(page) == render_mermaid(build_scene(cmap, 1)).splitlines()
     assert "The diagram shows 1 level of subcycles" in page
+    assert "names the worst gap among them (■ worst inside: ...)" in page
+    assert "■</span></span> worst inside#58;" in "\n".join(_fenced(page))  # as the collapsed nodes say it
 
 
 def test_map_too_large_for_mermaid_gets_a_note_instead_of_a_diagram(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,12 +7,14 @@ import re
 from itertools import pairwise
 
 from cyclemap.gaps import Severity
-from cyclemap.render.scene import Box, Scene
+from cyclemap.render.scene import Box, Scene, footer_lines
 from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
 from cyclemap.safe_text import escape_invisible
 
 _NOT_PLAIN = re.compile(r"[^\w .,'()/?!+\-·…]|_")
 """Not a letter, a digit, a space or punctuation that means nothing inside a quoted Mermaid label."""
+SQUARE = "■"
+"""Drawn in the worst gap's colour before a collapsed node's "worst inside" words, as the Graphviz pictures do."""
 
 
 def mermaid_text(text: str) -> str:
@@ -73,22 +75,44 @@ def render_mermaid(scene: Scene) -> str:
 
 
 def node_label(box: Box, since: str = "") -> list[str]:
-    """A node's label as people read it: its number and name, then each note on a line of its own."""
-    notes = [box.metrics] if box.metrics else []
-    if box.hidden:
-        notes.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
-    if box.mark:
-        notes.insert(0, f"{MARK_TEXT[box.mark]} since {since}")
+    """A node's label as people read it: its number and name, then each note on a line of its own.
+
+    The notes are the Graphviz pictures' (`scene.footer_lines`), after a NEW or
+    CHANGED badge's words; a collapsed node ends with its worst gap inside,
+    after a square in that gap's colour (`SQUARE`).
+    """
+    notes = [f"{MARK_TEXT[box.mark]} since {since}"] if box.mark else []
+    notes += footer_lines(box)
+    if box.hidden_worst is not Severity.NONE:
+        notes[-1] = f"{SQUARE} {notes[-1]}"
     return [f"{box.number} {' '.join(box.lines)}".strip(), *notes]
 
 
 def _node_lines(box: Box, indent: str, since: str = "") -> list[str]:
     name, *notes = node_label(box, since)
-    label = mermaid_text(name) + "".join(f"<br/><small>{mermaid_text(note)}</small>" for note in notes)
+    shown = [mermaid_text(note) for note in notes]
+    if box.hidden_worst is not Severity.NONE:
+        shown[-1] = _swatch(box.hidden_worst) + mermaid_text(notes[-1].removeprefix(SQUARE))
+    label = mermaid_text(name) + "".join(f"<br/><small>{note}</small>" for note in shown)
     out = [f'{indent}{box.key}["{label}"]']
     for child in box.children:
         out.extend(_node_lines(child, indent, since))
     return out
+
+
+def _swatch(severity: Severity) -> str:
+    """`SQUARE` in the fill of `severity` on a white ground, so it shows on any node's fill, as HTML.
+
+    Each span has one declaration and no '#' (the colour is written rgb(...)):
+    Mermaid cuts the last ';' from any line where 'style', ':', '#' and ';'
+    follow each other, which would break the entities after it.
+
+    >>> _swatch(Severity.EXTREME)
+    "<span style='background:white'><span style='color:rgb(165,15,21)'>■</span></span>"
+    """
+    fill = FILL[severity][0]
+    red, green, blue = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
+    return f"<span style='background:white'><span style='color:rgb({red},{green},{blue})'>{SQUARE}</span></span>"
 
 
 def _styles(scene: Scene) -> list[str]:

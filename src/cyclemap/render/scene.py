@@ -260,13 +260,18 @@ def box_lines(box: Box) -> list[tuple[str, float, bool]]:
     """Each text line of a box with its font size and boldness, top to bottom."""
     size = name_size(box.depth)
     lines = [(line, size, box.depth == 0 and not box.placeholder) for line in box.lines]
+    return lines + [(f, METRIC_SIZE, False) for f in footer_lines(box)]
+
+
+def footer_lines(box: Box) -> list[str]:
+    """The small lines under a box's name: scores, notes, what a collapsed subcycle hides, and last its worst gap."""
     footer = [box.metrics] if box.metrics else []
     footer += box.notes
     if box.hidden:
         footer.append(f"+{box.hidden} more in subcycle" + (f" ({box.hidden_marks})" if box.hidden_marks else ""))
     if box.hidden_worst is not Severity.NONE:
         footer.append(worst_inside(box.hidden_worst))
-    return lines + [(f, METRIC_SIZE, False) for f in footer]
+    return footer
 
 
 def competitor_lines(competitors: list[str], width: float, max_lines: int = 3) -> list[str]:

@@ -127,6 +127,7 @@ def _collapsed_note(depth: int) -> str:
     shown = "only the top-level activities" if depth == 0 else f"{depth} level{'s' * (depth != 1)} of subcycles"
     return (
         f"The diagram shows {shown}, to stay within what GitHub's Mermaid renderer can draw; "
+        "an activity with steps folded inside names the worst gap among them (■ worst inside: ...). "
         "`cyclemap render` draws the whole map."
     )
 
