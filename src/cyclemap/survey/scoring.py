@@ -70,7 +70,7 @@ def measure(tally: Tally, method: str, scale: tuple[int, int]) -> Measure | None
 
     >>> m = measure(Tally(270, 200, 0, 0), "top-two-box", (1, 5))
     >>> round(m.value, 1), round(m.low, 1), round(m.high, 1), m.n
-    (7.4, 6.8, 7.9, 270)
+    (7.4, 6.9, 7.9, 270)
     """
     if tally.n == 0:
         return None

@@ -224,10 +224,20 @@ def _open(files: MapFiles, rel: PurePosixPath) -> BinaryIO:
     return io.BytesIO(files.read(rel, limit=MAX_SURVEY_BYTES))
 
 
+_SURVEY_WORDS = (
+    ("a YAML file, like parts/pre.yaml", "a CSV file, like surveys/responses.csv"),
+    ("relative to the file that includes it", "relative to the map"),
+    ("included files must be in", "the survey file must be in"),
+)
+"""The refusals of `cyclemap.sources` speak of included files; said of a survey file instead."""
+
+
 def _refused(cmap: CycleMap, err: IncludeRefused) -> Problem:
     """The problem of a survey file that cannot be read, at the map's `survey.file`."""
     assert cmap.survey is not None
-    reason = str(err).replace("a YAML file, like parts/pre.yaml", "a CSV file, like surveys/responses.csv")
+    reason = str(err)
+    for include_words, survey_words in _SURVEY_WORDS:
+        reason = reason.replace(include_words, survey_words)
     file, line, col = survey_place(cmap, "file")
     return Problem(file, line, col, f"cannot read the survey '{clip(cmap.survey.file)}': {reason}", "survey.file")
 
