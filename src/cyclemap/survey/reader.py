@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import BinaryIO
 
 from cyclemap.problems import Problem, clip
@@ -40,6 +40,10 @@ MAX_PROBLEMS = 100
 _BOM = b"\xef\xbb\xbf"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
 _WHOLE = re.compile(r"[-+]?\d+(?:\.0*)?")
+_CODE_BASE = "0"
+"""The character of code 0 (a blank cell); code k is the k-th character after it."""
+_BATCH = 4096
+"""Rows of one segment gathered before they are counted."""
 RESPONDENT = "respondent"
 """The column of respondent ids (optional): an id given twice is a problem."""
 
@@ -169,7 +173,10 @@ class _Reader:
         """The last physical line read."""
         self.header: list[str] = []
         low, high = tallies.scale
-        self.codes: dict[str, int] = {"": 0, **{str(point): point - low + 1 for point in range(low, high + 1)}}
+        self.chars: dict[str, str] = {
+            "": _CODE_BASE, **{str(point): chr(ord(_CODE_BASE) + point - low + 1) for point in range(low, high + 1)}
+        }
+        """Cell -> its code character: blank is code 0, the scale's points codes 1, 2, ..."""
 
     # -- lines ---------------------------------------------------------------
 
@@ -234,26 +241,25 @@ class _Reader:
             self._stop(1, f"the CSV cannot be read here: {_csv_reason(err)}")
         return None  # pragma: no cover - _stop raises
 
-    def _count(self, rows: Iterator[list[str]], layout: _Layout) -> None:  # noqa: C901 - the hot loop, kept flat
-        tallies, problems, codes = self.tallies, self.problems, self.codes
+    def _count(self, rows: Iterator[list[str]], layout: _Layout) -> None:
+        """Count every row's answers: each row's question cells become one string of code characters
+        (`_CODE_BASE` + code), gathered per segment and counted a column at a time (see `_Batches`)."""
+        problems, chars = self.problems, self.chars
         width = len(self.header)
-        offsets = [
-            tuple(tallies.bucket(number, slot) for number in range(len(layout.columns)))
-            for slot in range(tallies.slots)
-        ]
         indexes = [c.index for c in layout.columns]
         pick: Callable[[list[str]], Sequence[str]] = (
             itemgetter(*indexes) if len(indexes) > 1 else (lambda row: [row[i] for i in indexes])  # type: ignore[assignment]
         )
-        get = codes.get
-        counter = tallies.counts
-        respondents = tallies.respondents
+        get, join = chars.get, "".join
+        batches = _Batches(self.tallies, len(indexes))
+        pending, respondents = batches.pending, self.tallies.respondents
         seen: dict[str, int] = {}
         who, segment_at, slots = layout.respondent, layout.segment, layout.slots
         while True:
             start = self.line + 1
             row = self._next(rows)
             if row is None:
+                batches.flush_all()
                 return
             if len(row) != width:
                 if row:  # a blank line is not a respondent
@@ -272,11 +278,15 @@ class _Reader:
                 if slot < 0:
                     slot = self._segment(start, row[segment_at], segment_at, layout)
             cells = pick(row)
-            found = list(map(get, cells))
-            if None in found:
-                found = self._slow(start, cells, found, layout)
-            counter.update(map(add, offsets[slot], found))
+            try:
+                coded = join(map(get, cells))  # a cell that is not plainly a point of the scale maps to None
+            except TypeError:
+                coded = self._slow(start, cells, layout)
+            batch = pending[slot]
+            batch.append(coded)
             respondents[slot] += 1
+            if len(batch) >= _BATCH:
+                batches.flush(slot)
 
     def _ragged(self, start: int, row: list[str], width: int) -> None:
         if len(row) > width:
@@ -296,24 +306,60 @@ class _Reader:
             self.problems.add(start, at + 1, lambda: _unknown_segment(self.header[at], text, self.tallies.segments))
         return 0
 
-    def _slow(self, start: int, cells: Sequence[str], found: list[int | None], layout: _Layout) -> list[int]:
-        """The codes of a row with a cell that is not plainly a point of the scale; the others are problems."""
+    def _slow(self, start: int, cells: Sequence[str], layout: _Layout) -> str:
+        """The code characters of a row with a cell that is not plainly a point of the scale (padded, '4.0',
+        or a problem, counted as blank)."""
         low, high = self.tallies.scale
-        codes: list[int] = []
-        for number, (cell, code) in enumerate(zip(cells, found, strict=True)):
-            if code is None:
+        coded = []
+        for number, cell in enumerate(cells):
+            char = self.chars.get(cell)
+            if char is None:
                 text = cell.strip()
-                code = self.codes.get(text)
-                if code is None and _WHOLE.fullmatch(text):
-                    point = int(float(text))
-                    code = point - low + 1 if low <= point <= high else None
-                if code is None:
+                char = self.chars.get(text)
+                if char is None and _WHOLE.fullmatch(text) and low <= (point := int(float(text))) <= high:
+                    char = self.chars[str(point)]
+                if char is None:
                     column = layout.columns[number]
                     self.problems.add(start, column.index + 1, lambda text=text, column=column: (
                         f"column '{column.header}': {_bad_rating(text, low, high)}"))
-                    code = 0
-            codes.append(code)
-        return codes
+                    char = _CODE_BASE
+            coded.append(char)
+        return "".join(coded)
+
+
+class _Batches:
+    """Coded rows waiting to be counted, per segment slot.
+
+    Counting a column at a time over a batch of rows keeps the per-answer work
+    in C: the batch is joined into one string, each column is a slice with a
+    step, and `str.count` counts each code in it.
+    """
+
+    def __init__(self, tallies: Tallies, columns: int) -> None:
+        self.tallies = tallies
+        self.columns = columns
+        self.pending: list[list[str]] = [[] for _ in range(tallies.slots)]
+
+    def flush(self, slot: int) -> None:
+        rows, tallies, n = self.pending[slot], self.tallies, self.columns
+        if not rows or not n:
+            rows.clear()
+            return
+        joined = "".join(rows)
+        counts, width = tallies.counts, tallies.width
+        codes = [(code, chr(ord(_CODE_BASE) + code)) for code in range(1, width)]
+        for column in range(n):
+            cells = joined[column::n]
+            base = tallies.bucket(column, slot)
+            for code, char in codes:
+                found = cells.count(char)
+                if found:
+                    counts[base + code] += found
+        rows.clear()
+
+    def flush_all(self) -> None:
+        for slot in range(len(self.pending)):
+            self.flush(slot)
 
 
 @dataclass(frozen=True)
