@@ -1,6 +1,6 @@
-"""Write the synthetic survey of examples/home-solar-segments.yaml (seeded: the same file every run).
+"""Write the synthetic survey of examples/rooftop-solar-segments.yaml (seeded: the same file every run).
 
-    python bench/make_example_survey.py            # writes examples/surveys/home-solar-segments.csv
+    python bench/make_example_survey.py            # writes examples/surveys/rooftop-solar-segments.csv
 
 The responses are invented: 450 respondents in three segments, answers drawn
 around a mean per activity and segment on the 1-5 scale, about 3% left blank.
@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "examples" / "surveys" / "home-solar-segments.csv"
+OUT = ROOT / "examples" / "surveys" / "rooftop-solar-segments.csv"
 SEED = 2026
 SEGMENTS = {"first-time": 210, "upgraders": 150, "landlords": 90}
 PROFILES: dict[str, dict[str, tuple[float, float]]] = {
