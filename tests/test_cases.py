@@ -1,7 +1,7 @@
 """Regression cases as data, plus hostile inputs too big to commit.
 
 A case is a folder: ``tests/cases/invalid/<name>/map.yaml`` with ``expected.txt``
-holding the exact problem lines, or ``tests/cases/valid/<name>/map.yaml`` (with
+holding the exact problem lines (of the map, else of the survey file it names, as FILE:ROW:COL), or ``tests/cases/valid/<name>/map.yaml`` (with
 an optional ``ids.txt``: the activity ids in walk order). The folder may hold
 files that map.yaml includes; a problem in one of them is followed in
 ``expected.txt`` by its include chain, one ``  included from FILE:LINE:COL``
@@ -25,6 +25,7 @@ from cyclemap import loader
 from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
 from cyclemap.problems import InputError, MapError, Problem
+from cyclemap.survey.views import load_map_survey
 
 REGENERATE = os.environ.get("CYCLEMAP_REGENERATE") == "1"
 DEPTH_MESSAGE = "the map is nested more than 100 levels deep; flatten deep subcycles or split them into separate maps"
@@ -37,7 +38,7 @@ def problem_lines(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The problems of folder/map.yaml as printed, with file names relative to the folder."""
     monkeypatch.chdir(folder)
     try:
-        load_map("map.yaml")
+        load_map_survey(load_map("map.yaml"), "map.yaml")
     except MapError as err:
         return [line for problem in err.problems for line in lines_of(problem)]
     return []

@@ -340,10 +340,10 @@ def test_pdf_holds_the_title_and_activity_names_as_text(cli: Cli, tmp_path: Path
     if pdftotext is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     target = tmp_path / "x.pdf"
-    assert cli("render", str(EXAMPLES[-1]), "-o", str(target)).code == 0
+    assert cli("render", str(ROOT / "examples" / "home-solar.yaml"), "-o", str(target)).code == 0
     assert target.read_bytes().startswith(b"%PDF-")
     text = subprocess.run([pdftotext, str(target), "-"], capture_output=True, check=True).stdout.decode()
-    cmap = load_map(str(EXAMPLES[-1]))
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))
     assert cmap.title in text
     words = set(text.split())
     for visit in list(cmap.walk())[:8]:
@@ -659,7 +659,7 @@ def test_dot_and_mermaid_work_without_graphviz(
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_depth_0_shows_only_top_level_activities_with_hidden_counts(layout: str) -> None:
     """--depth 0 draws the top-level activities only, each saying how many steps its subcycle hides."""
-    cmap = load_map(str(EXAMPLES[-1]))
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))  # the example with subcycles two levels deep
     nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout, depth=0)))
     shown = shown_activities(cmap, depth=0)
     assert {k for k in nodes if k.startswith("a")} == set(shown)
@@ -673,7 +673,7 @@ def test_depth_0_shows_only_top_level_activities_with_hidden_counts(layout: str)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_depth_1_keeps_one_level_of_subcycles(layout: str) -> None:
     """--depth 1 draws activities and their direct steps; deeper steps are counted on their parent."""
-    cmap = load_map(str(EXAMPLES[-1]))
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))  # the example with subcycles two levels deep
     nodes = dot_nodes(render_dot(cmap, RenderOptions(layout=layout, depth=1)))
     shown = shown_activities(cmap, depth=1)
     assert {k for k in nodes if re.fullmatch(r"a\d+", k)} == set(shown)

@@ -96,9 +96,24 @@ def build_map(root: Any, name: str) -> CycleMap:
     except ValidationError as err:  # ids are checked on the data too, so that a clash shows in the same run
         raise MapError(problems_from_validation(err, root) + _written_id_clashes(root)) from None
     problems = [_clash_problem(first, second) for first, second in assign_ids(cmap)]
+    if cmap.segments or cmap.survey is not None or _any_segment_scores(cmap):
+        from cyclemap.survey.checks import segment_problems
+
+        problems += segment_problems(cmap)
     if problems:
         raise MapError(problems)
     return cmap
+
+
+def _any_segment_scores(cmap: CycleMap) -> bool:
+    """Whether any activity has hand-entered scores per segment."""
+    pending = [activity for key in PHASE_KEYS for activity in cmap.phase(key).activities]
+    while pending:
+        activity = pending.pop()
+        if activity.segments:
+            return True
+        pending.extend(activity.subcycle)
+    return False
 
 
 # -- includes -------------------------------------------------------------

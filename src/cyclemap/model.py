@@ -128,6 +128,27 @@ class Evidence(_Model):
     date: dt.date | None = Field(default=None, description="When it was gathered (YYYY-MM-DD).")
 
 
+def _within_map_scale(cls: type, value: float | None, info: ValidationInfo) -> float | None:
+    """A hand-entered score within the map's scale (the loader passes the scale as context)."""
+    scale = (info.context or {}).get("scale")
+    if value is not None and scale is not None and not scale[0] <= value <= scale[1]:
+        raise PydanticCustomError(
+            "out_of_scale",
+            "{value} is outside the map's scale of {low} to {high}",
+            {"value": value, "low": scale[0], "high": scale[1]},
+        )
+    return value
+
+
+class SegmentScores(_Model):
+    """Hand-entered scores of an activity for one customer segment."""
+
+    importance: Number | None = Field(default=None, description="How much this matters to the segment.")
+    satisfaction: Number | None = Field(default=None, description="How well it is served for the segment today.")
+
+    _within_scale = field_validator("importance", "satisfaction")(_within_map_scale)
+
+
 class Activity(_Model):
     """Something the customer does on the way to the outcome."""
 
@@ -145,6 +166,10 @@ class Activity(_Model):
         default=None, description="How much this matters to the customer, within the scale."
     )
     satisfaction: Number | None = Field(default=None, description="How well it is served today, within the scale.")
+    segments: dict[str, SegmentScores] = Field(
+        default_factory=dict,
+        description="Hand-entered scores per segment id (same scale); a survey's scores win over them.",
+    )
     pains: TextList = Field(description="What goes wrong or hurts here.")
     offerings: TextList = Field(description="What we provide for this activity.")
     competitors: TextList = Field(description="Who else serves it.")
@@ -161,17 +186,7 @@ class Activity(_Model):
             raise PydanticCustomError("blank", "the name is blank")
         return value
 
-    @field_validator("importance", "satisfaction")
-    @classmethod
-    def _within_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
-        scale = (info.context or {}).get("scale")
-        if value is not None and scale is not None and not scale[0] <= value <= scale[1]:
-            raise PydanticCustomError(
-                "out_of_scale",
-                "{value} is outside the map's scale of {low} to {high}",
-                {"value": value, "low": scale[0], "high": scale[1]},
-            )
-        return value
+    _within_scale = field_validator("importance", "satisfaction")(_within_map_scale)
 
 
 class Include(BaseModel):
@@ -234,6 +249,42 @@ class GapSettings(_Model):
     )
 
 
+class Segment(_Model):
+    """A group of customers whose scores are told apart (see `survey.segment_column`)."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_NAME)] = Field(
+        description="Stable id (lower-case letters, digits, '-'), as the survey's segment column writes it."
+    )
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = Field(description="Who they are.")
+    description: Text | None = Field(default=None, description="More about this segment.")
+
+
+class SurveyScale(Scale):
+    """The questionnaire's answer scale (a 1 to 5 agreement scale unless said otherwise)."""
+
+    max: Integer = Field(default=5, ge=1, le=100, description="Highest answer, above min (at most 100).",
+                         json_schema_extra={"minimum": 1, "maximum": 100})
+
+
+class Survey(_Model):
+    """Survey responses that score the map's activities (see docs/format.md)."""
+
+    file: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
+        description="CSV file of responses, one row per respondent, relative to the map and inside its folder."
+    )
+    scale: SurveyScale = Field(default_factory=SurveyScale)
+    method: Literal["top-two-box", "mean"] = Field(
+        default="top-two-box",
+        description="top-two-box: 10 x share of answers in the top two points; mean: the mean on 0-10.",
+    )
+    segment_column: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = Field(
+        default=None, description="The column holding each respondent's segment id."
+    )
+    min_n: Integer = Field(default=30, ge=1, description="Fewer answers than this mark a score as thin.",
+                           json_schema_extra={"minimum": 1})
+    ignore_columns: TextList = Field(description="Columns to skip besides those starting with 'x-'.")
+
+
 class CycleMap(_Model):
     """A customer activity cycle: everything a customer does to reach an outcome."""
 
@@ -249,6 +300,8 @@ class CycleMap(_Model):
     owner: Text | None = Field(default=None, description="Who looks after this map.")
     scale: Scale = Field(default_factory=Scale)
     gaps: GapSettings = Field(default_factory=GapSettings)
+    segments: list[Segment] = Field(default_factory=list, description="Customer segments the scores tell apart.")
+    survey: Survey | None = Field(default=None, description="Survey responses that score the activities.")
     phases: Phases
 
     @field_validator("cyclemap")

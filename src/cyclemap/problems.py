@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_USAGE
 
+ERROR, WARNING = "error", "warning"
+"""The severities of a `Problem`."""
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -70,9 +72,15 @@ class Problem:
     """Where in the map, e.g. ``phases.pre.activities[0].importance``."""
     chain: tuple[Place, ...] = field(default=(), compare=False)
     """Where `file` was included from when it is not the map itself: the root map's include first."""
+    severity: str = field(default=ERROR, compare=False)
+    """`error`, or `warning` for something worth a look that does not make the map invalid."""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: error: {self.message}"
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
 
 class CyclemapError(Exception):

@@ -19,7 +19,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 """`https:`, `file:`, `git+ssh:`, and Windows drives such as `C:`."""
@@ -116,6 +116,21 @@ class DiskFiles:
         return os.path.join(self._prefix, *rel.parts) if self._prefix else rel.as_posix()  # noqa: PTH118
 
     def read(self, rel: PurePosixPath, *, limit: int) -> bytes:
+        fd = self._open_input(rel)
+        try:
+            data = _read_up_to(fd, limit + 1)
+        finally:
+            os.close(fd)
+        if len(data) > limit:
+            raise too_large(limit)
+        return data
+
+    def open(self, rel: PurePosixPath) -> BinaryIO:
+        """`rel` opened for reading as a stream (a survey's responses), checked as `read` checks it."""
+        return os.fdopen(self._open_input(rel), "rb")
+
+    def _open_input(self, rel: PurePosixPath) -> int:
+        """A descriptor of the regular file `rel` inside the folder, noted as an input (see `note_input`)."""
         fd, real = self._open(list(rel.parts))
         try:
             info = os.fstat(fd)
@@ -123,12 +138,10 @@ class DiskFiles:
                 what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
                 raise IncludeRefused(f"it is {what}; give the path of a YAML file, like {EXAMPLE}")
             note_input(info, self.name(rel), real)
-            data = _read_up_to(fd, limit + 1)
-        finally:
+        except BaseException:
             os.close(fd)
-        if len(data) > limit:
-            raise too_large(limit)
-        return data
+            raise
+        return fd
 
     def _open(self, parts: list[str]) -> tuple[int, str]:
         """A descriptor of the file at `parts` below the folder, and its real path."""

@@ -30,6 +30,21 @@ class GapFormat(str, Enum):
     github = "github"
 
 
+class QuestionnaireFormat(str, Enum):
+    """The choices of `survey questionnaire --format`."""
+
+    csv = "csv"
+    markdown = "markdown"
+
+
+class SummaryFormat(str, Enum):
+    """The choices of `survey summary --format`: the keys of `cyclemap.survey.summary.REPORTERS`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
 class RenderFormat(str, Enum):
     """The choices of `render --format`: the keys of `cyclemap.render.SUFFIXES`."""
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "report": "report",
     "diff": "diff",
     "workshop": "workshop",
+    "survey": "survey",
     "init": "init",
     "schema": "schema",
 }
@@ -97,12 +98,16 @@ class HelpCommand(TyperCommand):
         super().format_help(ctx, formatter)
 
 
-class LazyGroup(TyperGroup):
-    """A command group that imports a command's module only when that command is asked for."""
+class HelpGroup(TyperGroup):
+    """A group of commands whose `--help` shows metavars rather than Python types."""
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
         tidy_help(self.get_params(ctx), ctx)
         super().format_help(ctx, formatter)
+
+
+class LazyGroup(HelpGroup):
+    """A command group that imports a command's module only when that command is asked for."""
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
@@ -119,12 +124,25 @@ def command(name: str) -> Command:
     `cyclemap NAME ...` runs it on its own: the group and its options are not built at all.
     """
     module = import_module(f"cyclemap.cli.commands.{COMMANDS[name]}")
+    subcommands: tuple[str, ...] = getattr(module, "SUBCOMMANDS", ())
     single = typer.Typer(add_completion=False, rich_markup_mode="rich", pretty_exceptions_enable=False)
-    single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
-    built = typer.main.get_command(single)
-    for param in built.params:
-        _name_value(name, param)
-    return built
+    if not subcommands:
+        single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
+        built = typer.main.get_command(single)
+        for param in built.params:
+            _name_value(name, param)
+        return built
+    # A command with commands of its own (`cyclemap survey summary`): the module's function `name` is the
+    # group's help, each name in SUBCOMMANDS a function of the module.
+    single.callback(cls=HelpGroup, no_args_is_help=True, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
+    for sub in subcommands:
+        single.command(name=sub, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, sub))
+    group = typer.main.get_command(single)
+    group.name = name
+    for sub in subcommands:
+        for param in group.commands[sub].params:  # type: ignore[attr-defined]
+            _name_value(f"{name} {sub}", param)
+    return group
 
 
 def _name_value(command: str, param: Parameter) -> None:

@@ -35,7 +35,10 @@ class Checked:
 
 
 def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
-    """Problems for people; `to_stderr` when standard output carries a result (a diagram, JSON)."""
+    """Problems for people; `to_stderr` when standard output carries a result (a diagram, JSON).
+
+    A file with warnings only is still ok: its warnings come before its ok line.
+    """
     out = sys.stderr if to_stderr else sys.stdout
     if not any(r.problems for r in results) and not out.isatty() and not os.environ.get("FORCE_COLOR"):
         # All valid, into a pipe (pre-commit, CI): the same plain lines without loading rich.
@@ -45,22 +48,25 @@ def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
     from rich.text import Text
 
     console = stderr_console() if to_stderr else stdout_console()
-    total = sum(len(r.problems) for r in results)
+    total = sum(1 for r in results for p in r.problems if p.is_error)
+    warnings = sum(1 for r in results for p in r.problems if not p.is_error)
     shown = 0
     for result in results:
-        if not result.problems:
-            console.print(Text.assemble(("ok ", "green bold"), literal(result.file), f": {result.summary}"))
         for problem in result.problems:
             if shown < MAX_SHOWN:
                 console.print(_problem_text(problem, result.sources.get(problem.file)))
             shown += 1
+        if not any(p.is_error for p in result.problems):
+            console.print(Text.assemble(("ok ", "green bold"), literal(result.file), f": {result.summary}"))
     if shown > MAX_SHOWN:
         console.print(f"... and {shown - MAX_SHOWN} more problems")
     if total:
-        bad = sum(1 for r in results if r.problems)
+        bad = sum(1 for r in results if any(p.is_error for p in r.problems))
         console.print(
             Text(f"Found {total} problem{'s' * (total != 1)} in {bad} file{'s' * (bad != 1)}.", style="red bold")
         )
+    if warnings:
+        console.print(Text(f"{warnings} warning{'s' * (warnings != 1)}.", style="yellow bold"))
 
 
 def _problem_text(problem: Problem, source: str | None) -> Text:
@@ -69,7 +75,7 @@ def _problem_text(problem: Problem, source: str | None) -> Text:
     text = Text.assemble(
         (visible(f"{problem.file}:{problem.line}:{problem.col}"), "bold"),
         ": ",
-        ("error", "red bold"),
+        (problem.severity, "red bold" if problem.is_error else "yellow bold"),
         ": ",
         literal(problem.message),
     )
@@ -113,7 +119,7 @@ def report_json(results: list[Checked]) -> None:
             "line": p.line,
             "col": p.col,
             "path": p.path,
-            "severity": "error",
+            "severity": p.severity,
             "message": p.message,
             "include_chain": [{"file": c.file, "line": c.line, "col": c.col} for c in p.chain],
         }
@@ -130,12 +136,12 @@ def github_escape(text: str, *, prop: bool = False) -> str:
 
 
 def report_github(results: list[Checked]) -> None:
-    """One ``::error`` annotation per problem, in the file it is in (included files too)."""
+    """One ``::error`` (or ``::warning``) annotation per problem, in the file it is in (included files too)."""
     for result in results:
         for p in result.problems:
             chain = f" (included from {', from '.join(map(str, reversed(p.chain)))})" if p.chain else ""
             sys.stdout.write(
-                f"::error file={github_escape(escape_invisible(p.file), prop=True)},line={p.line},col={p.col},"
+                f"::{p.severity} file={github_escape(escape_invisible(p.file), prop=True)},line={p.line},col={p.col},"
                 f"title=cyclemap::{github_escape(escape_invisible(p.message + chain, keep=_LINE_BREAKS))}\n"
             )
 

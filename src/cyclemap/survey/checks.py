@@ -1,0 +1,100 @@
+"""Checks of a map's segments, and the warnings `validate` gives when a survey overrides a typed score.
+
+`segment_problems` runs while the map is loaded (segment ids unique, every
+per-activity `segments:` entry naming a declared segment); `overlap_warnings`
+once its survey is scored.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from cyclemap.loader import activity_location
+from cyclemap.model import CycleMap
+from cyclemap.problems import WARNING, Problem, clip
+from cyclemap.survey import ALL
+from cyclemap.survey.views import SurveyResults
+
+
+def segment_problems(cmap: CycleMap) -> list[Problem]:
+    """Repeated segment ids, and per-activity scores for segments the map does not declare."""
+    problems = list(_repeated_segments(cmap))
+    known = [segment.id for segment in cmap.segments]
+    for visit in cmap.walk():
+        activity = visit.activity
+        if not activity.segments:
+            continue
+        written = getattr(activity._source, "get", lambda _key: None)("segments")
+        file, line, col, path = activity_location(visit)
+        for key in activity.segments:
+            if key in known:
+                continue
+            key_pos = getattr(written, "key_pos", {})
+            line, col = key_pos.get(key, (line, col))
+            source = getattr(written, "source", None)
+            chain = source.chain if source is not None else ()
+            problems.append(Problem(getattr(source, "name", file), line, col, _unknown_segment(key, known),
+                                    f"{path}.segments.{clip(key)}", chain))
+    return problems
+
+
+def _repeated_segments(cmap: CycleMap) -> Iterator[Problem]:
+    seen: dict[str, tuple[int, int]] = {}
+    for segment in cmap.segments:
+        file, line, col = _place(segment._source, "id")
+        if segment.id in seen:
+            first = seen[segment.id]
+            yield Problem(file, line, col, f"duplicate segment id '{segment.id}' (also at line {first[0]}, "
+                          f"column {first[1]}); give each segment its own id")
+        else:
+            seen[segment.id] = (line, col)
+
+
+def _place(node: Any, key: str) -> tuple[str, int, int]:
+    line, col = getattr(node, "value_pos", {}).get(key, getattr(node, "pos", (1, 1)))
+    source = getattr(node, "source", None)
+    return getattr(source, "name", "?"), line, col
+
+
+def _unknown_segment(key: str, known: list[str]) -> str:
+    message = f"unknown segment '{clip(key)}'"
+    if not known:
+        return f"{message}; the map declares no segments: list them under 'segments:' at the top of the map"
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"{message}; did you mean '{close[0]}'?"
+    return f"{message}; the map's segments are: {', '.join(known)}"
+
+
+def overlap_warnings(cmap: CycleMap, results: SurveyResults) -> list[Problem]:
+    """A warning wherever an activity has both a survey score and a hand-entered one for the same view.
+
+    The survey wins (see `cyclemap.survey.views`); the warning names the map's
+    place and the survey's columns, so one of them can go.
+    """
+    warnings = []
+    for visit in cmap.walk():
+        activity = visit.activity
+        scored = results.scores.get(activity.id or "")
+        if not scored:
+            continue
+        file, line, col, path = activity_location(visit)
+        columns = results.columns[activity.id or ""]
+        survey_at = f"{results.file}:1:{columns['importance']}, {results.file}:1:{columns['satisfaction']}"
+        hand = []
+        if ALL in scored and (activity.importance is not None or activity.satisfaction is not None):
+            hand.append((ALL, (file, line, col), "importance/satisfaction"))
+        for view, entry in activity.segments.items():
+            if view in scored:
+                place = _place(entry._source, "importance")
+                hand.append((view, place if place[0] != "?" else (file, line, col), f"segments.{view}"))
+        for view, (where, at_line, at_col), what in hand:
+            shown = "all respondents" if view == ALL else f"segment '{view}'"
+            warnings.append(Problem(
+                where, at_line, at_col,
+                f"'{clip(activity.id or '')}' has hand-entered scores ({what}) and survey scores "
+                f"({survey_at}) for {shown}; the survey's are used, remove one of them",
+                path, severity=WARNING))
+    return warnings
