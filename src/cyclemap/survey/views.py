@@ -21,14 +21,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cyclemap.model import Activity, CycleMap, Evidence
 from cyclemap.problems import MapError, Problem, clip
-from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path
 from cyclemap.survey import ALL, QUESTIONS
-from cyclemap.survey.reader import Tallies, read_responses
 from cyclemap.survey.scoring import SCALE_TOP, SurveyScore, Tally, survey_score
+
+if TYPE_CHECKING:  # the reader and file sources load only when a survey is read: `find_gaps` imports this module
+    from cyclemap.sources import IncludeRefused, MapFiles
+    from cyclemap.survey.reader import Tallies
 
 MAX_SURVEY_BYTES = 1024 * 1024 * 1024
 """Largest survey read from somewhere that cannot stream it (a git revision): 1 GiB."""
@@ -181,6 +183,9 @@ def load_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyR
     problem of the survey, located as FILE:ROW:COL, or at the map's
     `survey.file` when the file cannot be read at all.
     """
+    from cyclemap.sources import IncludeRefused, include_path
+    from cyclemap.survey.reader import read_responses
+
     survey = cmap.survey
     if survey is None:
         return None
@@ -207,6 +212,8 @@ def load_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyR
 
 def load_map_survey(cmap: CycleMap, path: str) -> SurveyResults | None:
     """The scores of the survey of the map read from `path` (as `load_map` was given it; "-" for stdin)."""
+    from cyclemap.sources import DiskFiles, NoFiles
+
     if path == _STDIN:
         files: MapFiles = NoFiles("a map read from standard input cannot read its survey file; "
                                   "give the map's file name instead")
