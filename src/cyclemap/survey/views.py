@@ -151,6 +151,21 @@ class ScoreViews:
         hint = f"did you mean '{close[0]}'?" if close else f"choose from: {', '.join(known)}"
         raise ValueError(f"the map has no segment '{clip(view)}'; {hint}")
 
+    def caption(self, view: str = ALL) -> str:
+        """Whose gaps a view shows, for a diagram's key or a report's heading.
+
+        "Gaps for: Adding a battery (upgraders), survey n=150", "Gaps for: all
+        respondents, survey n=450", or "..., scores from the map" without a survey.
+        """
+        if view == ALL:
+            who = "all respondents" if self.survey is not None else "all customers"
+        else:
+            name = next(segment.name for segment in self.cmap.segments if segment.id == view)
+            who = f"{name} ({view})"
+        if self.survey is None:
+            return f"Gaps for: {who}, scores from the map"
+        return f"Gaps for: {who}, survey n={self.survey.respondents.get(view, 0):,}"
+
     def score(self, activity: Activity, view: str = ALL) -> ViewScore | None:
         """The activity's scores in `view` by the rule in this module's docstring; None when unscored there."""
         found = self.survey.score(activity.id or "", view) if self.survey is not None else None
