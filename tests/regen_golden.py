@@ -48,6 +48,19 @@ def gaps_json(example: Path) -> Callable[[], str]:
     return lambda: cli_output("gaps", example.relative_to(ROOT).as_posix(), "--format", "json")
 
 
+SEGMENTS_EXAMPLE = "examples/rooftop-solar-segments.yaml"
+SEGMENT_GOLDEN = {
+    "segments/rooftop-solar-segments-upgraders.json": ("--segment", "upgraders"),
+    "segments/rooftop-solar-segments-by-segment.json": ("--by-segment",),
+}
+"""`cyclemap gaps examples/rooftop-solar-segments.yaml OPTIONS -f json` per golden file (issue 11)."""
+
+
+def segment_gaps_json(*options: str) -> Callable[[], str]:
+    """`cyclemap gaps examples/rooftop-solar-segments.yaml OPTIONS -f json`."""
+    return lambda: cli_output("gaps", SEGMENTS_EXAMPLE, *options, "--format", "json")
+
+
 def rendered(example: Path, *options: str) -> Callable[[], str]:
     """`cyclemap render examples/NAME.yaml OPTIONS -o -`: DOT or Mermaid text, as written to standard output."""
     return lambda: written_output("render", example.relative_to(ROOT).as_posix(), *options, "-o", "-")
@@ -75,6 +88,7 @@ GOLDEN: dict[str, Callable[[], str]] = {
     },
     **{f"mermaid/{example.stem}.mmd": rendered(example, "-f", "mermaid") for example in EXAMPLES},
     "report/home-solar.md": report_page(ROOT / "examples" / "home-solar.yaml"),
+    **{name: segment_gaps_json(*options) for name, options in SEGMENT_GOLDEN.items()},
 }
 
 

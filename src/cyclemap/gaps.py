@@ -5,6 +5,20 @@ per rule below, each with its example. `find_gaps` applies them to every
 activity of a validated map and ranks the result; `Gap.severity` is the one
 severity that both the gap list and the rendered diagram show. No I/O and no
 presentation here: `cyclemap.report.gaps` and `cyclemap.render` read the result.
+
+Gaps are found in a view (issue 11): "all" (the default) or a customer
+segment's id. Which importance and satisfaction an activity has in a view is
+`cyclemap.survey.views.ScoreViews.score`'s rule, and nothing else's: a survey
+score (0-10, with n and a 95% interval, its own evidence) or a hand-entered
+one (on the map's scale, needing the activity's evidence). A map without a
+survey or segments ranks exactly as it always has. Every caller that shows
+gaps in a view (gaps, render, workshop, report, diff) does::
+
+    survey = load_map_survey(cmap, path)          # cyclemap.survey.views; None without a survey
+    found = find_gaps(cmap, threshold, view, survey=survey)
+    colours = severity_by_id(found)
+
+`segment_spread` (in `cyclemap.segment_gaps`) compares the views.
 """
 
 from __future__ import annotations
@@ -12,9 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Phase, Visit
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Evidence, Phase, Visit
+from cyclemap.survey import ALL
+
+if TYPE_CHECKING:  # cyclemap.survey.scoring imports this module; the views load in find_gaps
+    from cyclemap.survey.scoring import SurveyScore
+    from cyclemap.survey.views import ScoreViews, SurveyResults, ViewScore
 
 KINDS = ("underserved", "unserved", "unaddressed-pain", "unevidenced", "overserved", "empty-phase")
 """Every gap kind, in the order an entry lists them."""
@@ -22,6 +41,17 @@ KINDS = ("underserved", "unserved", "unaddressed-pain", "unevidenced", "overserv
 Score = float | int
 Place = tuple[str, tuple[int, ...]]
 """An activity's phase key and 1-based position path, e.g. ``("pre", (1, 2))``."""
+
+
+class Scored(Protocol):
+    """What the score rules read: an `Activity` as written, or its `ViewScore` in a view."""
+
+    @property
+    def importance(self) -> Score | None: ...
+    @property
+    def satisfaction(self) -> Score | None: ...
+    @property
+    def evidence(self) -> Sequence[Evidence]: ...
 
 
 class Severity(StrEnum):
@@ -57,8 +87,33 @@ class Gap:
     """extreme, high or moderate for underserved entries; None otherwise."""
     importance: Score | None
     satisfaction: Score | None
+    """The scores the entry was ranked by: on 0-10 from a survey, else as written in the map (its scale)."""
     reason: str
     """One line of plain words saying why this is a gap."""
+    view: str = ALL
+    """The view the gap was found in: "all" or a segment id."""
+    survey: SurveyScore | None = None
+    """The survey score behind `importance` and `satisfaction` (n, intervals, thin); None when hand-entered."""
+
+    @property
+    def n(self) -> dict[str, int] | None:
+        """Answers behind each survey score, ``{"importance": 270, "satisfaction": 268}``; None when hand-entered."""
+        if self.survey is None:
+            return None
+        return {"importance": self.survey.importance.n, "satisfaction": self.survey.satisfaction.n}
+
+    @property
+    def interval(self) -> dict[str, tuple[float, float]] | None:
+        """The 95% interval (0-10) of each survey score; None when hand-entered."""
+        if self.survey is None:
+            return None
+        i, s = self.survey.importance, self.survey.satisfaction
+        return {"importance": (i.low, i.high), "satisfaction": (s.low, s.high)}
+
+    @property
+    def thin(self) -> bool:
+        """The survey score has fewer answers to a question than the survey's ``min_n``."""
+        return self.survey is not None and self.survey.thin
 
     @property
     def key(self) -> str:
@@ -85,9 +140,13 @@ class Gap:
 
 @dataclass(frozen=True)
 class _Settings:
-    scale_max: int
     threshold: Score
     margin: Score
+    view: str
+    min_n: int
+    """The survey's min_n (a thin score's reason names it); 0 without a survey."""
+    method: str
+    """The survey's method (top-two-box or mean; its reasons say shares or averages); "" without a survey."""
 
 
 # -- scoring ----------------------------------------------------------------
@@ -187,18 +246,23 @@ def has_unaddressed_pain(activity: Activity) -> bool:
     return bool(activity.pains) and not activity.offerings
 
 
-def is_unevidenced(activity: Activity) -> bool:
+def is_unevidenced(activity: Scored | None) -> bool:
     """Rule 4, ``unevidenced``: importance or satisfaction is given without evidence of its own.
+
+    `activity` is an activity as written, or its `ViewScore` in a view (a
+    survey score carries the survey as its evidence; None: unscored there).
 
     >>> is_unevidenced(Activity(name="Pay", importance=8))
     True
     >>> is_unevidenced(Activity(name="Pay"))  # nothing claimed, nothing to back up
     False
     """
+    if activity is None:
+        return False
     return (activity.importance is not None or activity.satisfaction is not None) and not activity.evidence
 
 
-def is_overserved(activity: Activity, scale_max: int, margin: Score) -> bool:
+def is_overserved(activity: Scored, scale_max: int, margin: Score) -> bool:
     """Rule 5, ``overserved``: ``norm(satisfaction) - norm(importance) >= margin``.
 
     Customers get more than they value here: an opening for a simpler,
@@ -250,40 +314,86 @@ def covered_places(cmap: CycleMap) -> set[Place]:
     return covered
 
 
-def find_gaps(cmap: CycleMap, threshold: Score | None = None) -> list[Gap]:
-    """Every gap of the map, ranked.
+def find_gaps(
+    cmap: CycleMap,
+    threshold: Score | None = None,
+    view: str = ALL,
+    *,
+    survey: SurveyResults | None = None,
+    min_n: int | None = None,
+) -> list[Gap]:
+    """Every gap of the map in `view` ("all" or a segment id), ranked.
 
     Order: score descending, entries without a score last, ties in document
     order (phases pre, during, post; depth-first, parents before children).
-    `threshold` overrides the map's ``gaps.threshold``. Linear in the number
-    of activities; the same reason or kinds are held once however many gaps
-    share them (a big map has many).
+    `threshold` overrides the map's ``gaps.threshold``. Scores are the
+    view's (`score_in_view`): from `survey` (the map's survey's results, see
+    `cyclemap.survey.views.load_map_survey`) or hand-entered. A survey score
+    with fewer than `min_n` answers to a question is left out (the activity
+    counts as unscored in the view: ``gaps --min-n``); a thin one that stays
+    says so in its reason. Raises ValueError (with a did-you-mean) for a view
+    the map does not have.
+
+    Linear in the number of activities; the same reason or kinds are held
+    once however many gaps share them (a big map has many).
     """
-    settings = _Settings(cmap.scale.max, effective_threshold(cmap, threshold), cmap.gaps.overserved_margin)
+    views = score_views(cmap, survey)
+    views.check_view(view)
+    settings = _Settings(
+        effective_threshold(cmap, threshold), cmap.gaps.overserved_margin, view,
+        survey.min_n if survey is not None else 0, survey.method if survey is not None else "",
+    )
     covered = covered_places(cmap)
     shared: dict[Any, Any] = {}
-    found = [gap for visit in cmap.walk() if (gap := _activity_gap(visit, covered, settings, shared)) is not None]
+    found = [
+        gap
+        for visit in cmap.walk()
+        if (gap := _activity_gap(visit, covered, settings, shared, score_in_view(views, visit.activity, view, min_n)))
+        is not None
+    ]
     found += [_phase_gap(key) for key in PHASE_KEYS if is_empty_phase(cmap.phase(key))]
     found.sort(key=lambda gap: PHASE_KEYS.index(gap.phase))  # stable: document order within a phase
     found.sort(key=lambda gap: (gap.score is None, -(gap.score or 0.0)))
     return found
 
 
-def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings, shared: dict[Any, Any]) -> Gap | None:
+def score_views(cmap: CycleMap, survey: SurveyResults | None = None) -> ScoreViews:
+    """The map's `ScoreViews`: the one rule for an activity's scores in a view."""
+    from cyclemap.survey.views import ScoreViews
+
+    return ScoreViews(cmap, survey)
+
+
+def score_in_view(views: ScoreViews, activity: Activity, view: str = ALL, min_n: int | None = None) -> ViewScore | None:
+    """The activity's scores in `view` (`ScoreViews.score`) as the gap rules read them.
+
+    None when it is unscored there, or when its survey score has fewer than
+    `min_n` answers to either question (``--min-n``: too thin to rank).
+    """
+    found = views.score(activity, view)
+    if found is not None and min_n is not None and found.survey is not None:
+        if min(found.survey.importance.n, found.survey.satisfaction.n) < min_n:
+            return None
+    return found
+
+
+def _activity_gap(
+    visit: Visit, covered: set[Place], settings: _Settings, shared: dict[Any, Any], scored: ViewScore | None
+) -> Gap | None:
     activity = visit.activity
-    score = opportunity_score(activity.importance, activity.satisfaction, settings.scale_max)
+    score = None if scored is None else scored.opportunity
     found = {
         "underserved": is_underserved(score, settings.threshold),
         "unserved": is_unserved(visit, covered),
         "unaddressed-pain": has_unaddressed_pain(activity),
-        "unevidenced": is_unevidenced(activity),
-        "overserved": is_overserved(activity, settings.scale_max, settings.margin),
+        "unevidenced": is_unevidenced(scored),
+        "overserved": scored is not None and is_overserved(scored, scored.scale_max, settings.margin),
     }
     kinds = tuple(kind for kind, present in found.items() if present)
     if not kinds:
         return None
     kinds = shared.setdefault(kinds, kinds)
-    reason = _explain(kinds, activity, settings)
+    reason = _explain(kinds, activity, scored, settings)
     return Gap(
         id=activity.id,
         phase=visit.phase,
@@ -291,9 +401,11 @@ def _activity_gap(visit: Visit, covered: set[Place], settings: _Settings, shared
         kinds=kinds,
         score=score,
         band=band(score) if score is not None and "underserved" in kinds else None,
-        importance=activity.importance,
-        satisfaction=activity.satisfaction,
+        importance=None if scored is None else scored.importance,
+        satisfaction=None if scored is None else scored.satisfaction,
         reason=shared.setdefault(reason, reason),
+        view=settings.view,
+        survey=None if scored is None else scored.survey,
     )
 
 
@@ -305,40 +417,92 @@ def _phase_gap(key: str) -> Gap:
 # -- reasons ------------------------------------------------------------------
 
 
-def _explain(kinds: tuple[str, ...], activity: Activity, settings: _Settings) -> str:
+def _explain(kinds: tuple[str, ...], activity: Activity, scored: ViewScore | None, settings: _Settings) -> str:
     """One line of plain words for an activity's gap kinds, in `KINDS` order.
 
     For example "customer rates this 8/10 important but only 2/10 satisfied;
-    no offering of ours covers it" for an underserved, unserved activity.
+    no offering of ours covers it" for an underserved, unserved activity, or
+    "rated important by 74% of 270 respondents, satisfied by 28%" for a
+    survey score; a thin survey score says so last.
     """
-    top = _number(settings.scale_max)
-    importance, satisfaction = _number(activity.importance), _number(activity.satisfaction)
     parts = []
-    if "underserved" in kinds:
-        if (activity.satisfaction or 0) < (activity.importance or 0):
-            parts.append(f"customer rates this {importance}/{top} important but only {satisfaction}/{top} satisfied")
+    survey = None if scored is None else scored.survey
+    if "underserved" in kinds and scored is not None:
+        if survey is not None:
+            parts.append(_survey_underserved(survey, settings))
         else:
-            parts.append(
-                f"customer rates this {importance}/{top} important (and {satisfaction}/{top} satisfied): "
-                f"importance alone reaches the threshold of {_number(settings.threshold)}"
-            )
+            parts.append(_map_underserved(scored, settings))
     if "unserved" in kinds:
         parts.append("no offering of ours covers it" + (" or any step within it" if activity.subcycle else ""))
     if "unaddressed-pain" in kinds:
         count = len(activity.pains)
         pains = f"customer reports {count} pain{'s' * (count != 1)} here"
         parts.append(pains if "unserved" in kinds else f"{pains} and no offering of ours is on this step itself")
-    if "unevidenced" in kinds:
-        parts.append(_unevidenced_reason(activity))
-    if "overserved" in kinds:
-        parts.append(
-            f"customer is {satisfaction}/{top} satisfied but rates this only {importance}/{top} important: "
-            "an opening for a simpler, cheaper offer"
-        )
+    if "unevidenced" in kinds and scored is not None:
+        parts.append(_unevidenced_reason(scored))
+    if "overserved" in kinds and scored is not None:
+        if survey is not None:
+            satisfied = _survey_sample(survey, "satisfaction", settings.method)
+            important = _survey_sample(survey, "importance", settings.method, first=False)
+            parts.append(f"{satisfied} but only {important}: {CHEAPER}")
+        else:
+            top = _number(scored.scale_max)
+            importance, satisfaction = _number(scored.importance), _number(scored.satisfaction)
+            parts.append(f"customer is {satisfaction}/{top} satisfied but rates this only {importance}/{top} "
+                         f"important: {CHEAPER}")
+    if survey is not None and survey.thin:
+        answers = min(survey.importance.n, survey.satisfaction.n)
+        parts.append(f"thin: only {answers} answers, fewer than min_n {settings.min_n}")
     return "; ".join(parts)
 
 
-def _unevidenced_reason(activity: Activity) -> str:
+CHEAPER = "an opening for a simpler, cheaper offer"
+"""How an overserved reason ends."""
+
+
+def _map_underserved(scored: ViewScore, settings: _Settings) -> str:
+    """Why a hand-entered score is underserved, on the map's scale."""
+    top = _number(scored.scale_max)
+    importance, satisfaction = _number(scored.importance), _number(scored.satisfaction)
+    if (scored.satisfaction or 0) < (scored.importance or 0):
+        return f"customer rates this {importance}/{top} important but only {satisfaction}/{top} satisfied"
+    return (
+        f"customer rates this {importance}/{top} important (and {satisfaction}/{top} satisfied): "
+        f"importance alone reaches the threshold of {_number(settings.threshold)}"
+    )
+
+
+def _survey_underserved(survey: SurveyScore, settings: _Settings) -> str:
+    """Why a survey score is underserved, with the sample: "rated important by 74% of 270 respondents, ..."."""
+    importance, satisfaction = survey.importance, survey.satisfaction
+    said = (f"{_survey_sample(survey, 'importance', settings.method)}, "
+            f"{_survey_sample(survey, 'satisfaction', settings.method, first=False)}")
+    if satisfaction.value < importance.value:
+        return said
+    return f"{said}: importance alone reaches the threshold of {_number(settings.threshold)}"
+
+
+def _survey_sample(survey: SurveyScore, question: str, method: str, *, first: bool = True) -> str:
+    """One question's survey score in words, with its number of answers.
+
+    Top-two-box scores are shares ("rated important by 74% of 270
+    respondents"); mean scores are averages on 0-10 ("rated 7.4/10 important
+    on average by 270 respondents"). After the first question, the count is
+    said again only when it differs ("satisfied by 28%", "... of 268").
+    """
+    measure = getattr(survey, question)
+    other = survey.importance if measure is survey.satisfaction else survey.satisfaction
+    word = "important" if question == "importance" else "satisfied"
+    who = f"{measure.n} respondent{'s' * (measure.n != 1)}"
+    if method == "mean":
+        sample = "" if not first and measure.n == other.n else f" by {who}"
+        return f"rated {measure.value:.1f}/10 {word} on average{sample}"
+    sample = "" if not first and measure.n == other.n else f" of {who}"
+    verb = "rated important" if question == "importance" else "satisfied"
+    return f"{verb} by {round(measure.value * 10)}%{sample}"
+
+
+def _unevidenced_reason(activity: Scored) -> str:
     if activity.importance is not None and activity.satisfaction is not None:
         return "the importance and satisfaction scores cite no evidence"
     which = "importance" if activity.importance is not None else "satisfaction"

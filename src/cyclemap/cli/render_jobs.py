@@ -18,6 +18,7 @@ LAYOUT_FREE_FORMATS = frozenset({"mermaid"})
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
     from cyclemap.render import RenderOptions
+    from cyclemap.survey.views import SurveyResults
 
 
 def render_targets(maps: list[str], output: str | None, fmt: str | None) -> list[tuple[str, str, str]]:
@@ -116,14 +117,15 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     from cyclemap.report.terminal import visible
 
     loaded = _load_all(list(dict.fromkeys(name for name, _, _ in jobs)))
+    _check_view(loaded, base.view)
     for name, target, _ in jobs:
         if name in loaded and target != "-":
             refuse_inputs(target, inputs)
     code = EXIT_OK if len(loaded) == len({name for name, _, _ in jobs}) else EXIT_INVALID
     for name, target, fmt in with_progress([job for job in jobs if job[0] in loaded], "Rendering"):
-        cmap = loaded[name]
+        cmap, survey = loaded[name]
         try:
-            options = replace(base, fmt=fmt)
+            options = replace(base, fmt=fmt, survey=survey)
             if since is not None:
                 from cyclemap.gitrev import changes_since  # git and the diff only when asked for
 
@@ -142,16 +144,31 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     return code
 
 
-def _load_all(names: list[str]) -> dict[str, CycleMap]:
-    """Each valid map by name; the problems of invalid ones are reported on stderr (they are left out)."""
+def _check_view(loaded: dict[str, tuple[CycleMap, SurveyResults | None]], view: str) -> None:
+    """A usage error, before anything is drawn, when a map lacks the segment `--segment` names."""
+    from cyclemap.gaps import score_views
+
+    for name, (cmap, survey) in loaded.items():
+        try:
+            score_views(cmap, survey).check_view(view)
+        except ValueError as err:
+            prefix = f"{name}: " if len(loaded) > 1 else ""
+            raise typer.BadParameter(prefix + str(err), param_hint="'--segment'") from None
+
+
+def _load_all(names: list[str]) -> dict[str, tuple[CycleMap, SurveyResults | None]]:
+    """Each valid map by name, with its survey's results; the problems of invalid ones (or of their
+    surveys) are reported on stderr (they are left out)."""
     from cyclemap.loader import load_map
     from cyclemap.report.problems import Checked, report_text
     from cyclemap.report.progress import with_progress
+    from cyclemap.survey.views import load_map_survey
 
     loaded = {}
     for name in with_progress(names, "Reading"):
         try:
-            loaded[name] = load_map(name)
+            cmap = load_map(name)
+            loaded[name] = (cmap, load_map_survey(cmap, name) if cmap.survey is not None else None)
         except MapError as err:
             report_text([Checked(name, err.problems, err.sources)], to_stderr=True)
     return loaded

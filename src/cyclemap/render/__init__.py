@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cyclemap.model import CycleMap
 from cyclemap.render.cycle import cycle_dot
@@ -16,6 +17,10 @@ from cyclemap.render.geometry import Deadline
 from cyclemap.render.graphviz_run import DEFAULT_ENGINE, ENGINES, run_graphviz
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Highlight, Scene, build_scene
+from cyclemap.survey import ALL
+
+if TYPE_CHECKING:
+    from cyclemap.survey.views import SurveyResults
 
 
 def _flow(scene: Scene, deadline: Deadline) -> str:
@@ -48,21 +53,29 @@ class RenderOptions:
     """The Graphviz program that draws the computed positions: a key of `ENGINES` (None: the default)."""
     highlight: Highlight | None = None
     """Activities to draw as new or changed since a revision."""
+    view: str = ALL
+    """Whose gaps the colours show: "all" or a segment id (``--segment``)."""
+    survey: SurveyResults | None = None
+    """The map's survey's results (`cyclemap.survey.views.load_map_survey`), when it has a survey."""
+
+
+def scene_of(cmap: CycleMap, options: RenderOptions, *, details: bool = False) -> Scene:
+    """The scene `options` asks for: depth, threshold, highlight, view and survey."""
+    return build_scene(cmap, options.depth, options.threshold, options.highlight, details=details,
+                       view=options.view, survey=options.survey)
 
 
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed); `LayoutError` after `options.timeout` seconds."""
     deadline = Deadline.after(options.timeout)
-    scene = build_scene(
-        cmap, options.depth, options.threshold, options.highlight, details=options.layout in DETAILED_LAYOUTS
-    )
+    scene = scene_of(cmap, options, details=options.layout in DETAILED_LAYOUTS)
     return LAYOUTS[options.layout](scene, deadline)
 
 
 def render_map(cmap: CycleMap, options: RenderOptions) -> bytes:
     """The diagram of a map in `options.fmt`, as bytes ready to write."""
     if options.fmt == "mermaid":
-        return render_mermaid(build_scene(cmap, options.depth, options.threshold, options.highlight)).encode("utf-8")
+        return render_mermaid(scene_of(cmap, options)).encode("utf-8")
     source = render_dot(cmap, options)
     if options.fmt == "dot":
         return source.encode("utf-8")

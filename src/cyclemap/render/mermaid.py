@@ -52,7 +52,7 @@ def render_mermaid(scene: Scene) -> str:
     """A left-to-right flowchart: one subgraph per phase, subcycles nested inside."""
     lines = [
         "---",
-        f"title: {_title(scene.title)}",
+        f"title: {_title(scene.title + (f' · {scene.caption}' if scene.caption else ''))}",
         "---",
         "flowchart LR",
         f'  outcome(["Outcome: {mermaid_text(scene.outcome)}"])',

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cyclemap.gaps import Gap, Severity, effective_threshold, find_gaps, severity_by_id
+from cyclemap.gaps import Gap, Severity, effective_threshold, find_gaps, score_views, severity_by_id
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
 from cyclemap.render.text import clean, text_width, wrap
+from cyclemap.survey import ALL
+
+if TYPE_CHECKING:
+    from cyclemap.survey.views import ScoreViews, SurveyResults, ViewScore
 
 NAME_SIZE = {0: 13.0, 1: 11.0}
 """Font size of an activity's name by depth (deeper levels use the last)."""
@@ -119,6 +124,11 @@ class Scene:
     """The opportunity score from which an activity is underserved (the map's, or --threshold)."""
     overserved_margin: float = 3.0
     """How far (0-10 scale) satisfaction exceeds importance before an activity is overserved."""
+    caption: str = ""
+    """Whose gaps the colours show ("Gaps for: Upgraders (upgraders), survey n=150"); '' for a map
+    without segments or a survey."""
+    surveyed: bool = False
+    """Some box shows survey scores (0 to 10, with their number of answers)."""
 
     def all_boxes(self) -> list[Box]:
         out: list[Box] = []
@@ -137,13 +147,20 @@ def build_scene(
     highlight: Highlight | None = None,
     *,
     details: bool = False,
+    view: str = ALL,
+    survey: SurveyResults | None = None,
 ) -> Scene:
-    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports.
+    """Turn a map into boxes, coloured by the same severities `cyclemap gaps` reports in `view`.
 
     With `details`, boxes also name the activity's competitors (the flow layout has room for them).
+    `view` ("all" or a segment id) and `survey` (the map's survey's results)
+    choose the scores, as for `cyclemap.gaps.find_gaps`; ValueError for a view
+    the map does not have.
     """
-    gaps = find_gaps(cmap, threshold)
-    builder = _Builder(severity_by_id(gaps), _unevidenced(gaps), max_depth, highlight.marks if highlight else {})
+    gaps = find_gaps(cmap, threshold, view, survey=survey)
+    views = score_views(cmap, survey)
+    builder = _Builder(severity_by_id(gaps), _unevidenced(gaps), max_depth, highlight.marks if highlight else {},
+                       views=views, view=view)
     builder.details = details
     phases = []
     for key in PHASE_KEYS:
@@ -161,6 +178,8 @@ def build_scene(
         since=clean(highlight.since, 60) if highlight else "",
         threshold=effective_threshold(cmap, threshold),
         overserved_margin=cmap.gaps.overserved_margin,
+        caption=clean(views.caption(view), 120) if cmap.segments or cmap.survey is not None else "",
+        surveyed=builder.surveyed,
     )
 
 
@@ -175,8 +194,12 @@ class _Builder:
     unevidenced: set[str]
     max_depth: int | None
     marks: Mapping[str, str]
+    views: ScoreViews
+    view: str
     made: int = 0
     details: bool = False
+    surveyed: bool = False
+    """A box shows survey scores."""
 
     def _key(self) -> str:
         self.made += 1
@@ -189,7 +212,7 @@ class _Builder:
             depth=depth,
             number=number,
             lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
-            metrics=_metrics(activity, (activity.id or "") in self.unevidenced),
+            metrics=_metrics(activity, self._scores(activity), (activity.id or "") in self.unevidenced),
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
             mark=self.marks.get(activity.id or "", ""),
@@ -210,6 +233,11 @@ class _Builder:
             ]
         _size(box)
         return box
+
+    def _scores(self, activity: Activity) -> ViewScore | None:
+        found = self.views.score(activity, self.view)
+        self.surveyed = self.surveyed or (found is not None and found.survey is not None)
+        return found
 
     def _hidden_marks(self, hidden: list[Activity]) -> str:
         if not self.marks:
@@ -242,13 +270,20 @@ def _number(value: float | int) -> str:
     return f"{value:g}"
 
 
-def _metrics(activity: Activity, unevidenced: bool = False) -> str:
-    """The small line under a name: scores (and whether they lack evidence) and open pains."""
+def _metrics(activity: Activity, scored: ViewScore | None, unevidenced: bool = False) -> str:
+    """The small line under a name: the view's scores (and whether they lack evidence) and open pains.
+
+    Survey scores show to one decimal with the fewest answers behind them ("imp 9.3 · sat 0.2 · n=146"),
+    and "thin" when under the survey's min_n.
+    """
     parts = []
-    if activity.importance is not None:
-        parts.append(f"imp {_number(activity.importance)}")
-    if activity.satisfaction is not None:
-        parts.append(f"sat {_number(activity.satisfaction)}")
+    survey = None if scored is None else scored.survey
+    if survey is not None:
+        parts += [f"imp {survey.importance.value:.1f}", f"sat {survey.satisfaction.value:.1f}",
+                  f"n={min(survey.importance.n, survey.satisfaction.n)}", *(["thin"] if survey.thin else [])]
+    elif scored is not None:
+        parts += [f"{word} {_number(value)}" for word, value in (("imp", scored.importance),
+                                                                   ("sat", scored.satisfaction)) if value is not None]
     if unevidenced:
         parts.append(NO_EVIDENCE)
     if activity.pains and not activity.offerings:

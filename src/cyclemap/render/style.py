@@ -198,11 +198,15 @@ def legend_notes(scene: Scene) -> list[str]:
     """The small print under the key, with the map's scale and threshold."""
     return [
         f"imp / sat: importance, satisfaction ({scene.scale_min:g} to {scene.scale_max:g})",
+        *([SURVEY_NOTE] if scene.surveyed else []),
         f"{NO_EVIDENCE}: scores cite no evidence (a gap)",
         f"Score: imp + (imp - sat) on 0-10; underserved from {scene.threshold:g}",
         "2.1 is the first step of activity 2",
     ]
 
+
+SURVEY_NOTE = "with n=: survey scores, 0 to 10, from n answers"
+"""The key's note on boxes scored by a survey."""
 
 BORDER_TEXT = {
     "rounded": "Solid border: we offer something here",
@@ -218,6 +222,8 @@ def _has_folded(scene: Scene) -> bool:
 def legend_label(scene: Scene) -> str:
     """A key to colours and borders from our own text, the map's settings and the revision `since` (escaped)."""
     rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Key</B></TD></TR>']
+    if scene.caption:
+        rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{html_text(scene.caption)}</B></TD></TR>')
     for severity, text in legend_texts(scene).items():
         fill, _ = FILL[severity]
         rows.append(
@@ -246,6 +252,8 @@ def legend_size(scene: Scene) -> tuple[float, float]:
     notes = legend_notes(scene)
     width = max(max(text_width(t, NODE_FONT_SIZE) for t in rows) + 48, max(text_width(t, 10.0) for t in notes) + 20)
     height = 34.0 + 20.5 * len(rows) + 12.5 * len(notes)
+    if scene.caption:
+        width, height = max(width, text_width(scene.caption, NODE_FONT_SIZE, bold=True) + 20), height + 20.5
     if scene.since:
         extra_w, extra_h = highlight_legend_size(scene.since)
         width, height = max(width, extra_w), height + extra_h

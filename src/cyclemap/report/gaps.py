@@ -22,10 +22,12 @@ from cyclemap.model import PHASE_KEYS, CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
 from cyclemap.safe_text import inert_json, unlinked
+from cyclemap.survey import ALL
 from cyclemap.yaml_reader import YMap
 
 if TYPE_CHECKING:
     from cyclemap.report.stream_table import Cell, ColumnSpec
+    from cyclemap.survey.views import SurveyResults
 
 PATH_SEPARATOR = " > "
 SEVERITY_STYLES = {
@@ -54,9 +56,25 @@ class GapReport:
     """How many entries there were before the filters."""
     failing: bool = False
     """The gaps fail the run (``--fail-on-gaps``): GitHub annotations are errors, not warnings."""
+    view: str = ALL
+    """The view the gaps were found in ("all" or a segment id, ``--segment``)."""
+    survey: SurveyResults | None = None
+    """The map's survey's results, when it has a survey."""
 
     def phase_label(self, gap: Gap) -> str:
         return label_of(gap.phase, self.cmap.phase(gap.phase))
+
+    @property
+    def segmented(self) -> bool:
+        """The map has segments or a survey: outputs name the view and the sample (and only then)."""
+        return bool(self.cmap.segments) or self.cmap.survey is not None
+
+    @property
+    def caption(self) -> str:
+        """"Gaps for: Adding a battery (upgraders), survey n=150" (see `ScoreViews.caption`)."""
+        from cyclemap.gaps import score_views
+
+        return score_views(self.cmap, self.survey).caption(self.view)
 
 
 # -- table (rich) ---------------------------------------------------------------
@@ -87,6 +105,8 @@ def report_table(report: GapReport, out: TextIO, stream_from: int = STREAM_FROM)
     from cyclemap.report.stream_table import make_table, print_streamed
 
     console = Console(file=out, highlight=False)
+    if report.segmented:
+        console.print(Text(visible(report.caption)), soft_wrap=True)
     if not report.gaps:
         console.print(Text(_nothing_found(report, visible)), soft_wrap=True)
         return
@@ -108,7 +128,7 @@ def _table_cells(report: GapReport) -> Iterator[tuple[Cell, ...]]:
     labels = {key: visible(label_of(key, report.cmap.phase(key))) for key in PHASE_KEYS}
     for rank, gap in enumerate(report.gaps, start=1):
         style = SEVERITY_STYLES[gap.severity]
-        score = "\n".join(filter(None, (score_text(gap.score), gap.band)))
+        score = "\n".join(filter(None, (score_text(gap.score), gap.band, *sample_lines(gap))))
         path = visible(PATH_SEPARATOR.join(gap.path) or "(whole phase)")
         yield (
             Cell(str(rank)),
@@ -117,6 +137,18 @@ def _table_cells(report: GapReport) -> Iterator[tuple[Cell, ...]]:
             Cell(f"{path}\n{visible(gap.reason)}", line_styles=("bold",) * (path.count("\n") + 1) + ("dim",)),
             Cell("\n".join(gap.kinds), style),
         )
+
+
+def sample_lines(gap: Gap) -> tuple[str, ...]:
+    """Under a survey score: the fewest answers behind it, and "thin" when under the survey's min_n.
+
+    >>> sample_lines(Gap("a", "pre", ("A",), ("unserved",), None, None, None, None, ""))
+    ()
+    """
+    n = gap.n
+    if n is None:
+        return ()
+    return (f"n={min(n.values())}", *(("thin",) if gap.thin else ()))
 
 
 def _nothing_found(report: GapReport, shown: Callable[[str], str]) -> str:
@@ -163,6 +195,8 @@ def markdown_cell(text: str) -> str:
 
 def report_markdown(report: GapReport, out: TextIO) -> None:
     out.write(f"## Opportunity gaps: {markdown_cell(report.cmap.title)}\n\n")
+    if report.segmented:
+        out.write(f"{markdown_cell(report.caption)}\n\n")
     write_markdown_gaps(report, out)
 
 
@@ -172,13 +206,15 @@ def write_markdown_gaps(report: GapReport, out: TextIO) -> None:
         out.write(_nothing_found(report, markdown_cell) + "\n")
         return
     out.write(f"{_summary(report)}\n\n")
-    out.write("| # | Score | Band | Phase | Path | Kinds | Reason |\n")
-    out.write("|--:|--:|---|---|---|---|---|\n")
+    sample = report.segmented
+    out.write("| # | Score | Band | " + ("n | " if sample else "") + "Phase | Path | Kinds | Reason |\n")
+    out.write("|--:|--:|---|" + ("--:|" if sample else "") + "---|---|---|---|\n")
     for rank, gap in enumerate(report.gaps, start=1):
         cells = (
             str(rank),
             score_text(gap.score),
             gap.band or "",
+            *((" ".join(sample_lines(gap)),) if sample else ()),
             markdown_cell(report.phase_label(gap)),
             markdown_cell(PATH_SEPARATOR.join(gap.path)),
             ", ".join(gap.kinds),
@@ -193,8 +229,12 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
 """Characters json.dumps keeps raw with ensure_ascii=False that terminals or JavaScript may act on."""
 
 
-def gap_json(gap: Gap, rank: int, phase_label: str) -> dict[str, Any]:
-    """One entry of the JSON contract (the CSV has the same columns, in the same order)."""
+def gap_json(gap: Gap, rank: int, phase_label: str, *, segmented: bool = False) -> dict[str, Any]:
+    """One entry of the JSON contract (the CSV has the same columns, in the same order).
+
+    With `segmented` (the map has segments or a survey), the entry also has
+    `segment`, `n`, `interval` and `thin` before the reason (`sample_json`).
+    """
     return {
         "rank": rank,
         "id": gap.key,
@@ -202,34 +242,65 @@ def gap_json(gap: Gap, rank: int, phase_label: str) -> dict[str, Any]:
         "phase_label": phase_label,
         "path": list(gap.path),
         "kinds": list(gap.kinds),
-        "score": _json_number(gap.score),
+        "score": json_number(gap.score),
         "band": gap.band,
-        "importance": _json_number(gap.importance),
-        "satisfaction": _json_number(gap.satisfaction),
+        "importance": json_number(gap.importance),
+        "satisfaction": json_number(gap.satisfaction),
+        **(sample_json(gap) if segmented else {}),
         "reason": gap.reason,
     }
 
 
-def _json_number(value: Score | None) -> Score | None:
+def sample_json(gap: Gap) -> dict[str, Any]:
+    """The view and the sample behind an entry's scores: segment, n, interval (None when hand-entered), thin."""
+    interval = gap.interval
+    return {
+        "segment": gap.view,
+        "n": gap.n,
+        "interval": None if interval is None else {
+            question: [json_number(low), json_number(high)] for question, (low, high) in interval.items()
+        },
+        "thin": gap.thin,
+    }
+
+
+def json_number(value: Score | None) -> Score | None:
     """Ints stay ints (8); floats are rounded to 2 decimals (3.5, 14.0)."""
     return round(value, 2) if isinstance(value, float) else value
 
 
 def report_json(report: GapReport, out: TextIO) -> None:
     """The JSON document, written an entry at a time (the text `json.dumps(document, indent=2)` gives)."""
-    head: dict[str, Any] = {"map": report.file, "threshold": _json_number(report.threshold), "gaps": []}
-    opening = _json_text(head)
+    head: dict[str, Any] = {"map": report.file, "threshold": json_number(report.threshold)}
+    if report.segmented:
+        head.update(survey_json(report.cmap, report.survey, report.view))
+    head["gaps"] = []
+    opening = json_text(head)
     if not report.gaps:
         out.write(opening + "\n")
         return
     out.write(opening[: -len("[]\n}")] + "[\n")
     for rank, gap in enumerate(report.gaps, start=1):
-        entry = _json_text(gap_json(gap, rank, report.phase_label(gap))).replace("\n", "\n    ")
+        entry = json_text(gap_json(gap, rank, report.phase_label(gap), segmented=report.segmented))
+        entry = entry.replace("\n", "\n    ")
         out.write(f"    {entry}{',' if rank < len(report.gaps) else ''}\n")
     out.write("  ]\n}\n")
 
 
-def _json_text(value: Any) -> str:
+def survey_json(cmap: CycleMap, survey: SurveyResults | None, view: str) -> dict[str, Any]:
+    """The head of a segmented map's JSON: the view (`segment`) and its survey (null without one)."""
+    return {
+        "segment": view,
+        "survey": None if survey is None else {
+            "file": survey.file,
+            "method": survey.method,
+            "min_n": survey.min_n,
+            "respondents": survey.respondents.get(view, 0),
+        },
+    }
+
+
+def json_text(value: Any) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
     # Still JSON's own escaping: the same strings load back.
     return inert_json(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
@@ -241,6 +312,11 @@ CSV_COLUMNS = (
     "rank", "id", "phase", "phase_label", "path", "kinds", "score", "band", "importance", "satisfaction", "reason"
 )
 """The JSON entry's keys: lists are joined (path with " > ", kinds with ", ")."""
+SAMPLE_COLUMNS = (
+    "segment", "importance_n", "satisfaction_n", "importance_low", "importance_high", "satisfaction_low",
+    "satisfaction_high", "thin",
+)
+"""Added before the reason when the map has segments or a survey: the JSON's segment, n, interval and thin."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -260,22 +336,32 @@ def csv_cell(value: object) -> str:
 
 def report_csv(report: GapReport, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    sample = report.segmented
+    writer.writerow((*CSV_COLUMNS[:-1], *SAMPLE_COLUMNS, CSV_COLUMNS[-1]) if sample else CSV_COLUMNS)
     for rank, gap in enumerate(report.gaps, start=1):
-        row = (
+        row: tuple[object, ...] = (
             rank,
             gap.key,
             gap.phase,
             report.phase_label(gap),
             PATH_SEPARATOR.join(gap.path),
             ", ".join(gap.kinds),
-            _json_number(gap.score),
+            json_number(gap.score),
             gap.band,
-            gap.importance,
-            gap.satisfaction,
+            gap.importance if gap.survey is None else json_number(gap.importance),
+            gap.satisfaction if gap.survey is None else json_number(gap.satisfaction),
+            *(sample_csv(gap) if sample else ()),
             gap.reason,
         )
         writer.writerow([csv_cell(value) for value in row])
+
+
+def sample_csv(gap: Gap) -> tuple[object, ...]:
+    """The `SAMPLE_COLUMNS` cells of an entry (blank n and interval for a hand-entered score)."""
+    entry = sample_json(gap)
+    n, interval = entry["n"] or {}, entry["interval"] or {}
+    low_high = [value for question in ("importance", "satisfaction") for value in interval.get(question, (None, None))]
+    return (gap.view, n.get("importance"), n.get("satisfaction"), *low_high, "yes" if gap.thin else "no")
 
 
 # -- github Actions annotations -------------------------------------------------
@@ -296,7 +382,8 @@ def report_github(report: GapReport, out: TextIO) -> None:
             file = report.file if where == "?" else where
         title = f"Opportunity gap ({gap.band or ', '.join(gap.kinds)})"
         place = PATH_SEPARATOR.join(gap.path) or f"{report.phase_label(gap)} phase"
-        message = f"{place}: {gap.reason} [{', '.join(gap.kinds)}]"
+        view = f", segment {gap.view}" if report.segmented and gap.view != ALL else ""
+        message = f"{place}: {gap.reason} [{', '.join(gap.kinds)}{view}]"
         out.write(
             f"::{level} file={github_escape(visible(file), prop=True)},line={line},col={col},"
             f"title={github_escape(visible(title), prop=True)}::{github_escape(visible(message))}\n"

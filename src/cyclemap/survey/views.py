@@ -21,14 +21,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cyclemap.model import Activity, CycleMap, Evidence
 from cyclemap.problems import MapError, Problem, clip
-from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path
 from cyclemap.survey import ALL, QUESTIONS
-from cyclemap.survey.reader import Tallies, read_responses
 from cyclemap.survey.scoring import SCALE_TOP, SurveyScore, Tally, survey_score
+
+if TYPE_CHECKING:  # the reader and file sources load only when a survey is read: `find_gaps` imports this module
+    from cyclemap.sources import IncludeRefused, MapFiles
+    from cyclemap.survey.reader import Tallies
 
 MAX_SURVEY_BYTES = 1024 * 1024 * 1024
 """Largest survey read from somewhere that cannot stream it (a git revision): 1 GiB."""
@@ -149,6 +151,21 @@ class ScoreViews:
         hint = f"did you mean '{close[0]}'?" if close else f"choose from: {', '.join(known)}"
         raise ValueError(f"the map has no segment '{clip(view)}'; {hint}")
 
+    def caption(self, view: str = ALL) -> str:
+        """Whose gaps a view shows, for a diagram's key or a report's heading.
+
+        "Gaps for: Adding a battery (upgraders), survey n=150", "Gaps for: all
+        respondents, survey n=450", or "..., scores from the map" without a survey.
+        """
+        if view == ALL:
+            who = "all respondents" if self.survey is not None else "all customers"
+        else:
+            name = next(segment.name for segment in self.cmap.segments if segment.id == view)
+            who = f"{name} ({view})"
+        if self.survey is None:
+            return f"Gaps for: {who}, scores from the map"
+        return f"Gaps for: {who}, survey n={self.survey.respondents.get(view, 0):,}"
+
     def score(self, activity: Activity, view: str = ALL) -> ViewScore | None:
         """The activity's scores in `view` by the rule in this module's docstring; None when unscored there."""
         found = self.survey.score(activity.id or "", view) if self.survey is not None else None
@@ -181,6 +198,9 @@ def load_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyR
     problem of the survey, located as FILE:ROW:COL, or at the map's
     `survey.file` when the file cannot be read at all.
     """
+    from cyclemap.sources import IncludeRefused, include_path
+    from cyclemap.survey.reader import read_responses
+
     survey = cmap.survey
     if survey is None:
         return None
@@ -207,6 +227,8 @@ def load_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyR
 
 def load_map_survey(cmap: CycleMap, path: str) -> SurveyResults | None:
     """The scores of the survey of the map read from `path` (as `load_map` was given it; "-" for stdin)."""
+    from cyclemap.sources import DiskFiles, NoFiles
+
     if path == _STDIN:
         files: MapFiles = NoFiles("a map read from standard input cannot read its survey file; "
                                   "give the map's file name instead")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cyclemap.cli.options import GapFormat, complete_kinds
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
+
+if TYPE_CHECKING:
+    from cyclemap.model import CycleMap
+    from cyclemap.survey.views import SurveyResults
 
 
 def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
@@ -38,6 +42,20 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         float | None, typer.Option("--min-score", show_default=False, help="Keep gaps scoring at least SCORE.")
     ] = None,
     fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 1 if any gap remains (for CI).")] = False,
+    segment: Annotated[
+        str, typer.Option("--segment", "-s", metavar="ID",
+                          help="Rank this customer segment's gaps: its survey scores, else its hand-entered ones "
+                          "(all: every respondent pooled, else the map's own scores).")
+    ] = "all",
+    by_segment: Annotated[
+        bool, typer.Option("--by-segment", help="List the activities where segments disagree instead: underserved "
+                           "in a segment while the pooled score is not, or 3+ points apart between segments.")
+    ] = False,
+    min_n: Annotated[
+        int | None,
+        typer.Option("--min-n", min=1, show_default=False,
+                     help="Leave out survey scores with fewer than N answers (they count as unscored)."),
+    ] = None,
 ) -> None:
     """Rank the opportunity gaps of a map, with the reason for each.
 
@@ -50,17 +68,48 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
       cyclemap gaps map.yaml --format markdown > gaps.md
 
       cyclemap gaps map.yaml --format github --min-score 12 --fail-on-gaps
+
+      cyclemap gaps map.yaml --segment upgraders --min-n 30
+
+      cyclemap gaps map.yaml --by-segment
     """
-    from cyclemap.gaps import GapFilter, effective_threshold, filter_gaps, find_gaps
-    from cyclemap.loader import load_map
+    from cyclemap.gaps import GapFilter, effective_threshold, filter_gaps, find_gaps, score_views
     from cyclemap.report.gaps import REPORTERS, GapReport
 
+    if by_segment:
+        for given, hint in ((segment != "all", "--segment"), (kinds, "--kind"), (min_score is not None, "--min-score")):
+            if given:
+                raise typer.BadParameter(f"{hint} ranks gaps in one view; --by-segment compares the views",
+                                         param_hint="'--by-segment'")
     try:
         keep = GapFilter(tuple(kinds or ()), min_score, top)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="'--kind'") from None
+    cmap, survey = _load(file, output_format)
+    if by_segment:
+        _by_segment(file, cmap, survey, output_format, threshold, top, min_n, fail_on_gaps)
+        return
+    try:
+        score_views(cmap, survey).check_view(segment)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="'--segment'") from None
+    found = find_gaps(cmap, threshold, segment, survey=survey, min_n=min_n)
+    shown = filter_gaps(found, keep)
+    report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found), failing=fail_on_gaps,
+                       view=segment, survey=survey)
+    REPORTERS[output_format.value](report, sys.stdout)
+    if fail_on_gaps and shown:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _load(file: str, output_format: GapFormat) -> tuple[CycleMap, SurveyResults | None]:
+    """The map and its survey's results; with -f github, their problems as annotations (then exit 4)."""
+    from cyclemap.loader import load_map
+    from cyclemap.survey.views import load_map_survey
+
     try:
         cmap = load_map(file)
+        return cmap, load_map_survey(cmap, file) if cmap.survey is not None else None
     except MapError as err:
         if output_format is not GapFormat.github:
             raise
@@ -69,9 +118,24 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 
         PROBLEM_REPORTERS["github"]([Checked(file, err.problems, err.sources)])  # errors where Actions shows them
         raise typer.Exit(EXIT_INVALID) from None
-    found = find_gaps(cmap, threshold)
-    shown = filter_gaps(found, keep)
-    report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found), failing=fail_on_gaps)
+
+
+def _by_segment(  # noqa: PLR0913, PLR0917 - the options that apply to --by-segment
+    file: str, cmap: CycleMap, survey: SurveyResults | None, output_format: GapFormat, threshold: float | None,
+    top: int | None, min_n: int | None, fail_on_gaps: bool,
+) -> None:
+    """`gaps --by-segment`: the activities where segments disagree, in `output_format`."""
+    from cyclemap.gaps import effective_threshold
+    from cyclemap.report.segment_gaps import REPORTERS, SegmentReport
+    from cyclemap.segment_gaps import SPREAD, segment_disagreements
+
+    if not cmap.segments:
+        raise typer.BadParameter("the map has no segments to compare; add a segments: list (see docs/format.md)",
+                                 param_hint="'--by-segment'")
+    found = segment_disagreements(cmap, threshold, survey=survey, min_n=min_n)
+    shown = found if top is None else found[:top]
+    report = SegmentReport(file, cmap, effective_threshold(cmap, threshold), SPREAD, survey, shown, len(found),
+                           failing=fail_on_gaps)
     REPORTERS[output_format.value](report, sys.stdout)
     if fail_on_gaps and shown:
         raise typer.Exit(EXIT_FOUND)

@@ -62,6 +62,10 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      "HEAD~1) in magenta, with a NEW or CHANGED badge: each map is compared with its own "
                      "version at REV, as `cyclemap diff --rev REV` does."),
     ] = None,
+    segment: Annotated[
+        str, typer.Option("--segment", "-s", metavar="ID",
+                          help="Colour by this customer segment's gaps (as `gaps --segment`); the key names it.")
+    ] = "all",
 ) -> None:
     """Draw maps as diagrams: SVG, PNG, PDF, DOT or Mermaid.
 
@@ -84,6 +88,8 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
 
       cyclemap render map.yaml --highlight-changes-since main -f png   [dim]# for a review[/dim]
 
+      cyclemap render map.yaml --segment upgraders -o upgraders.svg
+
     With --update, PDFs count as unchanged when only their embedded date differs;
     SVG, PNG and PDF bytes also depend on the Graphviz version and fonts installed.
     """
@@ -96,7 +102,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     fmt = output_format.value if output_format else None
     jobs = update_targets(maps, output, fmt, quiet) if update else render_targets(maps, output, fmt)
     base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
-                         engine=engine.value if engine else None)
+                         engine=engine.value if engine else None, view=segment)
     code = render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
     if code:
         raise typer.Exit(code)
