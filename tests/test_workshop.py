@@ -19,6 +19,8 @@ from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
+from cyclemap.workshop.document import PackDocument
+from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.provenance import git_revision, pack_date
 
 pytestmark = pytest.mark.skipif(
@@ -409,3 +411,16 @@ def test_text_after_a_line_in_a_fallback_font_is_set_in_the_main_font(
     text = words(page_texts(pdf)[0])
     assert "customer rates this 7/10 important but only 3/10 satisfied" in text
     assert "连接数据源并验证权限" in text
+
+
+def test_format_characters_are_not_reported_as_missing_glyphs() -> None:
+    """Bidi isolates and zero-width characters print nothing: no font lacks them; a real missing letter is named."""
+    text = "a\u2066b\u2069 c\u200bd \u2067e\u2068 ꦲ"
+    doc = PackDocument(find_fonts(), "A4", "footer", text)
+    doc.add_page()
+    doc.cell(text=text)
+    doc.finish()
+    doc.close_fonts()
+    (warning,) = doc.warnings
+    assert "blanks: ꦲ." in warning
+    assert not {"\u2066", "\u2067", "\u2068", "\u2069", "\u200b"} & set(warning)

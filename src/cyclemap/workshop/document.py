@@ -53,7 +53,9 @@ MISSING_FONT_HINT = (
     "For Chinese, Japanese and Korean install fonts-noto-cjk, for emoji fonts-noto-color-emoji "
     "(Debian/Ubuntu; 'bash install.sh' installs both)."
 )
-_MISSING = re.compile(r"'(.)' \(\\u[0-9a-f]+\)")
+_MISSING = re.compile(r"'(.)' \(\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})\)")
+"""A character in fpdf2's list of missing glyphs. Only printable ones are reported: a format character
+(a bidi isolate, a zero-width space) or a control character has no glyph to miss."""
 
 
 class _GlyphLog(logging.Handler):
@@ -257,7 +259,7 @@ class PackDocument(FPDF):
         finally:
             logger.removeHandler(log)
             logger.propagate = propagate
-        missing = sorted({c for m in log.messages for c in _MISSING.findall(m)})
+        missing = sorted({c for m in log.messages for c in _MISSING.findall(m) if c.isprintable()})
         if missing:
             shown = " ".join(missing[:20]) + (" …" if len(missing) > 20 else "")
             self.warnings.append(f"no installed font has these characters, so they print as blanks: {shown}. "
