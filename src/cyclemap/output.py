@@ -138,43 +138,73 @@ class _GuardedStdout:
         self._checked = -1
         """How many inputs had been read at the last check that passed."""
 
-    def _check(self) -> None:
+    def _check(self) -> bool:
+        """Whether the stream may be written to; raises InputError when it leads to an input."""
         read = inputs_read()
         if read != self._checked:
             refuse_stdout_input(self.stream)
             self._checked = read
+        return True
 
     def write(self, text: str) -> int:
-        self._check()
-        return self.stream.write(text)
+        return self.stream.write(text) if self._check() else len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
-        self._check()
-        self.stream.writelines(lines)
+        if self._check():
+            self.stream.writelines(lines)
 
     @property
     def buffer(self) -> IO[bytes]:
-        self._check()
-        return self.stream.buffer
+        return self.stream.buffer if self._check() else io.BytesIO()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
 
 
+class _GuardedStderr(_GuardedStdout):
+    """Standard error that writes nothing once it is found to lead to an input (`validate map.yaml 2>> map.yaml`).
+
+    There is nowhere left to say so: the messages are dropped, and the exit code
+    alone tells what happened.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._open = True
+
+    def _check(self) -> bool:
+        read = inputs_read()
+        if self._open and read != self._checked:
+            self._open = _stdout_input(self.stream) is None
+            self._checked = read
+        return self._open
+
+
 @contextmanager
 def guarded_stdout() -> Iterator[None]:
-    """Run a command with standard output that never writes into one of its inputs (see `refuse_stdout_input`)."""
-    real = sys.stdout
-    if real is None:  # no standard output at all (pythonw)
+    """Run a command with standard output and error that never write into one of its inputs.
+
+    Output that leads to an input is refused (see `refuse_stdout_input`); messages
+    on standard error that leads to one are dropped.
+    """
+    with _guarded("stdout", _GuardedStdout), _guarded("stderr", _GuardedStderr):
+        yield
+
+
+@contextmanager
+def _guarded(name: str, guard_type: type[_GuardedStdout]) -> Iterator[None]:
+    """`sys.<name>` replaced by a `guard_type` around it while the block runs."""
+    real = getattr(sys, name)
+    if real is None:  # no such stream at all (pythonw)
         yield
         return
-    guard = cast(TextIO, _GuardedStdout(real))
-    sys.stdout = guard
+    guard = cast(TextIO, guard_type(real))
+    setattr(sys, name, guard)
     try:
         yield
     finally:
-        if sys.stdout is guard:
-            sys.stdout = real
+        if getattr(sys, name) is guard:
+            setattr(sys, name, real)
 
 
 def _write_stdout(data: bytes, binary: bool) -> None:
