@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import DiffFormat
+from cyclemap.cli.options import check_score, choice_of, DiffFormat
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -31,11 +31,12 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ] = None,
     output_format: Annotated[
         DiffFormat,
-        typer.Option("--format", "-f", help="text for people, markdown for a pull-request comment, json for tools."),
+        typer.Option("--format", "-f", parser=choice_of(DiffFormat),
+                     help="text for people, markdown for a pull-request comment, json for tools."),
     ] = DiffFormat.text,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score (0-20) from which an activity is underserved, for both maps "
                      "(default: each map's gaps.threshold, else 10)."),
     ] = None,

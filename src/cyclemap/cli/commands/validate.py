@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import ProblemFormat
+from cyclemap.cli.options import choice_of, ProblemFormat
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_USAGE
 from cyclemap.problems import InputError, MapError
 
@@ -18,7 +18,8 @@ def validate(
     ],
     output_format: Annotated[
         ProblemFormat,
-        typer.Option("--format", "-f", help="text for people, json for programs, github for Actions annotations."),
+        typer.Option("--format", "-f", parser=choice_of(ProblemFormat),
+                     help="text for people, json for programs, github for Actions annotations."),
     ] = ProblemFormat.text,
 ) -> None:
     """Check maps and report every problem as file:line:col.
