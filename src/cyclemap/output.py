@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO, cast
 
 from cyclemap.problems import EnvironmentProblem, InputError
+from cyclemap.safe_text import subject
 from cyclemap.sources import input_at, input_of, inputs_read
 
 STDOUT = "-"
@@ -45,9 +46,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except FileNotFoundError:
-        raise EnvironmentProblem(f"{path}: the folder {folder} does not exist") from None
+        raise EnvironmentProblem(f"{subject(path)}: the folder {folder} does not exist") from None
     except OSError as err:
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -57,7 +58,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -77,7 +78,7 @@ def _write_into(path: Path, data: bytes) -> None:
         with path.open("wb") as handle:
             handle.write(data)
     except OSError as err:
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
 
 
 def refuse_inputs(target: str, inputs: Iterable[str]) -> None:
@@ -89,7 +90,7 @@ def refuse_inputs(target: str, inputs: Iterable[str]) -> None:
         except OSError:
             same = False
         if same or os.path.abspath(target) == os.path.abspath(name):
-            raise InputError(f"{target}: refusing to overwrite an input map; choose another output with -o")
+            raise InputError(f"{subject(target)}: refusing to overwrite an input map; choose another output with -o")
     read = input_at(target)
     if read is not None:
         raise _refusal(target, read)
@@ -100,7 +101,7 @@ def _refusal(target: str, read: str) -> InputError:
         what = "the map reads this file"
     else:
         what = f"this is {read} under another name or through a link, and the map reads it"
-    return InputError(f"{target}: {what}; refusing to write over it (nothing was written); "
+    return InputError(f"{subject(target)}: {what}; refusing to write over it (nothing was written); "
                       "choose another output with -o")
 
 

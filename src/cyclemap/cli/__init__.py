@@ -172,7 +172,9 @@ def _cannot_write(err: OSError) -> int:
     if err.errno == errno.ENOSPC:
         reason += "; free some space or write elsewhere"
     if err.filename:
-        message = f"{err.filename}: {reason}"
+        from cyclemap.safe_text import subject
+
+        message = f"{subject(err.filename)}: {reason}"
     else:  # writes to standard output carry no file name
         _discard_stdout()
         message = f"cannot write to standard output: {reason}"
