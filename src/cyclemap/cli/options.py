@@ -173,6 +173,18 @@ def choice_of(choices: type[E]) -> Callable[[str | E], E]:
     return parse
 
 
+STDIN = "-"
+"""The argument that names standard input (`cyclemap.loader.STDIN`)."""
+STDIN_TWICE = "standard input ('-') is given twice, but it can be read only once; name the other map's file"
+
+
+def stdin_once(values: list[str]) -> list[str]:
+    """Map arguments (`validate`, `render`) in which '-' (standard input) appears at most once."""
+    if values.count(STDIN) > 1:
+        raise typer.BadParameter(STDIN_TWICE)
+    return values
+
+
 def check_output(value: str | None) -> str | None:
     """`-o`: a file name or '-'; an empty name would quietly mean the current folder."""
     if value is not None and not value.strip():

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_score, choice_of, complete_kinds, GapFormat, whole_number
+from cyclemap.cli.options import GapFormat, check_score, choice_of, complete_kinds, whole_number
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 

@@ -7,19 +7,24 @@ from typing import Annotated
 import typer
 
 from cyclemap.cli.options import (
+    Engine,
+    Layout,
+    RenderFormat,
     check_output,
     check_score,
     check_timeout,
     choice_of,
-    Engine,
-    Layout,
-    RenderFormat,
+    stdin_once,
     whole_number,
 )
 
 
 def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
-    maps: Annotated[list[str], typer.Argument(help="Map files to draw.", show_default=False)],
+    maps: Annotated[
+        list[str],
+        typer.Argument(help="Map files to draw ('-' reads standard input).", callback=stdin_once,
+                       show_default=False),
+    ],
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", show_default=False, callback=check_output,
@@ -29,13 +34,15 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     output_format: Annotated[
         RenderFormat | None,
         typer.Option("--format", "-f", parser=choice_of(RenderFormat), show_default=False,
-                     help="svg, png, pdf, dot or mermaid. Default: from the -o suffix, else svg."),
+                     help="svg, png, pdf, dot or mermaid (a flowchart of the phases, whatever the --layout). "
+                     "Default: from the -o suffix, else svg."),
     ] = None,
     layout: Annotated[
         Layout,
         typer.Option("--layout", "-l", parser=choice_of(Layout),
                      help="cycle: the outcome at the centre, phases around it; "
-                     "flow: one swimlane per phase, best for large maps and long paper."),
+                     "flow: one swimlane per phase, best for large maps and long paper. "
+                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart either way."),
     ] = Layout.cycle,
     depth: Annotated[
         int | None,

@@ -7,14 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import choice_of, ProblemFormat
+from cyclemap.cli.options import ProblemFormat, choice_of, stdin_once
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_USAGE
 from cyclemap.problems import InputError, MapError
 
 
 def validate(
     files: Annotated[
-        list[str], typer.Argument(help="Map files to check ('-' reads standard input).", show_default=False)
+        list[str],
+        typer.Argument(help="Map files to check ('-' reads standard input).", callback=stdin_once,
+                       show_default=False),
     ],
     output_format: Annotated[
         ProblemFormat,

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cyclemap.cli.options import (
+    Paper,
+    Poster,
     check_output,
     check_score,
     check_timeout,
     choice_of,
     complete_sections,
-    Paper,
     parse_sections,
-    Poster,
 )
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 
 def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
-    file: Annotated[str, typer.Argument(help="The map to build the pack from.", show_default=False)],
+    file: Annotated[str, typer.Argument(help="The map to build the pack from ('-' reads standard input; then give -o).",
+                                        show_default=False)],
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", show_default=False, callback=check_output,
