@@ -125,21 +125,6 @@ def test_render_help_says_mermaid_has_no_layout(cli, monkeypatch: pytest.MonkeyP
     assert "`-f mermaid` always writes Mermaid's own flowchart" in readme
 
 
-def test_every_exit_code_is_in_the_main_help_and_the_readme(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    """70 (internal error) too: a script should know it is a bug to report."""
-    from cyclemap import exit_codes
-
-    monkeypatch.setenv("COLUMNS", "200")
-    shown = _words(cli("--help").out)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    codes = {value for name, value in vars(exit_codes).items() if name.startswith("EXIT_")}
-    assert 70 in codes
-    for code in codes:
-        assert f"{code} " in shown
-        assert f"\n| {code} |" in readme
-    assert "70 internal error (a bug in cyclemap: please report it)" in shown
-
-
 @pytest.mark.parametrize("args", [("validate", "-", "-"), ("render", "-", "-", "-f", "dot"), ("diff", "-", "-"),
                                   ("validate", "-", "map.yaml", "-")])
 def test_standard_input_given_twice_is_a_usage_error(args: tuple[str, ...], cli,
