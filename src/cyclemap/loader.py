@@ -90,8 +90,10 @@ def load_bytes(data: bytes, name: str) -> CycleMap:
 
 def build_map(root: Any, name: str) -> CycleMap:
     """Validate parsed YAML data as a map; ids are assigned and checked."""
-    if not isinstance(root, YMap):
-        raise MapError([Problem(name, 1, 1, "a map is a set of keys and values starting with 'cyclemap: 1'")])
+    if not isinstance(root, YMap) or _looks_like_part(root):
+        line, col = root.pos if isinstance(root, YMap) else (1, 1)
+        hint = PART_HINT if _looks_like_part(root) else ""
+        raise MapError([Problem(name, line, col, f"{NOT_A_MAP}{hint}")])
     try:
         cmap = CycleMap.model_validate(root, context={"scale": _declared_scale(root)})
     except ValidationError as err:  # ids are checked on the data too, so that a clash shows in the same run
@@ -100,6 +102,20 @@ def build_map(root: Any, name: str) -> CycleMap:
     if problems:
         raise MapError(problems)
     return cmap
+
+
+PART_HINT = "; this looks like a part included by a map (activities only): validate the map that includes it"
+"""Said when a file given as a map has the shape of an included part (see `_looks_like_part`)."""
+NOT_A_MAP = "a map is a set of keys and values starting with 'cyclemap: 1'"
+_MAP_KEYS = frozenset(("cyclemap", "title", "customer", "outcome", "phases"))
+
+
+def _looks_like_part(root: Any) -> bool:
+    """Whether `root` has the shape of an included file: a list of activities, or `activities:` and no map keys."""
+    if isinstance(root, YMap):
+        return "activities" in root and not _MAP_KEYS & root.keys()
+    return isinstance(root, list) and bool(root) and all(isinstance(item, YMap) and ("name" in item or "include" in item)
+                                                         for item in root)
 
 
 # -- includes -------------------------------------------------------------
