@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 REPO = Path(__file__).parent.parent
 SOLAR = REPO / "examples" / "home-solar.yaml"
@@ -104,10 +104,13 @@ def test_readme_and_help_document_every_code() -> None:
     """The README's table and `cyclemap --help` name each exit code with its meaning."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = dict(re.findall(r"^\| (\d+) \| (.+) \|$", readme, flags=re.MULTILINE))
-    assert set(table) == {str(c) for c in (EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INVALID)}
+    assert set(table) == {str(c) for c in (EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INVALID,
+                                           EXIT_INTERNAL)}
+    assert "please report it" in table[str(EXIT_INTERNAL)]
     assert "invalid" in table[str(EXIT_INVALID)]
     assert "found" in table[str(EXIT_FOUND)]
     assert "timeout" in table[str(EXIT_ENVIRONMENT)]
     shown = " ".join(run("--help", env={**os.environ, "COLUMNS": "200"}).stdout.split())
     assert f"{EXIT_INVALID} invalid map" in shown
     assert f"{EXIT_FOUND} found something" in shown
+    assert f"{EXIT_INTERNAL} internal error (a bug in cyclemap: please report it)" in shown

@@ -102,3 +102,35 @@ def test_graphviz_formats_still_name_their_layout(cli, write_map: Callable[..., 
     path = write_map(small_map)
     result = cli("render", str(path), "-f", "dot", "-l", "flow")
     assert result.err == f"Wrote {path.with_suffix('.dot')} (flow layout, dot)\n"
+
+
+def _words(text: str) -> str:
+    """Help text without rich's frame and line breaks, each run of spaces made one."""
+    return " ".join(text.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
+
+
+@pytest.mark.parametrize("command", ["validate", "gaps", "render", "report", "workshop"])
+def test_help_says_a_dash_reads_standard_input(command: str, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "('-' reads standard input" in _words(cli(command, "--help").out)
+
+
+def test_render_help_says_mermaid_has_no_layout(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`render -f mermaid --layout flow` draws Mermaid's own flowchart: --help says so beside both options."""
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = _words(cli("render", "--help").out)
+    assert "-f mermaid draws Mermaid's own flowchart either way" in shown
+    assert "mermaid (a flowchart of the phases, whatever the --layout)" in shown
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "`-f mermaid` always writes Mermaid's own flowchart" in readme
+
+
+@pytest.mark.parametrize("args", [("validate", "-", "-"), ("render", "-", "-", "-f", "dot"), ("diff", "-", "-"),
+                                  ("validate", "-", "map.yaml", "-")])
+def test_standard_input_given_twice_is_a_usage_error(args: tuple[str, ...], cli,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate - -` said '-:1:1: the file is empty' for the second read: say what is wrong instead."""
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli(*args, stdin=b"cyclemap: 1\n")
+    assert result.code == 2, result.err
+    assert "standard input ('-') is given twice, but it can be read only once" in _words(result.err)

@@ -162,3 +162,73 @@ def test_values_echoed_in_usage_errors_show_control_characters_visibly(
     assert result.code == EXIT_USAGE
     assert "\x1b" not in result.err
     assert visible(HOSTILE) in result.err
+
+
+# -- numbers and choices -------------------------------------------------------------
+
+SCORE_OPTIONS = [("gaps", "--threshold"), ("gaps", "--min-score"), ("render", "--threshold"),
+                 ("report", "--threshold"), ("diff", "--threshold"), ("workshop", "--threshold")]
+COUNT_OPTIONS = [("gaps", "--top"), ("report", "--top"), ("render", "--depth"), ("report", "--depth")]
+CHOICE_OPTIONS = [("validate", "--format", "text, json, github"), ("gaps", "--format", "table, markdown, json, csv"),
+                  ("render", "--format", "svg, png, pdf, dot, mermaid"), ("render", "--layout", "cycle, flow"),
+                  ("render", "--engine", "neato"), ("diff", "--format", "text, markdown, json"),
+                  ("workshop", "--paper", "a4, a3, letter"), ("workshop", "--poster", "auto, fit, tiles")]
+PYDANTIC_WORDING = ("Input should", "Value error", "unable to parse")
+
+
+@pytest.fixture
+def refused(cli, write_map: Callable[..., Path], small_map: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """`cyclemap COMMAND MAP [MAP] OPTION VALUE`, checked to be a usage error in our words; its message, one line.
+
+    Output, if any were written, would go beside the map: the check also finds nothing written there.
+    """
+    monkeypatch.setenv("COLUMNS", "300")
+
+    def run(command: str, option: str, value: str) -> str:
+        path = write_map(small_map)
+        maps = [str(path), str(path)] if command == "diff" else [str(path)]
+        out = ["-o", str(path.with_suffix(".out"))] if command in {"render", "report", "workshop"} else []
+        result = cli(command, *maps, option, value, *out)
+        assert result.code == EXIT_USAGE, result.err
+        assert f"Invalid value for '{option}'" in result.err
+        assert not any(words in result.err for words in PYDANTIC_WORDING)
+        assert sorted(p.name for p in path.parent.iterdir()) == ["map.yaml"]
+        return str(result.err)
+
+    return run
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "-1", "20.5", "x", ""])
+@pytest.mark.parametrize(("command", "option"), SCORE_OPTIONS, ids=[" ".join(o) for o in SCORE_OPTIONS])
+def test_a_score_outside_0_to_20_is_a_usage_error_naming_the_range_and_the_value(
+    command: str, option: str, value: str, refused: Callable[..., str]
+) -> None:
+    """`gaps --min-score nan` matched nothing (exit 0); `--threshold nan` said 'less than or equal to 20'."""
+    assert f"'{option}': give a score from 0 to 20, not '{value}'" in refused(command, option, value)
+
+
+@pytest.mark.parametrize("value", ["x", "-1", "1.5", "1e3", "nan", "٣", "9" * 19, "9" * 5000])
+@pytest.mark.parametrize(("command", "option"), COUNT_OPTIONS, ids=[" ".join(o) for o in COUNT_OPTIONS])
+def test_a_count_that_is_not_a_whole_number_is_a_plain_usage_error(
+    command: str, option: str, value: str, refused: Callable[..., str]
+) -> None:
+    said = refused(command, option, value)
+    assert "give a whole number" in said
+    assert f"not '{value[:39]}" in said
+
+
+@pytest.mark.parametrize(("command", "option", "choices"), CHOICE_OPTIONS,
+                         ids=[" ".join(o[:2]) for o in CHOICE_OPTIONS])
+def test_an_unknown_choice_is_a_usage_error_listing_the_choices(
+    command: str, option: str, choices: str, refused: Callable[..., str]
+) -> None:
+    said = refused(command, option, "x\x1b[31m")
+    assert f"choose one of {choices}" in said
+    assert "not 'x\\x1b[31m'" in said
+
+
+def test_minus_zero_reads_as_zero(cli, write_map: Callable[..., Path], small_map: str) -> None:
+    path = write_map(small_map)
+    result = cli("gaps", str(path), "--threshold", "-0", "--min-score", "-0", "--top", "00", "-f", "json")
+    assert result.code == EXIT_OK, result.err
+    assert '"threshold": 0.0' in result.out

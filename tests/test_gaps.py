@@ -620,6 +620,32 @@ def test_csv_cell_guard_covers_every_formula_start(start: str) -> None:
     assert cyclemap.report.gaps.csv_cell(f"{start}1+1") == "'" + f"{start}1+1".replace("\r", "\\x0d")
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("spaces", [" ", "   ", " \t", "\u00a0"])
+def test_csv_cell_guard_sees_a_formula_after_leading_spaces(start: str, spaces: str) -> None:
+    """` =1+1`: spreadsheets skip the spaces and run the formula, so it gets the quote too."""
+    text = f"{spaces}{start}1+1"
+    assert cyclemap.report.gaps.csv_cell(text) == "'" + text
+    assert cyclemap.report.gaps.csv_cell(f"{spaces}1{start}1") == f"{spaces}1{start}1"
+
+
+def test_a_name_with_spaces_before_a_formula_is_quoted_in_the_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        "cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\nphases:\n  pre:\n    activities:\n"
+        "      - {id: sum, name: ' =1+1', importance: 9, satisfaction: 1}\n"
+        "  during: {activities: [{name: Use}]}\n  post: {activities: [{name: Pay}]}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "gaps", str(path), "-f", "csv")
+    assert code == 0
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert rows["sum"]["path"].startswith("'")
+    assert rows["sum"]["path"].lstrip("' ").startswith("=1+1")
+
+
 def test_github_annotations_point_at_activities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """One ::warning per gap at the activity's id line; an empty phase's gap at the phase's key."""
     path = tmp_path / "map.yaml"

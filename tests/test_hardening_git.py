@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import SMALL_MAP
 
-from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID, EXIT_OK
+from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.workshop.provenance import git_revision
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or not hasattr(os, "symlink"),
@@ -192,3 +193,29 @@ def test_the_workshop_cover_still_tells_a_modified_map(booby_trapped: Path, repo
     assert revision is not None
     assert revision.endswith(", modified")
     assert sorted(p.name for p in booby_trapped.iterdir()) == []
+
+
+# -- our own words next to a revision --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("diff", "HEAD:", "map.yaml"), "'HEAD:': write the map's path after the ':', for example HEAD:map.yaml"),
+        (("validate", "HEAD:"), "'HEAD:': no such file"),
+        (("render", "HEAD:", "-f", "dot", "-o", "-"), "'HEAD:': no such file"),
+        (("diff", "main:", "map.yaml"), "'main:': write the map's path after the ':', for example main:map.yaml"),
+    ],
+    ids=["diff", "validate", "render", "diff-branch"],
+)
+def test_a_revision_ending_with_a_colon_leaves_our_words_unescaped(
+    args: tuple[str, ...], said: str, cli, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff HEAD: map.yaml` said `HEAD:\\x3a write...`: the '::' escape hit our own ': ' after the value."""
+    monkeypatch.setenv("COLUMNS", "300")
+    (repo / "map.yaml").write_text(SMALL_MAP, encoding="utf-8")
+    commit(repo)
+    result = cli(*args)
+    assert result.code == EXIT_USAGE, result.err
+    assert said in result.err
+    assert "\\x3a" not in result.err

@@ -185,3 +185,14 @@ def test_collapsed_nodes_parse_and_read_as_meant(folded: Path, tmp_path: Path) -
         assert results[name]["nodes"] == expected_labels(scene), name
     assert "1 Plan it\n+3 more in subcycle\n■ worst inside: extreme" in results["folded-0"]["nodes"].values()
     assert "1.1 Sketch\n+1 more in subcycle\n■ worst inside: extreme" in results["folded-1"]["nodes"].values()
+
+
+LONG_WORDS = CASES / "long-words" / "map.yaml"
+
+
+def test_labels_keep_long_words_whole() -> None:
+    """A URL or a long word too wide for a box is broken in the Graphviz picture, never in Mermaid's text."""
+    text = render_mermaid(build_scene(load_map(str(LONG_WORDS))))
+    assert mermaid_text("1 Read https://docs.example.com/platform/security/whitepaper-2026-edition.pdf") in text
+    assert mermaid_text("2 Pneumonoultramicroscopicsilicovolcanoconiosis-and-friends-checklist") in text
+    assert mermaid_text("1 1 <script>alert(1)</script> and http://evil") in text

@@ -300,3 +300,14 @@ def test_flow_competitors_show_literally(write_map: Callable[..., Path]) -> None
     cmap = load_map(str(write_map(HOSTILE_NOTES)))
     text = helpers.svg_text(render_map(cmap, RenderOptions(fmt="svg", layout="flow")))
     assert r"<b>Acme</b> \L" in text
+
+
+@needs_graphviz
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_svg_tooltips_carry_the_whole_name_unwrapped(layout: str) -> None:
+    """A name the box breaks inside a word (a URL, a long word) shows whole, with no space added, in its tooltip."""
+    cmap = load_map(str(ROOT / "tests" / "cases" / "valid" / "long-words" / "map.yaml"))
+    tips = [t.split("\n")[0] for t in _tooltips(render_map(cmap, RenderOptions(fmt="svg", layout=layout)))]
+    assert "1 Read https://docs.example.com/platform/security/whitepaper-2026-edition.pdf" in tips
+    assert "2 Pneumonoultramicroscopicsilicovolcanoconiosis-and-friends-checklist" in tips
+    assert "1 1 <script>alert(1)</script> and http://evil" in tips

@@ -118,3 +118,30 @@ def test_several_maps_with_separate_files_are_all_drawn(tmp_path: Path) -> None:
                            "mermaid"], cwd=tmp_path, capture_output=True, timeout=120, check=False)
     assert done.returncode == EXIT_OK, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.mmd", "b.mmd"]
+
+
+STDERR_CASES = {
+    "both-into-an-invalid-map": (["validate", "bad.yaml"], "bad.yaml", True, 2),
+    "gaps-errors-into-the-invalid-map": (["gaps", "bad.yaml"], "bad.yaml", False, 4),
+    "report-message-into-an-included-part": (["report", "bike-share.yaml", "-o", "out.md"], "parts/riding.yaml",
+                                             False, 0),
+    "render-messages-into-the-map": (["render", "bike-share.yaml", "-f", "dot", "-o", "out.dot"], "bike-share.yaml",
+                                     False, 0),
+}
+
+
+@pytest.mark.parametrize(("args", "into", "both", "code"), STDERR_CASES.values(), ids=list(STDERR_CASES))
+def test_messages_on_standard_error_never_go_into_a_file_the_map_reads(
+    args: list[str], into: str, both: bool, code: int, split: Path
+) -> None:
+    """`validate bad.yaml >> bad.yaml 2>&1`: the exit code says it; nothing is appended to the map."""
+    (split / "bad.yaml").write_text("cyclemap: 1\ntitle: T\n", encoding="utf-8")
+    before = snapshot(split)
+    with (split / into).open("ab") as err:
+        done = subprocess.run([sys.executable, "-m", "cyclemap", *args], cwd=split, stdout=err if both else None,
+                              stderr=err, timeout=120, check=False)
+    assert done.returncode == code
+    after = snapshot(split)
+    after.pop("out.dot", None)
+    after.pop("out.md", None)
+    assert after == before

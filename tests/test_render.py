@@ -817,3 +817,12 @@ def test_single_activity_map_renders(layout: str, cli: Cli, write_map: Callable[
     text = svg_text((tmp_path / "one.svg").read_bytes())
     assert "The only step" in text
     assert text.count("No activities mapped yet") == 2
+
+
+def test_the_readme_says_exactly_which_outputs_are_byte_identical() -> None:
+    """Rendered PDFs embed cairo's creation date: the README must not call every output reproducible."""
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert "Outputs are byte-for-byte reproducible" not in readme
+    assert "A diagram rendered as PDF differs only in the creation date" in readme
+    for output in ("DOT, SVG, PNG and Mermaid", "`gaps` JSON and CSV", "`report` Markdown", "the workshop PDF"):
+        assert output in readme

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
+from cyclemap.workshop.document import PackDocument
+from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.provenance import git_revision, pack_date
 
 pytestmark = pytest.mark.skipif(
@@ -326,3 +329,98 @@ def test_a_cell_too_long_for_a_page_is_shortened_not_a_crash(pack_of: Callable[.
     result, pdf = pack_of(text, "--sections", "phases")
     assert result.code == 0, result.err
     assert "shortened to fit the page" in words(poppler("pdftotext", str(pdf), "-"))
+
+
+# -- long labels and mixed scripts ---------------------------------------------------
+
+LONG_LABELS_MAP = """\
+cyclemap: 1
+title: Onboarding new customers to the enterprise analytics platform across all regions
+customer: Enterprise data teams
+outcome: Insight from data without a data engineer
+phases:
+  pre:
+    label: Evaluating, procuring and getting internal security sign-off
+    activities:
+      - {name: Read the whitepaper, importance: 9, satisfaction: 2}
+  during:
+    label: 导入数据 🚀 Importing data
+    activities:
+      - {name: 连接数据源并验证权限, importance: 7, satisfaction: 3}
+  post:
+    label: Evaluating-procuring-and-getting-internal-security-sign-off-as-one-word
+    activities:
+      - {name: Pay}
+"""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def page_words(pdf: Path, page: int) -> tuple[float, list[Word]]:
+    """The width of page `page` (1 for the first) and its words with their boxes, in points."""
+    html = poppler("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-")
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))  # type: ignore[union-attr]
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+    return width, [Word(text, float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text in found]
+
+
+def _overlap(a: Word, b: Word) -> bool:
+    return a.left < b.right - 0.5 and b.left < a.right - 0.5 and a.top < b.bottom - 0.5 and b.top < a.bottom - 0.5
+
+
+def test_long_phase_labels_wrap_in_the_contents_clear_of_their_page_numbers(
+    pack_of: Callable[..., tuple[Result, Path]],
+) -> None:
+    result, pdf = pack_of(LONG_LABELS_MAP)
+    assert result.code == 0, result.err
+    width, found = page_words(pdf, 1)
+    margin = 14 / 25.4 * 72
+    assert max(w.right for w in found) <= width - margin + 1
+    contents = [w for w in found if w.left > width * 0.64 and w.bottom < 500]  # not the footer
+    numbers = [w for w in contents if w.text.isdigit()]
+    assert len(numbers) == 9  # every part and phase listed, each with its page
+    assert max(n.right for n in numbers) - min(n.right for n in numbers) < 1  # aligned on the right
+    assert not [(w.text, n.text) for n in numbers for w in contents if w is not n and _overlap(w, n)]
+    text = words(page_texts(pdf)[0])
+    assert "Worksheet: Evaluating, procuring and getting internal security sign-off" in text
+
+
+def test_running_headers_keep_the_title_and_section_apart(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    title = "A very long map title that goes on and on about onboarding customers in every region and more "
+    result, pdf = pack_of(LONG_LABELS_MAP.replace("title: Onboarding", f"title: {title}Onboarding"))
+    assert result.code == 0, result.err
+    for page in range(2, page_count(pdf) + 1):
+        _, found = page_words(pdf, page)
+        header = [w for w in found if w.bottom < 14 / 25.4 * 72]
+        assert header
+        assert not [(a.text, b.text) for a in header for b in header if a is not b and _overlap(a, b)], page
+
+
+@pytest.mark.skipif(not CJK_FONT, reason="needs a CJK font")
+def test_text_after_a_line_in_a_fallback_font_is_set_in_the_main_font(
+    pack_of: Callable[..., tuple[Result, Path]],
+) -> None:
+    _, pdf = pack_of(LONG_LABELS_MAP, "--sections", "gaps")
+    text = words(page_texts(pdf)[0])
+    assert "customer rates this 7/10 important but only 3/10 satisfied" in text
+    assert "连接数据源并验证权限" in text
+
+
+def test_format_characters_are_not_reported_as_missing_glyphs() -> None:
+    """Bidi isolates and zero-width characters print nothing: no font lacks them; a real missing letter is named."""
+    text = "a\u2066b\u2069 c\u200bd \u2067e\u2068 ꦲ"
+    doc = PackDocument(find_fonts(), "A4", "footer", text)
+    doc.add_page()
+    doc.cell(text=text)
+    doc.finish()
+    doc.close_fonts()
+    (warning,) = doc.warnings
+    assert "blanks: ꦲ." in warning
+    assert not {"\u2066", "\u2067", "\u2068", "\u2069", "\u200b"} & set(warning)

@@ -24,6 +24,7 @@ from cyclemap.diff import NEW, change_marks, diff_maps
 from cyclemap.model import CycleMap
 from cyclemap.problems import EnvironmentProblem, InputError, clip
 from cyclemap.render.scene import Highlight
+from cyclemap.safe_text import subject
 from cyclemap.sources import IncludeRefused, too_large
 
 GIT_TIMEOUT = 60.0
@@ -71,10 +72,10 @@ def parse_map_arg(arg: str) -> str | RevisionPath:
         return arg
     rev, _, path = arg.partition(":")
     if not rev:
-        raise InputError(f"{arg}: no such file; to name a map at a git revision, write the revision "
+        raise InputError(f"{subject(arg)}: no such file; to name a map at a git revision, write the revision "
                          f"before the ':', for example HEAD:{path}")
     if not path:
-        raise InputError(f"{arg}: write the map's path after the ':', for example {rev}:map.yaml")
+        raise InputError(f"{subject(arg)}: write the map's path after the ':', for example {rev}:map.yaml")
     return RevisionPath(rev, path)
 
 
@@ -87,7 +88,7 @@ def load_arg(arg: str) -> tuple[CycleMap, str]:
         repo, path = repository_path(spec)
         files = GitFiles(spec.rev, path.parent, repo=repo.top)
     except NotARevision as err:  # perhaps a file name with a ':' in it, mistyped
-        raise InputError(f"{arg}: no such file, and {err}") from None
+        raise InputError(f"{subject(arg)}: no such file, and {err}") from None
     root = PurePosixPath(path.name)
     try:
         return load_root(files, root), files.name(root)
@@ -104,7 +105,7 @@ def load_working_file_at(rev: str, file: str) -> tuple[CycleMap, str]:
         raise InputError("a map read from standard input has no history to compare with; name the map file")
     working = Path(file)
     if not working.parent.is_dir():
-        raise InputError(f"{file}: no such file")
+        raise InputError(f"{subject(file)}: no such file")
     repo = Repository.at(str(working.parent))
     path = PurePosixPath(repo.prefix) / working.name
     files = GitFiles(rev, path.parent, repo=repo.top)
@@ -131,7 +132,7 @@ def load_root(files: GitFiles, root: PurePosixPath) -> CycleMap:
     it is not a file that can be read (a link, a folder, too large).
     """
     if files.entry(root) is None:
-        raise NotInRevision(f"{files.name(root)}: there is no such file at revision {files.rev}; check the "
+        raise NotInRevision(f"{subject(files.name(root))}: there is no such file at revision {files.rev}; check the "
                             "spelling, and that the file was committed by then")
     return loader.load_from(files, root)
 
@@ -176,15 +177,15 @@ def repository_path(spec: RevisionPath) -> tuple[Repository, PurePosixPath]:
     repo = Repository.at(".")
     written = spec.path.replace(os.sep, "/")
     if written.startswith("/"):
-        raise InputError(f"{spec}: the path after ':' starts at the top of the repository, "
+        raise InputError(f"{subject(spec)}: the path after ':' starts at the top of the repository, "
                          f"for example {spec.rev}:maps/solar.yaml")
     if written.startswith(("./", "../")) or written in (".", ".."):
         written = posixpath.join(repo.prefix, written)
     path = posixpath.normpath(written)
     if path == ".." or path.startswith("../"):
-        raise InputError(f"{spec}: the path leads out of the repository")
+        raise InputError(f"{subject(spec)}: the path leads out of the repository")
     if path == ".":
-        raise InputError(f"{spec}: name the map file after the ':', for example {spec.rev}:maps/solar.yaml")
+        raise InputError(f"{subject(spec)}: name the map file after the ':', for example {spec.rev}:maps/solar.yaml")
     return repo, PurePosixPath(path)
 
 
@@ -449,7 +450,7 @@ def run_git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
     except subprocess.TimeoutExpired:
         raise EnvironmentProblem(f"git took longer than {GIT_TIMEOUT:g} s and was stopped") from None
     except (FileNotFoundError, NotADirectoryError):
-        raise InputError(f"{cwd}: no such folder") from None
+        raise InputError(f"{subject(cwd)}: no such folder") from None
     except OSError as err:
         raise EnvironmentProblem(f"cannot run git: {err.strerror}") from None
 

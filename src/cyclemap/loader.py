@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from cyclemap import yaml_reader
 from cyclemap.model import ID_PATTERN, PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids, implicit_id
 from cyclemap.problems import InputError, MapError, Place, Problem, clip, line_col
+from cyclemap.safe_text import subject
 from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, note_input, too_large
 from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
 
@@ -71,9 +72,9 @@ def load_from(files: MapFiles, root: PurePosixPath) -> CycleMap:
     try:
         data = files.read(root, limit=MAX_FILE_BYTES)
     except IncludeRefused as err:
-        raise InputError(f"{name}: {err}") from None
+        raise InputError(f"{subject(name)}: {err}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{name}: {too_large(MAX_FILE_BYTES)}")
+        raise InputError(f"{subject(name)}: {too_large(MAX_FILE_BYTES)}")
     return _Assembly(files, root, name).load(data)
 
 
@@ -89,8 +90,10 @@ def load_bytes(data: bytes, name: str) -> CycleMap:
 
 def build_map(root: Any, name: str) -> CycleMap:
     """Validate parsed YAML data as a map; ids are assigned and checked."""
-    if not isinstance(root, YMap):
-        raise MapError([Problem(name, 1, 1, "a map is a set of keys and values starting with 'cyclemap: 1'")])
+    if not isinstance(root, YMap) or _looks_like_part(root):
+        line, col = root.pos if isinstance(root, YMap) else (1, 1)
+        hint = PART_HINT if _looks_like_part(root) else ""
+        raise MapError([Problem(name, line, col, f"{NOT_A_MAP}{hint}")])
     try:
         cmap = CycleMap.model_validate(root, context={"scale": _declared_scale(root)})
     except ValidationError as err:  # ids are checked on the data too, so that a clash shows in the same run
@@ -114,6 +117,20 @@ def _any_segment_scores(cmap: CycleMap) -> bool:
             return True
         pending.extend(activity.subcycle)
     return False
+
+
+PART_HINT = "; this looks like a part included by a map (activities only): validate the map that includes it"
+"""Said when a file given as a map has the shape of an included part (see `_looks_like_part`)."""
+NOT_A_MAP = "a map is a set of keys and values starting with 'cyclemap: 1'"
+_MAP_KEYS = frozenset(("cyclemap", "title", "customer", "outcome", "phases"))
+
+
+def _looks_like_part(root: Any) -> bool:
+    """Whether `root` has the shape of an included file: a list of activities, or `activities:` and no map keys."""
+    if isinstance(root, YMap):
+        return "activities" in root and not _MAP_KEYS & root.keys()
+    return isinstance(root, list) and bool(root) and all(isinstance(item, YMap) and ("name" in item or "include" in item)
+                                                         for item in root)
 
 
 # -- includes -------------------------------------------------------------
@@ -450,22 +467,22 @@ def _read_regular_file(path: str, limit: int) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{subject(path)}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a map file") from None
+        raise InputError(f"{subject(path)}: is a directory, not a map file") from None
     except OSError as err:
-        raise InputError(f"{path}: cannot open: {err.strerror}") from None
+        raise InputError(f"{subject(path)}: cannot open: {err.strerror}") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory with an OSError
         os.close(fd)
         what = "is a directory, not a map file" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise InputError(f"{path}: {what}")
+        raise InputError(f"{subject(path)}: {what}")
     note_input(info, path, os.path.realpath(path))
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read(limit + 1)
         except OSError as err:
-            raise InputError(f"{path}: cannot read: {err.strerror}") from None
+            raise InputError(f"{subject(path)}: cannot read: {err.strerror}") from None
 
 
 def decode(data: bytes, name: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO, cast
 
 from cyclemap.problems import EnvironmentProblem, InputError
+from cyclemap.safe_text import subject
 from cyclemap.sources import input_at, input_of, inputs_read
 
 STDOUT = "-"
@@ -46,9 +47,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except FileNotFoundError:
-        raise EnvironmentProblem(f"{path}: the folder {folder} does not exist") from None
+        raise EnvironmentProblem(f"{subject(path)}: the folder {folder} does not exist") from None
     except OSError as err:
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -58,7 +59,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -78,7 +79,7 @@ def _write_into(path: Path, data: bytes) -> None:
         with path.open("wb") as handle:
             handle.write(data)
     except OSError as err:
-        raise EnvironmentProblem(f"{path}: cannot write: {err.strerror}") from None
+        raise EnvironmentProblem(f"{subject(path)}: cannot write: {err.strerror}") from None
 
 
 def refuse_inputs(target: str, inputs: Iterable[str]) -> None:
@@ -90,7 +91,7 @@ def refuse_inputs(target: str, inputs: Iterable[str]) -> None:
         except OSError:
             same = False
         if same or os.path.abspath(target) == os.path.abspath(name):
-            raise InputError(f"{target}: refusing to overwrite an input map; choose another output with -o")
+            raise InputError(f"{subject(target)}: refusing to overwrite an input map; choose another output with -o")
     read = input_at(target)
     if read is not None:
         raise _refusal(target, read)
@@ -101,7 +102,7 @@ def _refusal(target: str, read: str) -> InputError:
         what = "the map reads this file"
     else:
         what = f"this is {read} under another name or through a link, and the map reads it"
-    return InputError(f"{target}: {what}; refusing to write over it (nothing was written); "
+    return InputError(f"{subject(target)}: {what}; refusing to write over it (nothing was written); "
                       "choose another output with -o")
 
 
@@ -139,43 +140,73 @@ class _GuardedStdout:
         self._checked = -1
         """How many inputs had been read at the last check that passed."""
 
-    def _check(self) -> None:
+    def _check(self) -> bool:
+        """Whether the stream may be written to; raises InputError when it leads to an input."""
         read = inputs_read()
         if read != self._checked:
             refuse_stdout_input(self.stream)
             self._checked = read
+        return True
 
     def write(self, text: str) -> int:
-        self._check()
-        return self.stream.write(text)
+        return self.stream.write(text) if self._check() else len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
-        self._check()
-        self.stream.writelines(lines)
+        if self._check():
+            self.stream.writelines(lines)
 
     @property
     def buffer(self) -> IO[bytes]:
-        self._check()
-        return self.stream.buffer
+        return self.stream.buffer if self._check() else io.BytesIO()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
 
 
+class _GuardedStderr(_GuardedStdout):
+    """Standard error that writes nothing once it is found to lead to an input (`validate map.yaml 2>> map.yaml`).
+
+    There is nowhere left to say so: the messages are dropped, and the exit code
+    alone tells what happened.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._open = True
+
+    def _check(self) -> bool:
+        read = inputs_read()
+        if self._open and read != self._checked:
+            self._open = _stdout_input(self.stream) is None
+            self._checked = read
+        return self._open
+
+
 @contextmanager
 def guarded_stdout() -> Iterator[None]:
-    """Run a command with standard output that never writes into one of its inputs (see `refuse_stdout_input`)."""
-    real = sys.stdout
-    if real is None:  # no standard output at all (pythonw)
+    """Run a command with standard output and error that never write into one of its inputs.
+
+    Output that leads to an input is refused (see `refuse_stdout_input`); messages
+    on standard error that leads to one are dropped.
+    """
+    with _guarded("stdout", _GuardedStdout), _guarded("stderr", _GuardedStderr):
+        yield
+
+
+@contextmanager
+def _guarded(name: str, guard_type: type[_GuardedStdout]) -> Iterator[None]:
+    """`sys.<name>` replaced by a `guard_type` around it while the block runs."""
+    real = getattr(sys, name)
+    if real is None:  # no such stream at all (pythonw)
         yield
         return
-    guard = cast(TextIO, _GuardedStdout(real))
-    sys.stdout = guard
+    guard = cast(TextIO, guard_type(real))
+    setattr(sys, name, guard)
     try:
         yield
     finally:
-        if sys.stdout is guard:
-            sys.stdout = real
+        if getattr(sys, name) is guard:
+            setattr(sys, name, real)
 
 
 def _write_stdout(data: bytes, binary: bool) -> None:

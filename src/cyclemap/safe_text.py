@@ -86,6 +86,20 @@ def visible(text: str, keep: str = "") -> str:
     return text
 
 
+def subject(value: object) -> str:
+    """A user value (a file, ``REV:path``) as the start of a message, ``'{subject(value)}: what is wrong'``.
+
+    A value ending with ':' (``HEAD:``) is quoted: otherwise the message's own
+    ': ' would meet it as '::', which `visible` must escape, so our words would
+    print mangled (``HEAD:\\x3a write...``). Other values show as they are.
+
+    >>> subject("map.yaml"), subject("HEAD:")
+    ('map.yaml', "'HEAD:'")
+    """
+    text = str(value)
+    return f"'{text}'" if text.endswith(":") else text
+
+
 # -- Markdown pages that GitHub renders -------------------------------------------------
 
 ZERO_WIDTH_SPACE = "&#8203;"

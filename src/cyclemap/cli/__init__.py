@@ -3,8 +3,8 @@
 Exit codes (`cyclemap.exit_codes`): 0 success, 1 the check found something (gaps
 remain with --fail-on-gaps, maps differ with diff --exit-code), 2 usage error (bad
 option, missing input file), 3 environment error (Graphviz missing, failed or too
-slow; output not writable), 4 invalid map. Only this package turns exceptions into
-exit codes.
+slow; output not writable), 4 invalid map, 70 internal error (a bug: please report it).
+Only this package turns exceptions into exit codes.
 
 The package is laid out for a fast start: this module imports nothing heavy, the
 Typer application lives in `cyclemap.cli.root`, each command in its own module
@@ -182,7 +182,9 @@ def _cannot_write(err: OSError) -> int:
     if err.errno == errno.ENOSPC:
         reason += "; free some space or write elsewhere"
     if err.filename:
-        message = f"{err.filename}: {reason}"
+        from cyclemap.safe_text import subject
+
+        message = f"{subject(err.filename)}: {reason}"
     else:  # writes to standard output carry no file name
         _discard_stdout()
         message = f"cannot write to standard output: {reason}"

@@ -7,9 +7,14 @@ Each enum lists the keys of the registry it stands for (a test checks they agree
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import Enum
+from typing import TypeVar
 
 import typer
+
+
+E = TypeVar("E", bound=Enum)
 
 
 class ProblemFormat(str, Enum):
@@ -114,14 +119,85 @@ ARGUMENT_METAVARS = {"file": "MAP", "files": "MAPS", "maps": "MAPS", "old": "OLD
 
 TIMEOUT_RANGE = (1, 86_400)
 """The seconds `--timeout` accepts: at least one, at most a day (the clock of a process wait overflows far above)."""
+SCORE_RANGE = (0, 20)
+"""The opportunity scores `--threshold` and `--min-score` accept (importance plus unmet need, each 0-10)."""
 
 
-def check_timeout(value: float) -> float:
-    """`--timeout`: a finite number of seconds in `TIMEOUT_RANGE`, else a usage error naming the range."""
-    low, high = TIMEOUT_RANGE
-    if not (math.isfinite(value) and low <= value <= high):
-        raise typer.BadParameter(f"give a number of seconds from {low} to {high:,} (a day), not {value:g}")
-    return value
+def _shown(value: object) -> str:
+    """An option's value as a usage error quotes it: as typed (a long one cut), control characters as escapes."""
+    from cyclemap.safe_text import visible
+
+    text = str(value)
+    return f"'{visible(text if len(text) <= SHOWN_VALUE else text[: SHOWN_VALUE - 1] + '…')}'"
+
+
+SHOWN_VALUE = 40
+"""Characters of a refused option value quoted in the usage error."""
+
+
+def number_in(low: float, high: float, unit: str = "a number") -> Callable[[str | float], float]:
+    """A parser for an option taking a finite number from `low` to `high` (`-0` reads as 0).
+
+    Anything else (``nan``, ``inf``, ``1e999``, ``x``, out of range) is a usage
+    error naming the range and quoting the value.
+    """
+
+    def parse(value: str | float) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not (math.isfinite(number) and low <= number <= high):
+            raise typer.BadParameter(f"give {unit} from {low:,g} to {high:,g}, not {_shown(value)}")
+        return number + 0.0  # -0.0 becomes 0.0
+
+    return parse
+
+
+def whole_number(value: str | int) -> int:
+    """The parser of `--top` and `--depth`: a whole number, 0 or more (written with digits only)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise typer.BadParameter(f"give a whole number, 0 or more, not {_shown(value)}")
+    if len(text.lstrip("0")) > MAX_DIGITS:
+        raise typer.BadParameter(f"give a whole number of at most {MAX_DIGITS} digits, not {_shown(value)}")
+    return int(text)
+
+
+MAX_DIGITS = 18
+"""Digits of a count that `--top` and `--depth` accept: far more than any map holds, far fewer than Python's limit."""
+
+check_timeout = number_in(*TIMEOUT_RANGE, unit="a number of seconds")
+"""The parser of `--timeout`: seconds in `TIMEOUT_RANGE`."""
+check_score = number_in(*SCORE_RANGE, unit="a score")
+"""The parser of `--threshold` and `--min-score`: an opportunity score in `SCORE_RANGE`."""
+
+
+def choice_of(choices: type[E]) -> Callable[[str | E], E]:
+    """A parser for an option taking one of an enum's values; anything else is a usage error listing them."""
+
+    def parse(value: str | E) -> E:
+        if isinstance(value, choices):
+            return value
+        try:
+            return choices(value)
+        except ValueError:
+            names = ", ".join(str(choice.value) for choice in choices)
+            raise typer.BadParameter(f"choose one of {names}; not {_shown(value)}") from None
+
+    return parse
+
+
+STDIN = "-"
+"""The argument that names standard input (`cyclemap.loader.STDIN`)."""
+STDIN_TWICE = "standard input ('-') is given twice, but it can be read only once; name the other map's file"
+
+
+def stdin_once(values: list[str]) -> list[str]:
+    """Map arguments (`validate`, `render`) in which '-' (standard input) appears at most once."""
+    if values.count(STDIN) > 1:
+        raise typer.BadParameter(STDIN_TWICE)
+    return values
 
 
 def check_output(value: str | None) -> str | None:

@@ -3,8 +3,8 @@
 Typer builds a pydantic adapter for each option it parses, and importing it and its click costs
 about a tenth of a run of `validate` on a small map. When the arguments are plain (file names and
 at most one valid `--format`/`-f` choice), nothing needs parsing rules, so `check_maps` runs
-straight away. Anything else (`--help`, `--`, an unknown option or choice, no file, shell
-completion) goes to the full parser, which answers or says what is wrong.
+straight away. Anything else (`--help`, `--`, an unknown option or choice, no file, `-` twice,
+shell completion) goes to the full parser, which answers or says what is wrong.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _plain_validate(args: list[str]) -> tuple[list[str], str] | None:
             chosen.append(word.removeprefix("--format="))
         else:
             return None
-    if not files or len(chosen) > 1 or (chosen and chosen[0] not in FORMATS):
+    if not files or files.count("-") > 1 or len(chosen) > 1 or (chosen and chosen[0] not in FORMATS):
         return None
     return files, chosen[0] if chosen else "text"
 

@@ -11,6 +11,7 @@ import typer
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
 from cyclemap.problems import InputError, MapError
+from cyclemap.safe_text import subject
 
 LAYOUT_FREE_FORMATS = frozenset({"mermaid"})
 """Formats drawn the same with --layout cycle and flow: Mermaid lays its flowchart out itself."""
@@ -82,7 +83,7 @@ def update_targets(maps: list[str], output: str | None, fmt: str | None, quiet: 
     jobs: list[tuple[str, str, str]] = []
     for name in maps:
         if not Path(name).is_file():
-            raise InputError(f"{name}: no such map file")
+            raise InputError(f"{subject(name)}: no such map file")
         found = existing_diagrams(name, output, fmt)
         if not found and not quiet:
             print(f"cyclemap: note: {visible(name)} has no diagram to update (render it once without --update)",
@@ -135,7 +136,7 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
                 continue
             write_output(target, data, inputs, binary=fmt in BINARY_FORMATS)
         except LayoutError as err:
-            print(f"cyclemap: error: {visible(name)}: {visible(str(err))}", file=sys.stderr)
+            print(f"cyclemap: error: {visible(subject(name))}: {visible(str(err))}", file=sys.stderr)
             code = code if code == EXIT_INVALID else err.exit_code
             continue
         if not quiet and target != "-":

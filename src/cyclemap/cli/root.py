@@ -168,7 +168,7 @@ app = typer.Typer(
     epilog=(
         "Exit codes: 0 ok; 1 found something (gaps remain with --fail-on-gaps, maps differ with diff --exit-code); "
         "2 usage error; 3 environment error (Graphviz missing, failed or too slow; output not writable); "
-        "4 invalid map."
+        "4 invalid map; 70 internal error (a bug in cyclemap: please report it)."
     ),
     cls=LazyGroup,
     rich_markup_mode="rich",

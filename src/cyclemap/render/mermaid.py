@@ -75,7 +75,10 @@ def render_mermaid(scene: Scene) -> str:
 
 
 def node_label(box: Box, since: str = "") -> list[str]:
-    """A node's label as people read it: its number and name, then each note on a line of its own.
+    """A node's label as people read it: its number and whole name, then each note on a line of its own.
+
+    The name is not wrapped (Mermaid wraps labels itself, between words), so
+    text copied from the diagram is the name as written.
 
     The notes are the Graphviz pictures' (`scene.footer_lines`), after a NEW or
     CHANGED badge's words; a collapsed node ends with its worst gap inside,
@@ -85,7 +88,7 @@ def node_label(box: Box, since: str = "") -> list[str]:
     notes += footer_lines(box)
     if box.hidden_worst is not Severity.NONE:
         notes[-1] = f"{SQUARE} {notes[-1]}"
-    return [f"{box.number} {' '.join(box.lines)}".strip(), *notes]
+    return [f"{box.number} {box.name}".strip(), *notes]
 
 
 def _node_lines(box: Box, indent: str, since: str = "") -> list[str]:

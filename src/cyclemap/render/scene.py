@@ -36,6 +36,8 @@ NO_EVIDENCE = "no evidence"
 """Said after the scores of an activity whose scores cite no evidence (the `unevidenced` gap)."""
 COMPETITORS = "Served today by"
 """Starts the line naming an activity's competitors."""
+PLACEHOLDER = "No activities mapped yet"
+"""What the box of an empty phase says."""
 URGENCY = list(Severity)
 """Severities from the most urgent (extreme) to none."""
 SHORT_NAME = {
@@ -68,6 +70,7 @@ class Box:
     number: str
     """Position in its phase, e.g. '2.1' (second activity, its first sub-activity)."""
     lines: list[str]
+    """The name wrapped to the box's width (a word too long for a line broken inside), perhaps cut with '…'."""
     metrics: str
     severity: Severity
     served: bool
@@ -86,6 +89,8 @@ class Box:
     mark: str = ""
     """'new' or 'changed' when changes since a revision are highlighted (see `Highlight`)."""
     children: list[Box] = field(default_factory=list)
+    name: str = ""
+    """The whole name, cleaned but not wrapped: what text others copy shows (tooltips, Mermaid labels)."""
     width: float = 0.0
     height: float = 0.0
     """Size in points."""
@@ -206,12 +211,14 @@ class _Builder:
         return f"a{self.made}"
 
     def box(self, activity: Activity, phase: str, depth: int, number: str) -> Box:
+        name = clean(activity.name)
         box = Box(
             key=self._key(),
             phase=phase,
             depth=depth,
             number=number,
-            lines=wrap(clean(activity.name), wrap_width(depth), name_size(depth), bold=depth == 0),
+            name=name,
+            lines=wrap(name, wrap_width(depth), name_size(depth), bold=depth == 0),
             metrics=_metrics(activity, self._scores(activity), (activity.id or "") in self.unevidenced),
             severity=self.severities.get(activity.id or "", Severity.NONE),
             served=bool(activity.offerings),
@@ -252,7 +259,8 @@ class _Builder:
             phase=phase,
             depth=0,
             number="",
-            lines=["No activities mapped yet"],
+            name=PLACEHOLDER,
+            lines=[PLACEHOLDER],
             metrics="",
             severity=Severity.PAIN,
             served=False,

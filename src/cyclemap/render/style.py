@@ -72,7 +72,7 @@ def box_tooltip(box: Box) -> str:
     """What a pointer over the box shows in an SVG viewer: the name, description and competitors."""
     if box.placeholder:
         return " "
-    lines = [f"{box.number} {' '.join(box.lines)}".strip()]
+    lines = [f"{box.number} {box.name}".strip()]
     if box.description:
         lines.append(box.description)
     if box.competitors:

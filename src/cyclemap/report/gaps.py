@@ -323,15 +323,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula.
 
-    A leading ``'`` goes before a formula start; control characters other than
-    tab (line breaks too) are written as ``\\xNN``, as in the terminal, so that
-    printing the CSV cannot drive the terminal or a CI log.
+    A leading ``'`` goes before a formula start, also after leading spaces
+    (spreadsheets skip them: `` =1+1`` is a formula too); control characters
+    other than tab (line breaks too) are written as ``\\xNN``, as in the
+    terminal, so that printing the CSV cannot drive the terminal or a CI log.
 
     >>> csv_cell("=HYPERLINK(\\"http://x\\")"), csv_cell("Pay"), csv_cell(None), csv_cell(8)
     ('\\'=HYPERLINK("http://x")', 'Pay', '', '8')
+    >>> csv_cell(" =1+1"), csv_cell("  @SUM(A1)"), csv_cell(" Pay - later")
+    ("' =1+1", "'  @SUM(A1)", ' Pay - later')
     """
     text = "" if value is None else str(value)
-    return ("'" if text.startswith(_FORMULA_START) else "") + visible(text, keep="\t")
+    formula = text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
+    return ("'" if formula else "") + visible(text, keep="\t")
 
 
 def report_csv(report: GapReport, out: TextIO) -> None:

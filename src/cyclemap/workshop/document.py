@@ -12,8 +12,10 @@ import io
 import logging
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from fpdf import FPDF
+from fpdf.line_break import TextLine
 
 from cyclemap.render.text import clean
 from cyclemap.workshop.fonts import Fonts
@@ -51,7 +53,9 @@ MISSING_FONT_HINT = (
     "For Chinese, Japanese and Korean install fonts-noto-cjk, for emoji fonts-noto-color-emoji "
     "(Debian/Ubuntu; 'bash install.sh' installs both)."
 )
-_MISSING = re.compile(r"'(.)' \(\\u[0-9a-f]+\)")
+_MISSING = re.compile(r"'(.)' \(\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})\)")
+"""A character in fpdf2's list of missing glyphs. Only printable ones are reported: a format character
+(a bidi isolate, a zero-width space) or a control character has no glyph to miss."""
 
 
 class _GlyphLog(logging.Handler):
@@ -110,8 +114,9 @@ class PackDocument(FPDF):
             return
         self.set_xy(self.l_margin, 8)
         self.style(8, MUTED)
-        self.cell(self.epw * 0.7, 5, self.running_title)
-        self.cell(self.epw * 0.3, 5, self.section, align="R")
+        title_width, section_width = self.epw * 0.62, self.epw * 0.38
+        self.cell(title_width, 5, self.fit_lines(self.running_title, title_width - 3)[0])
+        self.cell(section_width, 5, self.fit_lines(self.section, section_width)[0], align="R")
         self.set_draw_color(RULE)
         self.set_line_width(0.2)
         self.line(self.l_margin, 13.5, self.w - self.r_margin, 13.5)
@@ -143,6 +148,19 @@ class PackDocument(FPDF):
         self.style(size, colour, bold=True)
         self.multi_cell(0, size * 0.5, plain(text, 300), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
+
+    def fit_lines(self, text: str, width: float, max_lines: int = 1) -> list[str]:
+        """`text` in the current font broken into at most `max_lines` lines of `width` mm, the last cut with '…'.
+
+        Lines break between words where they can, inside a word too long for a line.
+        """
+        lines = [str(line) for line in self.multi_cell(width, 5, text, dry_run=True, output="LINES")] or [""]
+        if len(lines) <= max_lines:
+            return lines
+        last = lines[max_lines - 1].rstrip()
+        while last and self.get_string_width(last + "…") > width - 2 * self.c_margin:
+            last = last[:-1].rstrip()
+        return [*lines[: max_lines - 1], last + "…"]
 
     def para(self, text: str, size: float = 10, colour: str = INK, bold: bool = False) -> None:
         self.style(size, colour, bold)
@@ -207,6 +225,19 @@ class PackDocument(FPDF):
             left += width - 2 * PAD_X - self.measure.width(line, bold) * table.size
         self.text(left + PAD_X, top + 0.5 * table.line_height + 0.3 * self.font_size, line)
 
+    def _render_styled_text_line(self, text_line: TextLine, *args: Any, **kwargs: Any) -> bool:
+        """fpdf2's line drawing, forgetting the page's font after a line set partly in a fallback font.
+
+        fpdf2 switches to a fallback font (CJK, emoji) inside the line's text
+        object and takes the switch as local to it; PDF keeps it for the page.
+        The next `text` in the main font would then print its glyph numbers in
+        the fallback font: gibberish. Forgetting makes that text set its font.
+        """
+        done: bool = super()._render_styled_text_line(text_line, *args, **kwargs)
+        if any(fragment.font is not self.current_font for fragment in text_line.fragments):
+            self.current_font_is_set_on_page = False
+        return done
+
     # -- output ----------------------------------------------------------------
 
     def close_fonts(self) -> None:
@@ -228,7 +259,7 @@ class PackDocument(FPDF):
         finally:
             logger.removeHandler(log)
             logger.propagate = propagate
-        missing = sorted({c for m in log.messages for c in _MISSING.findall(m)})
+        missing = sorted({c for m in log.messages for c in _MISSING.findall(m) if c.isprintable()})
         if missing:
             shown = " ".join(missing[:20]) + (" …" if len(missing) > 20 else "")
             self.warnings.append(f"no installed font has these characters, so they print as blanks: {shown}. "

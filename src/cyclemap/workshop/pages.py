@@ -147,15 +147,26 @@ def _contents(doc: PackDocument, outline: list[OutlineSection]) -> None:
     doc.style(9, MUTED, bold=True)
     doc.cell(width, 6, "CONTENTS", new_x="LEFT", new_y="NEXT")
     doc.ln(2)
+    name_width = width - CONTENTS_NUMBER
     for entry in outline:
         if entry.level > 0 or entry.name == "Cover":
             continue
-        doc.set_x(left)
+        top = doc.get_y()
         doc.style(10.5, INK)
         link = doc.add_link(page=entry.page_number)
-        doc.cell(width - 12, 7.5, entry.name, link=link)
+        lines = doc.fit_lines(entry.name, name_width, CONTENTS_LINES)
+        for number, line in enumerate(lines):
+            doc.set_xy(left, top + number * CONTENTS_LINE)
+            doc.cell(name_width, CONTENTS_LINE, line, link=link)
         doc.style(10.5, MUTED)
-        doc.cell(12, 7.5, str(entry.page_number), align="R", link=link, new_x="LEFT", new_y="NEXT")
+        doc.set_xy(left + name_width, top + (len(lines) - 1) * CONTENTS_LINE)
+        doc.cell(CONTENTS_NUMBER, CONTENTS_LINE, str(entry.page_number), align="R", link=link)
+        doc.set_xy(left, top + len(lines) * CONTENTS_LINE + CONTENTS_GAP)
+
+
+CONTENTS_LINES, CONTENTS_LINE, CONTENTS_GAP, CONTENTS_NUMBER = 2, 5.0, 2.5, 12.0
+"""Lines of one contents entry at most (the rest cut with '…'), their height, the space between entries and
+the width of the page-number column, mm: wrapped names never run into their page numbers or off the page."""
 
 
 # -- 2. poster --------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import DiffFormat
+from cyclemap.cli.options import STDIN, STDIN_TWICE, DiffFormat, check_score, choice_of
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -31,11 +31,12 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ] = None,
     output_format: Annotated[
         DiffFormat,
-        typer.Option("--format", "-f", help="text for people, markdown for a pull-request comment, json for tools."),
+        typer.Option("--format", "-f", parser=choice_of(DiffFormat),
+                     help="text for people, markdown for a pull-request comment, json for tools."),
     ] = DiffFormat.text,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score (0-20) from which an activity is underserved, for both maps "
                      "(default: each map's gaps.threshold, else 10)."),
     ] = None,
@@ -79,6 +80,8 @@ def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[C
     from cyclemap.gitrev import RevisionPath, load_arg, load_working_file_at, parse_map_arg
     from cyclemap.report.problems import Checked, report_text
 
+    if old == new == STDIN:
+        raise typer.BadParameter(STDIN_TWICE, param_hint="'OLD' / 'NEW'")
     if rev is None and new is None:
         raise typer.BadParameter("give the old and the new map, or one working map file with --rev REV "
                                  "(e.g. cyclemap diff --rev HEAD map.yaml)", param_hint="'NEW'")

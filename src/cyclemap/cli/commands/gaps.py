@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import GapFormat, complete_kinds
+from cyclemap.cli.options import GapFormat, check_score, choice_of, complete_kinds, whole_number
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -20,15 +20,17 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     file: Annotated[str, typer.Argument(help="The map to analyse ('-' reads standard input).", show_default=False)],
     output_format: Annotated[
         GapFormat,
-        typer.Option("--format", "-f", help="table for people, markdown for pull requests, json/csv for tools, "
+        typer.Option("--format", "-f", parser=choice_of(GapFormat),
+                     help="table for people, markdown for pull requests, json/csv for tools, "
                      "github for Actions annotations."),
     ] = GapFormat.table,
     top: Annotated[
-        int | None, typer.Option("--top", min=0, show_default=False, help="Keep only the first N gaps.")
+        int | None,
+        typer.Option("--top", min=0, parser=whole_number, show_default=False, help="Keep only the first N gaps."),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score (0-20) from which an activity is underserved (default: the "
                      "map's gaps.threshold, else 10)."),
     ] = None,
@@ -39,7 +41,9 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
                      "unaddressed-pain, unevidenced, overserved, empty-phase."),
     ] = None,
     min_score: Annotated[
-        float | None, typer.Option("--min-score", show_default=False, help="Keep gaps scoring at least SCORE.")
+        float | None,
+        typer.Option("--min-score", min=0, max=20, parser=check_score, show_default=False,
+                     help="Keep gaps scoring at least SCORE."),
     ] = None,
     fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit 1 if any gap remains (for CI).")] = False,
     segment: Annotated[

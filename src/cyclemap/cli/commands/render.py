@@ -6,11 +6,25 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import Engine, Layout, RenderFormat, check_output, check_timeout
+from cyclemap.cli.options import (
+    Engine,
+    Layout,
+    RenderFormat,
+    check_output,
+    check_score,
+    check_timeout,
+    choice_of,
+    stdin_once,
+    whole_number,
+)
 
 
 def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
-    maps: Annotated[list[str], typer.Argument(help="Map files to draw.", show_default=False)],
+    maps: Annotated[
+        list[str],
+        typer.Argument(help="Map files to draw ('-' reads standard input).", callback=stdin_once,
+                       show_default=False),
+    ],
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", show_default=False, callback=check_output,
@@ -19,30 +33,34 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     ] = None,
     output_format: Annotated[
         RenderFormat | None,
-        typer.Option("--format", "-f", show_default=False,
-                     help="svg, png, pdf, dot or mermaid. Default: from the -o suffix, else svg."),
+        typer.Option("--format", "-f", parser=choice_of(RenderFormat), show_default=False,
+                     help="svg, png, pdf, dot or mermaid (a flowchart of the phases, whatever the --layout). "
+                     "Default: from the -o suffix, else svg."),
     ] = None,
     layout: Annotated[
-        Layout, typer.Option("--layout", "-l", help="cycle: the outcome at the centre, phases around it; "
-                             "flow: one swimlane per phase, best for large maps and long paper.")
+        Layout,
+        typer.Option("--layout", "-l", parser=choice_of(Layout),
+                     help="cycle: the outcome at the centre, phases around it; "
+                     "flow: one swimlane per phase, best for large maps and long paper. "
+                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart either way."),
     ] = Layout.cycle,
     depth: Annotated[
         int | None,
-        typer.Option("--depth", "-d", min=0, show_default=False,
+        typer.Option("--depth", "-d", min=0, parser=whole_number, show_default=False,
                      help="Collapse subcycles deeper than N levels (0: top-level activities only)."),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", callback=check_timeout,
+        float, typer.Option("--timeout", parser=check_timeout,
                             help="Seconds the layout, then Graphviz, may each take before being stopped (1 to 86,400).")
     ] = 30.0,
     engine: Annotated[
         Engine | None,
-        typer.Option("--engine", show_default=False,
+        typer.Option("--engine", parser=choice_of(Engine), show_default=False,
                      help="The Graphviz program that draws cyclemap's layout: neato, the only choice, draws "
                      "the computed positions as they are (Graphviz's own layouts broke the cycle's order "
                      "and cards, and are no longer offered)."),

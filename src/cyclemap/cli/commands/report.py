@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_output
+from cyclemap.cli.options import check_output, check_score, whole_number
 
 
 def report(
@@ -17,16 +17,17 @@ def report(
                           help="Markdown file to write ('-' for standard output).")
     ] = "-",
     top: Annotated[
-        int | None, typer.Option("--top", min=0, show_default=False, help="List only the first N gaps.")
+        int | None,
+        typer.Option("--top", min=0, parser=whole_number, show_default=False, help="List only the first N gaps."),
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     depth: Annotated[
         int | None,
-        typer.Option("--depth", "-d", min=0, show_default=False,
+        typer.Option("--depth", "-d", min=0, parser=whole_number, show_default=False,
                      help="Collapse subcycles deeper than N levels in the diagram (default: as many levels "
                      "as GitHub's Mermaid renderer can draw)."),
     ] = None,

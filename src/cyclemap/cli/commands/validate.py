@@ -6,16 +6,19 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import ProblemFormat
+from cyclemap.cli.options import ProblemFormat, choice_of, stdin_once
 
 
 def validate(
     files: Annotated[
-        list[str], typer.Argument(help="Map files to check ('-' reads standard input).", show_default=False)
+        list[str],
+        typer.Argument(help="Map files to check ('-' reads standard input).", callback=stdin_once,
+                       show_default=False),
     ],
     output_format: Annotated[
         ProblemFormat,
-        typer.Option("--format", "-f", help="text for people, json for programs, github for Actions annotations."),
+        typer.Option("--format", "-f", parser=choice_of(ProblemFormat),
+                     help="text for people, json for programs, github for Actions annotations."),
     ] = ProblemFormat.text,
 ) -> None:
     """Check maps and report every problem as file:line:col.

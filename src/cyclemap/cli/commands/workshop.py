@@ -8,20 +8,32 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import Paper, Poster, check_output, check_timeout, complete_sections, parse_sections
+from cyclemap.cli.options import (
+    Paper,
+    Poster,
+    check_output,
+    check_score,
+    check_timeout,
+    choice_of,
+    complete_sections,
+    parse_sections,
+)
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
 
 
 def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
-    file: Annotated[str, typer.Argument(help="The map to build the pack from.", show_default=False)],
+    file: Annotated[str, typer.Argument(help="The map to build the pack from ('-' reads standard input; then give -o).",
+                                        show_default=False)],
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", show_default=False, callback=check_output,
                      help="The PDF to write. Default: MAP-workshop.pdf next to the map."),
     ] = None,
-    paper: Annotated[Paper, typer.Option("--paper", help="Paper size; pages are landscape.")] = Paper.a4,
+    paper: Annotated[
+        Paper, typer.Option("--paper", parser=choice_of(Paper), help="Paper size; pages are landscape.")
+    ] = Paper.a4,
     sections: Annotated[
         str | None,
         typer.Option("--sections", show_default=False, autocompletion=complete_sections,
@@ -37,18 +49,21 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, show_default=False,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
                      help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", callback=check_timeout,
+        float, typer.Option("--timeout", parser=check_timeout,
                             help="Seconds the diagrams' layout, then Graphviz for each diagram, may take before "
                             "being stopped (1 to 86,400).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
-    poster: Annotated[Poster, typer.Option("--poster", help="The cycle poster: on one sheet if its text stays "
-                                           "legible there, else tiled (auto); always on one sheet (fit); "
-                                           "tiled over several sheets to tape together (tiles).")] = Poster.auto,
+    poster: Annotated[
+        Poster,
+        typer.Option("--poster", parser=choice_of(Poster),
+                     help="The cycle poster: on one sheet if its text stays legible there, else tiled (auto); "
+                     "always on one sheet (fit); tiled over several sheets to tape together (tiles)."),
+    ] = Poster.auto,
 ) -> None:
     """Build a printable PDF pack to run a workshop on a map.
 
