@@ -65,6 +65,13 @@ class _HelpArgument(TyperArgument):
     def display_type_rich(self, ctx: Context) -> str | None:
         return None
 
+    def _usage_display_name(self) -> str:
+        """`MAPS...` for a required argument and `[REV]` for an optional one, as click and most tools write them."""
+        name = self.metavar or (self.name or "").upper()
+        if not self.required:
+            name = f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
 
 def _choices(param: TyperOption, ctx: Context) -> str | None:
     """'a|b|c' for an option with choices, else None."""
