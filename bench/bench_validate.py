@@ -10,7 +10,7 @@ same file, prints both and their ratio, and exits 1 when the ratio is over the
 target. The pure-Python fallback (no libyaml) is timed once, for information.
 
 With `--peak-size N`, every command that loads a map (validate, gaps in every
-format, render -f dot in both layouts, diff, report) runs once as a process on
+format, render -f dot in both layouts and -f mermaid, diff of the map and a copy with changed scores, report) runs once as a process on
 a lean map of N activities (bench/generate.py --shape lean), measured alone
 (`os.wait4`): seconds, CPU seconds and peak memory, against issue 10's goal of
 600 MB at 100,000 activities. `--peak-commands` picks some (e.g. `validate diff`).
@@ -47,6 +47,7 @@ COMMANDS = {
     "gaps-github": ["gaps", "{map}", "-f", "github"],
     "render-dot-flow": ["render", "{map}", "-f", "dot", "-l", "flow", "-o", "{out}.dot"],
     "render-dot": ["render", "{map}", "-f", "dot", "-o", "{out}.dot"],
+    "render-mermaid": ["render", "{map}", "-f", "mermaid", "-o", "{out}.mmd"],
     "diff": ["diff", "{map}", "{changed}"],
     "report": ["report", "{map}", "-o", "{out}.md"],
 }

@@ -11,6 +11,7 @@ import yaml
 
 from cyclemap import __version__, cli
 from cyclemap.cli import main
+from cyclemap.cli.quick import FORMATS
 from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
 from cyclemap.render import LAYOUTS, SUFFIXES
@@ -341,6 +342,6 @@ def test_examples_point_editors_at_the_committed_schema(example: Path) -> None:
 
 def test_format_and_layout_choices_are_the_registries_keys() -> None:
     """Every --format and --layout choice the CLI offers has a reporter or layout behind it, and vice versa."""
-    assert [c.value for c in cli.ProblemFormat] == list(REPORTERS)
+    assert [c.value for c in cli.ProblemFormat] == list(REPORTERS) == list(FORMATS)
     assert [c.value for c in cli.RenderFormat] == list(SUFFIXES)
     assert [c.value for c in cli.Layout] == list(LAYOUTS)

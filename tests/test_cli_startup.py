@@ -64,7 +64,32 @@ def test_validate_loads_neither_rich_nor_graphviz_nor_other_commands(write_map: 
     assert b"ok " in done.stdout
     assert not packages(modules) & {"rich", "graphviz"}
     loaded = {m.rsplit(".", 1)[1] for m in modules if m.startswith("cyclemap.cli.commands.")}
-    assert loaded == {"validate"}
+    assert loaded <= {"validate"}
+
+
+@pytest.mark.parametrize("args", [["validate", "{map}"], ["validate", "-f", "json", "{map}", "{map}"],
+                                  ["validate", "{map}", "--format=github"], ["validate", "-", "--format", "text"]])
+def test_plain_validate_runs_without_typer(args: list[str], write_map: Callable[..., Path], small_map: str) -> None:
+    """`validate` with file names and at most one --format (pre-commit's call) does without typer and its click."""
+    path = write_map(small_map)
+    modules, done = imported(*(a.format(map=path) for a in args), stdin=small_map.encode())
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert not packages(modules) & {"typer", "rich", "graphviz"}
+    assert "cyclemap.output" in modules  # still guarded: no printing into a map it reads
+
+
+@pytest.mark.parametrize("args", [["{map}"], ["{bad}", "-f", "json"], ["{map}", "{bad}", "--format=github"],
+                                  ["{map}", "missing.yaml"], ["-f", "json", "missing.yaml", "{bad}"], ["-"],
+                                  ["{map}", "-f", "yaml"], ["-f"], ["{map}", "-f", "json", "-f", "text"],
+                                  ["-fjson", "{map}"], ["--", "{map}"], ["{map}", "--bogus"], []])
+def test_validate_without_typer_agrees_with_the_parser(args: list[str], cli, write_map: Callable[..., Path],
+                                                       small_map: str) -> None:
+    """Plain `validate ARGS` (run by `cyclemap.cli.quick`) prints and exits as the full parser (via --debug) does."""
+    good, bad = write_map(small_map), write_map("cyclemap: 1\ntitle: [\n", "bad.yaml")
+    words = [a.format(map=good, bad=bad) for a in args]
+    quick = cli("validate", *words, stdin=b"cyclemap: 2\n")
+    parsed = cli("--debug", "validate", *words, stdin=b"cyclemap: 2\n")
+    assert (quick.code, quick.out, quick.err) == (parsed.code, parsed.out, parsed.err)
 
 
 def test_validate_json_of_an_invalid_map_loads_no_rich(write_map: Callable[..., Path]) -> None:

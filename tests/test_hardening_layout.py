@@ -23,7 +23,7 @@ from cyclemap.exit_codes import EXIT_ENVIRONMENT
 from cyclemap.loader import load_map
 from cyclemap.render import RenderOptions, cycle, geometry, graphviz_run, render_dot
 from cyclemap.render.cycle import Obstacles, _clear_spot, cycle_dot
-from cyclemap.render.geometry import GAP, Deadline, Grid, Rect
+from cyclemap.render.geometry import GAP, Deadline, Grid, Rect, Segment
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.render.scene import build_scene
 from cyclemap.workshop import PackInfo, PackOptions, build_pack
@@ -49,12 +49,12 @@ def one_sub_map(size: int) -> str:
 
 
 def comparisons_per_card(size: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> float:
-    """How many box-against-box tests the cycle layout makes per subcycle card on a `size`-card map."""
+    """How many tests of a box against a box or an arrow the cycle layout makes per card on a `size`-card map."""
     path = tmp_path / f"cards-{size}.yaml"
     path.write_text(one_sub_map(size), encoding="utf-8")
     scene = build_scene(load_map(str(path)))
     counts: Counter[str] = Counter()
-    overlaps, crosses = Rect.overlaps, cycle._crosses
+    overlaps, crosses, reaches = Rect.overlaps, cycle._crosses, Segment.reaches
 
     def counted_overlaps(self: Rect, other: Rect, gap: float = GAP) -> bool:
         counts["overlaps"] += 1
@@ -64,8 +64,13 @@ def comparisons_per_card(size: int, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         counts["crosses"] += 1
         return crosses(a, b, box)
 
+    def counted_reaches(self: Segment, rect: Rect, gap: float = GAP) -> bool:
+        counts["reaches"] += 1
+        return reaches(self, rect, gap)
+
     with monkeypatch.context() as patch:
         patch.setattr(Rect, "overlaps", counted_overlaps)
+        patch.setattr(Segment, "reaches", counted_reaches)
         patch.setattr(cycle, "_crosses", counted_crosses)
         cycle_dot(scene)
     return counts.total() / size
@@ -93,6 +98,8 @@ ALIGNED = st.integers(-100, 100).map(lambda n: n * 3.0)
 RECTS = st.builds(Rect, COORD, COORD, SIZE, SIZE) | st.builds(
     Rect, ALIGNED, ALIGNED, ALIGNED.map(lambda v: abs(v) + 6), ALIGNED.map(lambda v: abs(v) + 6)
 )
+LINES = st.builds(Segment, COORD, COORD, COORD, COORD) | st.builds(Segment, ALIGNED, ALIGNED, ALIGNED, ALIGNED)
+"""Arrows of the ring: slanting, and (on the 3-point grid) level, upright or a single point."""
 
 
 @FAST
@@ -106,13 +113,42 @@ def test_grid_finds_every_box_within_the_margin(rects: list[Rect], place: Rect, 
     assert {i for i, r in enumerate(rects) if place.overlaps(r, abs(margin))} <= near
 
 
-def step_by_step(anchor: Rect, direction: float, size: Rect, obstacles: list[Rect]) -> tuple[Rect, float]:
+@FAST
+@given(st.lists(LINES, max_size=20), RECTS, st.floats(0, 30, allow_nan=False))
+def test_grid_finds_every_line_within_the_margin(lines: list[Segment], place: Rect, margin: float) -> None:
+    """The grid index files a line under every cell it passes through, so no card is placed over an arrow."""
+    grid: Grid[int] = Grid(cell=100.0)
+    for index, line in enumerate(lines):
+        grid.add_line(line, index)
+    assert {i for i, line in enumerate(lines) if line.reaches(place, margin)} <= set(grid.near(place, margin))
+
+
+@FAST
+@given(LINES, st.builds(Rect, COORD, COORD, SIZE, SIZE), st.floats(0, 30, allow_nan=False))
+def test_line_reaches_a_box_where_a_plain_test_says_it_meets_the_box_grown_by_the_gap(
+    line: Segment, rect: Rect, gap: float
+) -> None:
+    """`Segment.reaches` agrees with clipping the line to the box grown by `gap` on every side."""
+    left, right, bottom, top = rect.left - gap, rect.right + gap, rect.bottom - gap, rect.top + gap
+    low, high = 0.0, 1.0
+    for start, end, least, most in ((line.ax, line.bx, left, right), (line.ay, line.by, bottom, top)):
+        if start == end:
+            low, high = (low, high) if least < start < most else (1.0, 0.0)
+            continue
+        t1, t2 = sorted(((least - start) / (end - start), (most - start) / (end - start)))
+        low, high = max(low, t1), min(high, t2)
+    assert line.reaches(rect, gap) == (low < high)
+
+
+def step_by_step(
+    anchor: Rect, direction: float, size: Rect, obstacles: list[Rect], lines: list[Segment] | None = None
+) -> tuple[Rect, float]:
     """The plain search: slide 6 points at a time, testing every obstacle, until nothing is in the way."""
     ux, uy = math.sin(direction), math.cos(direction)
     distance = (abs(ux) * (anchor.w + size.w) + abs(uy) * (anchor.h + size.h)) / 2 + GAP
     while True:
         spot = Rect(anchor.x + ux * distance, anchor.y + uy * distance, size.w, size.h)
-        if not any(spot.overlaps(o) for o in obstacles):
+        if not any(spot.overlaps(o) for o in obstacles) and not any(line.reaches(spot) for line in lines or []):
             return spot, distance
         distance += 6
 
@@ -132,6 +168,22 @@ def test_card_slides_to_the_same_place_as_a_plain_search(
     size = Rect(0.0, 0.0, width, height)
     found = _clear_spot(anchor, direction, size, Obstacles([anchor, *obstacles]))
     assert found == step_by_step(anchor, direction, size, [anchor, *obstacles])
+
+
+@FAST
+@given(
+    st.lists(RECTS, max_size=20),
+    st.lists(LINES, min_size=1, max_size=12),
+    RECTS,
+    st.builds(Rect, st.just(0.0), st.just(0.0), SIZE, SIZE),
+    st.floats(0, 2 * math.pi, allow_nan=False) | st.sampled_from([k * math.pi / 6 for k in range(12)]),
+)
+def test_card_slides_past_arrows_to_the_same_place_as_a_plain_search(
+    obstacles: list[Rect], lines: list[Segment], anchor: Rect, size: Rect, direction: float
+) -> None:
+    """Arrows in the way are passed over like boxes: the card stops exactly where the plain search stops."""
+    found = _clear_spot(anchor, direction, size, Obstacles([anchor, *obstacles], lines))
+    assert found == step_by_step(anchor, direction, size, [anchor, *obstacles], lines)
 
 
 # -- --timeout stops the layout ---------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_text_values_stay_text() -> None:
     activity = cmap.phases.pre.activities[0]
     assert (cmap.title, cmap.outcome) == ("012", "on")
     assert (activity.name, activity.owner, activity.description, activity.notes) == ("no", "012", "1:20", "1e3")
-    assert activity.pains == ["yes", "off", "~null~", "0x1F", "2024-01-01"]
+    assert activity.pains == ("yes", "off", "~null~", "0x1F", "2024-01-01")
 
 
 def test_numbers_in_many_forms() -> None:

@@ -186,3 +186,28 @@ def test_valid_activities_let_go_of_positions_while_problems_keep_theirs() -> No
     reviews = compare["subcycle"][0]
     assert reviews.key_pos == {} and reviews.value_pos == {}
     assert compare.key_pos["colour"] == (12, 9)
+
+
+def test_absent_lists_and_extensions_cost_an_activity_nothing(big_map: Path) -> None:
+    """Lists an activity leaves out are one shared empty tuple, and objects without x- keys share one mapping."""
+    activities = [visit.activity for visit in load_map(str(big_map)).walk()]
+    bare = [a for a in activities if not a.pains]
+    assert len(bare) > 100
+    for name in ("pains", "offerings", "competitors", "tags", "evidence"):
+        assert len({id(getattr(a, name)) for a in bare if not getattr(a, name)}) == 1, name
+    assert len({id(a.extensions) for a in activities if not a.extensions}) == 1
+
+
+def test_diff_describes_only_the_activities_it_reports(big_map: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names and numbers (places) are built for changed activities only, not for every activity of both maps."""
+    from cyclemap import diff
+
+    text = big_map.read_text(encoding="utf-8")
+    changed = big_map.with_name("changed.yaml")
+    changed.write_text(text.replace("importance: 3\n", "importance: 4\n", 5), encoding="utf-8")
+    built: list[str] = []
+    place = diff._place
+    monkeypatch.setattr(diff, "_place", lambda visit: built.append(visit.activity.id) or place(visit))
+    result = diff.diff_maps(load_map(str(big_map)), load_map(str(changed)))
+    assert 0 < len(result.changed) <= 5
+    assert sorted(built) == sorted(2 * [c.entry.id for c in result.changed])

@@ -11,8 +11,9 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -26,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError  # noqa: E402
 
 FORMAT_VERSION = 1
 PHASE_KEYS = ("pre", "during", "post")
@@ -76,7 +77,12 @@ def _finite(number: float, written: object) -> float:
 Number = Annotated[float | int, BeforeValidator(_to_number), WithJsonSchema({"type": "number"})]
 Integer = Annotated[int, BeforeValidator(_to_number), WithJsonSchema({"type": "integer"})]
 Text = Annotated[str, Field(max_length=100_000)]
-TextList = Annotated[list[Text], Field(default_factory=list)]
+TextList = Annotated[tuple[Text, ...], Field(default_factory=tuple)]
+"""A list of texts, held as a tuple: `tuple()` is the one shared empty tuple, so an absent list costs an activity nothing (a 100,000-activity map holds 500,000 of them)."""
+
+
+_NO_EXTENSIONS: Mapping[str, Any] = MappingProxyType({})
+"""The ``extensions`` of every object without ``x-`` keys: one read-only mapping, not an empty dict each."""
 
 
 class _Model(BaseModel):
@@ -87,14 +93,14 @@ class _Model(BaseModel):
         json_schema_extra={"patternProperties": {"^x-": {}}},
     )
     _source: Any = PrivateAttr(default=None)
-    _extensions: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _extensions: Mapping[str, Any] = PrivateAttr(default_factory=lambda: _NO_EXTENSIONS)
     _settles: ClassVar[bool] = False
     """Drop the positions of this model's source once it is valid (the many small models of a big map)."""
 
     @model_validator(mode="wrap")
     @classmethod
     def _keep_origin(cls, data: Any, handler: Any) -> Any:
-        extensions: dict[str, Any] = {}
+        extensions: Mapping[str, Any] = _NO_EXTENSIONS  # shared: most objects have no x- keys
         source = data
         if isinstance(data, dict) and any(isinstance(k, str) and k.startswith("x-") for k in data):
             extensions = {k: v for k, v in data.items() if k.startswith("x-")}
@@ -108,7 +114,7 @@ class _Model(BaseModel):
         return obj
 
     @property
-    def extensions(self) -> dict[str, Any]:
+    def extensions(self) -> Mapping[str, Any]:
         """The ``x-`` keys written on this object, as read."""
         return self._extensions
 
@@ -173,7 +179,7 @@ class Activity(_Model):
     pains: TextList = Field(description="What goes wrong or hurts here.")
     offerings: TextList = Field(description="What we provide for this activity.")
     competitors: TextList = Field(description="Who else serves it.")
-    evidence: list[Evidence] = Field(default_factory=list, description="Where the scores come from.")
+    evidence: tuple[Evidence, ...] = Field(default_factory=tuple, description="Where the scores come from.")
     owner: Text | None = Field(default=None, description="Who on our side looks after this activity.")
     tags: TextList = Field(description="Free labels to group or filter activities.")
     notes: Text | None = Field(default=None, description="Anything else worth keeping.")
@@ -324,7 +330,7 @@ class CycleMap(_Model):
             yield from _walk(key, self.phase(key).activities, ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Visit:
     """An activity met while walking the map, with where it sits."""
 

@@ -6,7 +6,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +40,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     if _is_device_or_pipe(path):
         _write_into(path, data)
         return
+    import tempfile  # here: shutil and random, which it loads, are no part of `validate`
+
     folder = path.parent
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     if _asks_version(args):
         sys.exit(_print_version())
+    from cyclemap.cli.plugins import run_without_plugins
+
+    run_without_plugins()
     sys.exit(_run(args))
 
 
@@ -83,16 +86,12 @@ def _run(args: list[str]) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
-    import typer
-
     from cyclemap.problems import CyclemapError, MapError
 
     try:
         result = _invoke(args)
         return result if isinstance(result, int) else EXIT_OK
-    except typer.Exit as done:
-        return done.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return _quiet_broken_pipe()
@@ -114,6 +113,11 @@ def _dispatch(args: list[str]) -> int:
     except OSError as err:  # a full disk, an I/O error: the machine's trouble, not a bug
         return _cannot_write(err)
     except Exception as err:
+        typer = sys.modules.get("typer")  # imported by then, unless `cyclemap.cli.quick` ran the command
+        if typer is not None and isinstance(err, typer.Exit):
+            return int(err.exit_code)
+        if typer is not None and isinstance(err, typer.Abort):
+            return 130
         if hasattr(err, "show") and hasattr(err, "exit_code"):  # a usage error from typer's parser
             _show_usage_error(err)
             return EXIT_USAGE
@@ -133,7 +137,13 @@ def _dispatch(args: list[str]) -> int:
 
 
 def _invoke(args: list[str]) -> object:
-    """Parse `args` and run the command; with no option before the command, it runs without the group (faster)."""
+    """Parse `args` and run the command; with no option before the command, it runs without the group (faster),
+    and `validate` with plain arguments without the parser at all (`cyclemap.cli.quick`)."""
+    from cyclemap.cli.quick import quick_validate
+
+    code = quick_validate(args)
+    if code is not None:
+        return code
     from cyclemap.cli.root import COMMANDS, app, command
 
     if args and args[0] in COMMANDS:

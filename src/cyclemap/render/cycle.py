@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from cyclemap.render.geometry import GAP, Card, Deadline, Drawing, Grid, Rect, outline_card, pos
+from cyclemap.render.geometry import GAP, Card, Deadline, Drawing, Grid, Rect, Segment, outline_card, pos
 from cyclemap.render.scene import Box, Scene
 from cyclemap.render.style import INK, MUTED, PHASE_INK, SUB_EDGE
 from cyclemap.render.text import html_text, text_width, upper, wrap
@@ -41,7 +41,8 @@ def cycle_dot(scene: Scene, deadline: Deadline | None = None) -> str:
     drawing.rects.append(centre)
     for box, spot in zip(ring, spots, strict=True):
         drawing.box(box, spot)
-    obstacles = Obstacles(drawing.rects)
+    drawing.lines = _ring_lines(spots)
+    obstacles = Obstacles(drawing.rects, drawing.lines)
     _phase_labels(drawing, angles, radius, obstacles)
     for box, spot, angle in zip(ring, spots, angles, strict=True):
         if deadline is not None:
@@ -63,17 +64,23 @@ def cycle_dot(scene: Scene, deadline: Deadline | None = None) -> str:
 class Obstacles:
     """What a subcycle card must keep clear of, indexed by place so that each card looks only nearby.
 
+    Boxes, and the arrows of the ring (lines between the centres of
+    neighbouring activities): a card over an arrow hides where the cycle goes.
     A card's rows lie inside its frame, so only frames are searched for room;
     a connector across a card crosses the frame and each row in its way, and
-    each counts. The extent of everything is kept as it grows.
+    each counts, as does each arrow it crosses. The extent of the boxes is
+    kept as it grows (the arrows lie between boxes, inside it).
     """
 
-    def __init__(self, rects: list[Rect]) -> None:
+    def __init__(self, rects: list[Rect], lines: list[Segment] | None = None) -> None:
         self.grid: Grid[tuple[Rect, list[Rect]]] = Grid()
+        self.lines: Grid[Segment] = Grid()
         self.left = self.bottom = math.inf
         self.right = self.top = -math.inf
         for rect in rects:
             self.add(rect)
+        for line in lines or []:
+            self.lines.add_line(line, line)
 
     def add(self, rect: Rect, inside: list[Rect] | None = None) -> None:
         self.grid.add(rect, (rect, inside or []))
@@ -85,17 +92,23 @@ class Obstacles:
 
     def clear(self, spot: Rect, gap: float = GAP) -> bool:
         """Whether `spot` keeps `gap` points away from every obstacle."""
-        return not any(spot.overlaps(rect, gap) for rect, _ in self.grid.near(spot, gap))
+        return not any(spot.overlaps(rect, gap) for rect, _ in self.grid.near(spot, gap)) and not any(
+            line.reaches(spot, gap) for line in self.lines.near(spot, gap)
+        )
 
-    def blocking(self, spot: Rect) -> list[Rect]:
+    def blocking(self, spot: Rect) -> list[Rect | Segment]:
         """The obstacles `spot` comes closer to than `GAP`."""
-        return [rect for rect, _ in self.grid.near(spot, GAP) if spot.overlaps(rect)]
+        boxes: list[Rect | Segment] = [rect for rect, _ in self.grid.near(spot, GAP) if spot.overlaps(rect)]
+        return boxes + [line for line in self.lines.near(spot, GAP) if line.reaches(spot)]
 
     def crossings(self, anchor: Rect, spot: Rect) -> int:
-        """How many obstacles (rows of cards included) the line between the centres crosses, `anchor` aside."""
-        span = Rect((anchor.x + spot.x) / 2, (anchor.y + spot.y) / 2, abs(spot.x - anchor.x), abs(spot.y - anchor.y))
-        crossed = 0
-        for rect, inside in self.grid.near(span):
+        """How many obstacles (rows of cards and arrows included) the line between the centres crosses, `anchor` aside.
+
+        The arrows from and to `anchor` only touch the line at its start, so they do not count.
+        """
+        connector = Segment.between(anchor, spot)
+        crossed = sum(connector.crosses(line) for line in self.lines.near(connector.bounds))
+        for rect, inside in self.grid.near(connector.bounds):
             if rect is not anchor and _crosses(anchor, spot, rect):
                 crossed += 1 + sum(_crosses(anchor, spot, row) for row in inside)
         return crossed
@@ -125,6 +138,11 @@ def _descendants(box: Box) -> list[Box]:
 def _ring_pairs(scene: Scene) -> list[tuple[tuple[Box, str], tuple[Box, str]]]:
     ring = [(b, phase.key) for phase in scene.phases for b in phase.boxes]
     return list(zip(ring, ring[1:] + ring[:1], strict=True)) if len(ring) > 1 else []
+
+
+def _ring_lines(spots: list[Rect]) -> list[Segment]:
+    """The ring's arrows as drawn: straight from each activity's centre to the next one's, the last to the first."""
+    return [Segment.between(a, b) for a, b in zip(spots, spots[1:] + spots[:1], strict=True)] if len(spots) > 1 else []
 
 
 def _on_ring(radius: float, angle: float) -> tuple[float, float]:
@@ -166,17 +184,31 @@ def _angles(scene: Scene, ring: list[Box]) -> list[float]:
 
 
 def _ring_radius(ring: list[Box], angles: list[float], centre: Rect) -> float:
-    """Smallest radius at which neighbours on the ring, and the centre, do not touch."""
+    """Smallest radius at which neighbours on the ring, and the centre, do not touch.
+
+    The arrow between two neighbours keeps `GAP` clear of the centre too: on
+    a ring of a few activities it is a long chord that passes close to it.
+    """
     radius = (centre.w / 2 + 2.5 * GAP + max(max(b.width, b.height) for b in ring) / 2) * 1.15
     count = len(ring)
     for i in range(count if count > 1 else 0):
         a, b = ring[i], ring[(i + 1) % count]
+        reach = _chord_reach(_on_ring(1.0, angles[i]), _on_ring(1.0, angles[(i + 1) % count]))
+        radius = max(radius, (centre.w / 2 + GAP) / reach if reach > 1e-9 else 0.0)
         dx = ASPECT * abs(math.sin(angles[(i + 1) % count]) - math.sin(angles[i]))
         dy = abs(math.cos(angles[(i + 1) % count]) - math.cos(angles[i]))
         need_x = (a.width + b.width) / 2 + GAP
         need_y = (a.height + b.height) / 2 + GAP
         radius = max(radius, min(need_x / dx if dx > 1e-9 else math.inf, need_y / dy if dy > 1e-9 else math.inf))
     return radius
+
+
+def _chord_reach(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How close the line from `a` to `b` comes to the centre (0, 0)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = min(1.0, max(0.0, -(a[0] * dx + a[1] * dy) / length)) if length else 0.0
+    return math.hypot(a[0] + t * dx, a[1] + t * dy)
 
 
 def _centre_lines(scene: Scene) -> list[tuple[str, float]]:
@@ -210,7 +242,7 @@ def _centre_attrs(scene: Scene, centre: Rect) -> dict[str, str]:
 
 
 def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacles: Obstacles) -> None:
-    """Each phase's name just inside the ring, at the middle of its arc, clear of the boxes.
+    """Each phase's name just inside the ring, at the middle of its arc, clear of the boxes and arrows.
 
     The names become obstacles for the cards once all three are placed.
     """
@@ -219,12 +251,8 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacle
     for phase in drawing.scene.phases:
         middle = (angles[first] + angles[first + len(phase.boxes) - 1]) / 2
         first += len(phase.boxes)
-        size = (text_width(upper(phase.label), PHASE_SIZE, bold=True) + 12, PHASE_SIZE * 1.8)
-        # Just inside the ring if the name fits there, else just outside it.
-        for step in [*range(100, 30, -2), *range(104, 200, 4)]:
-            rect = Rect(*_on_ring(radius * step / 100, middle), *size)
-            if obstacles.clear(rect, 10):
-                break
+        size = Rect(0.0, 0.0, text_width(upper(phase.label), PHASE_SIZE, bold=True) + 12, PHASE_SIZE * 1.8)
+        rect = _label_spot(size, radius, middle, obstacles)
         labels.append(rect)
         drawing.rects.append(rect)
         drawing.nodes.append(
@@ -244,6 +272,28 @@ def _phase_labels(drawing: Drawing, angles: list[float], radius: float, obstacle
         )
     for rect in labels:
         obstacles.add(rect)
+
+
+LABEL_STEPS = range(100, 30, -2)
+"""Where a phase name is looked for inside the ring, in hundredths of the ring's radius, outermost first."""
+
+
+def _label_spot(size: Rect, radius: float, middle: float, obstacles: Obstacles) -> Rect:
+    """Where a phase name of `size` goes: 10 points clear of every box and arrow, near the ring at angle `middle`.
+
+    Just inside the ring if the name fits there; else inside, moved up or
+    down by one or two line heights (a long name beside a steep arrow); else
+    just outside the ring.
+    """
+    tries = [(step, 0) for step in LABEL_STEPS]
+    tries += [(step, sign * lines) for lines in (1, 2) for step in LABEL_STEPS for sign in (1, -1)]
+    tries += [(step, 0) for step in range(104, 200, 4)]
+    for step, lines in tries:
+        x, y = _on_ring(radius * step / 100, middle)
+        rect = Rect(x, y + lines * size.h, size.w, size.h)
+        if obstacles.clear(rect, 10):
+            break
+    return rect
 
 
 def _place_card(card: Card, anchor: Rect, angle: float, obstacles: Obstacles) -> Card:
@@ -278,7 +328,7 @@ def _clear_spot(
     """The nearest place for a box of `size` along `direction` that overlaps nothing (None beyond `give_up`).
 
     The box slides out 6 points at a time; the steps at which it would still
-    overlap a box already in its way are passed over without a search.
+    overlap a box or line already in its way are passed over without a search.
     """
     ux, uy = math.sin(direction), math.cos(direction)
     distance = (abs(ux) * (anchor.w + size.w) + abs(uy) * (anchor.h + size.h)) / 2 + GAP
@@ -294,17 +344,20 @@ def _clear_spot(
     return None
 
 
-def _overlaps_until(anchor: Rect, direction: tuple[float, float], distance: float, size: Rect, other: Rect) -> float:
+def _overlaps_until(
+    anchor: Rect, direction: tuple[float, float], distance: float, size: Rect, other: Rect | Segment
+) -> float:
     """How far a box of `size`, sliding from `anchor` along `direction` and now at `distance`, surely overlaps `other`.
 
-    It overlaps while its centre is within reach of `other`'s on both axes.
-    "Surely" means by more than `SURE` points, far beyond rounding, so that
-    the steps passed over are exactly those a step-by-step search would reject.
+    It overlaps while its centre lies inside each of `other`'s slabs (for a
+    box: within reach of its centre on both axes). "Surely" means by more
+    than `SURE` points, far beyond rounding, so that the steps passed over
+    are exactly those a step-by-step search would reject.
     """
     ux, uy = direction
     return min(
-        _within_until(anchor.x - other.x, ux, distance, (size.w + other.w) / 2 + GAP - SURE),
-        _within_until(anchor.y - other.y, uy, distance, (size.h + other.h) / 2 + GAP - SURE),
+        _within_until(nx * anchor.x + ny * anchor.y - middle, nx * ux + ny * uy, distance, reach)
+        for nx, ny, middle, reach in other.slabs(size.w / 2 + GAP - SURE, size.h / 2 + GAP - SURE)
     )
 
 

@@ -58,6 +58,70 @@ class Rect:
     def bottom(self) -> float:
         return self.y - self.h / 2
 
+    def slabs(self, half_w: float, half_h: float) -> list[Slab]:
+        """Where a box of half-size (`half_w`, `half_h`) overlaps this one: its centre inside both slabs."""
+        return [(1.0, 0.0, self.x, self.w / 2 + half_w), (0.0, 1.0, self.y, self.h / 2 + half_h)]
+
+
+Slab = tuple[float, float, float, float]
+"""(nx, ny, middle, reach): the points (x, y) with |nx * x + ny * y - middle| < reach."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A straight line from (ax, ay) to (bx, by): an arrow drawn between the centres of two boxes."""
+
+    ax: float
+    ay: float
+    bx: float
+    by: float
+
+    @classmethod
+    def between(cls, a: Rect, b: Rect) -> Segment:
+        return cls(a.x, a.y, b.x, b.y)
+
+    @property
+    def bounds(self) -> Rect:
+        """The smallest box holding the line."""
+        return Rect((self.ax + self.bx) / 2, (self.ay + self.by) / 2, abs(self.bx - self.ax), abs(self.by - self.ay))
+
+    def slabs(self, half_w: float, half_h: float) -> list[Slab]:
+        """Where a box of half-size (`half_w`, `half_h`) meets the line: its centre inside every slab.
+
+        The centres of the boxes that meet a line form a hexagon (the line
+        swept by the box), whose sides face along x, along y and across the line.
+        """
+        found = Rect.slabs(self.bounds, half_w, half_h)
+        nx, ny = self.ay - self.by, self.bx - self.ax
+        if nx or ny:
+            found.append((nx, ny, nx * self.ax + ny * self.ay, abs(nx) * half_w + abs(ny) * half_h))
+        return found
+
+    def reaches(self, rect: Rect, gap: float = GAP) -> bool:
+        """Whether the line comes closer to `rect` than `gap` (on each axis), as `Rect.overlaps` does for boxes.
+
+        The test of `slabs`, written out: it runs for every step of every card's search.
+        """
+        half_w, half_h = rect.w / 2 + gap, rect.h / 2 + gap
+        ax, ay, bx, by = self.ax, self.ay, self.bx, self.by
+        if not (min(ax, bx) - half_w < rect.x < max(ax, bx) + half_w):
+            return False
+        if not (min(ay, by) - half_h < rect.y < max(ay, by) + half_h):
+            return False
+        nx, ny = ay - by, bx - ax
+        return abs(nx * (rect.x - ax) + ny * (rect.y - ay)) < abs(nx) * half_w + abs(ny) * half_h or not (nx or ny)
+
+    def crosses(self, other: Segment) -> bool:
+        """Whether the two lines cross at a point inside both (touching at an end does not count)."""
+        return _sides(self, other.ax, other.ay) * _sides(self, other.bx, other.by) < 0 and (
+            _sides(other, self.ax, self.ay) * _sides(other, self.bx, self.by) < 0
+        )
+
+
+def _sides(line: Segment, x: float, y: float) -> float:
+    """Positive on the left of `line` (looking from its start to its end), negative on its right, 0 on it."""
+    return (line.bx - line.ax) * (y - line.ay) - (line.by - line.ay) * (x - line.ax)
+
 
 T = TypeVar("T")
 
@@ -66,9 +130,10 @@ class Grid(Generic[T]):
     """A uniform grid hash of boxes: what lies near a place, without looking at everything.
 
     Each item is filed under every square cell its box touches, so a search
-    looks only at the few cells around the place asked about. The answer is a
-    superset of the items whose boxes come within `margin` of it (by a point
-    more, against rounding), in the order they were added.
+    looks only at the few cells around the place asked about; a line is filed
+    under the cells it passes through. The answer is a superset of the items
+    whose boxes or lines come within `margin` of it (by a point more, against
+    rounding), in the order they were added.
     """
 
     def __init__(self, cell: float = 240.0) -> None:
@@ -81,6 +146,15 @@ class Grid(Generic[T]):
         self._items.append(item)
         for key in self._keys(rect, 0.0):
             self._cells.setdefault(key, []).append(index)
+
+    def add_line(self, line: Segment, item: T) -> None:
+        """File `item` under only the cells `line` passes through (a long slanting line misses most of its bounds)."""
+        index = len(self._items)
+        self._items.append(item)
+        cell = self.cell
+        for x, y in self._keys(line.bounds, 0.0):
+            if line.reaches(Rect((x + 0.5) * cell, (y + 0.5) * cell, cell, cell), 1.0):
+                self._cells.setdefault((x, y), []).append(index)
 
     def near(self, rect: Rect, margin: float = 0.0) -> list[T]:
         found: set[int] = set()
@@ -201,6 +275,8 @@ class Drawing:
     nodes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     rects: list[Rect] = field(default_factory=list)
+    lines: list[Segment] = field(default_factory=list)
+    """Straight arrows, drawn between box centres, that the key must not hide."""
 
     def box(self, box: Box, rect: Rect) -> None:
         self.nodes.append((box.key, {"pos": pos(rect), **node_attrs(box)}))
@@ -213,15 +289,50 @@ class Drawing:
             self.box(box, rect)
 
     def legend(self) -> None:
-        """The key in the lower right corner: inside the picture if there is room, else below."""
+        """The key at a corner of the picture, `GAP` clear of every box and line drawn.
+
+        Inside a corner if one has room (lower right, upper right, lower left,
+        upper left, in that order). Else pushed out of a corner, sideways or
+        up or down, just as far as it must go: the way that keeps the picture
+        closest to the shape of landscape paper, then the shortest. It is
+        placed once, looking at everything drawn (a few thousand boxes at most).
+        """
         w, h = legend_size(self.scene)
-        right = max(r.right for r in self.rects)
-        bottom = min(r.bottom for r in self.rects)
-        spot = Rect(right - w / 2, bottom + h / 2, w, h)
-        if any(spot.overlaps(r) for r in self.rects):
-            spot = Rect(right - w / 2, bottom - h / 2 - GAP, w, h)
+        left, right = min(r.left for r in self.rects), max(r.right for r in self.rects)
+        bottom, top = min(r.bottom for r in self.rects), max(r.top for r in self.rects)
+        corners = [(right - w / 2, bottom + h / 2, 1, -1), (right - w / 2, top - h / 2, 1, 1)]
+        corners += [(left + w / 2, bottom + h / 2, -1, -1), (left + w / 2, top - h / 2, -1, 1)]
+        spot = next((Rect(x, y, w, h) for x, y, _, _ in corners if self._room(Rect(x, y, w, h))), None)
+        if spot is None:
+            pushed = []
+            for x, y, outward_x, outward_y in corners:
+                corner = Rect(x, y, w, h)
+                push_x, push_y = self._push(corner, 0, outward_x), self._push(corner, 1, outward_y)
+                pushed += [(corner.moved(outward_x * push_x, 0.0), push_x)]
+                pushed += [(corner.moved(0.0, outward_y * push_y), push_y)]
+            extent = Rect((left + right) / 2, (bottom + top) / 2, right - left, top - bottom)
+            # Rounded, so that corners alike in all but rounding keep their order.
+            spot = min(pushed, key=lambda moved: (round(_paper(extent, moved[0]), 2), round(moved[1], 2)))[0]
         label = legend_label(self.scene)
         self.nodes.append(("legend", {"label": label, "shape": "plaintext", "pos": pos(spot)}))
+
+    def _room(self, spot: Rect) -> bool:
+        """Whether `spot` keeps `GAP` away from every box and line drawn."""
+        return not any(spot.overlaps(r) for r in self.rects) and not any(line.reaches(spot) for line in self.lines)
+
+    def _push(self, spot: Rect, axis: int, sign: int) -> float:
+        """How far `spot` must move along x (`axis` 0) or y (1), forwards (`sign` 1) or back (-1), to have room.
+
+        Whatever lies across its path, within `GAP` of its sides, must end up
+        `GAP` behind it; what lies beside its path never meets it.
+        """
+        lo, hi = (spot.bottom, spot.top) if axis == 0 else (spot.left, spot.right)
+        lo, hi = lo - GAP, hi + GAP
+        along = spot.x if axis == 0 else spot.y
+        behind = sign * along - (spot.w if axis == 0 else spot.h) / 2
+        reach = [_rect_reach(r, axis, sign, lo, hi) for r in self.rects]
+        reach += [_line_reach(line, axis, sign, lo, hi) for line in self.lines]
+        return max([0.0] + [far + GAP - behind for far in reach if far is not None])
 
     def dot(self, name: str) -> str:
         import graphviz  # here, not at the top: Mermaid output and `cyclemap report` start without it
@@ -244,6 +355,30 @@ class Drawing:
         for tail, head, attrs in self.edges:
             graph.edge(tail, head, **attrs)
         return str(graph.source)
+
+
+def _rect_reach(rect: Rect, axis: int, sign: int, lo: float, hi: float) -> float | None:
+    """How far forwards (`sign` times x or y, by `axis`) `rect` reaches, if it lies across the band `lo` to `hi`."""
+    if axis == 0:
+        return max(sign * rect.left, sign * rect.right) if rect.bottom < hi and rect.top > lo else None
+    return max(sign * rect.bottom, sign * rect.top) if rect.left < hi and rect.right > lo else None
+
+
+def _line_reach(line: Segment, axis: int, sign: int, lo: float, hi: float) -> float | None:
+    """How far forwards (`sign` times x or y, by `axis`) the part of `line` inside the band `lo` to `hi` reaches."""
+    ends = (line.ax, line.ay, line.bx, line.by)
+    a, a_across, b, b_across = ends if axis == 0 else (ends[1], ends[0], ends[3], ends[2])
+    if a_across == b_across:
+        return max(sign * a, sign * b) if lo < a_across < hi else None
+    t0, t1 = sorted(((lo - a_across) / (b_across - a_across), (hi - a_across) / (b_across - a_across)))
+    t0, t1 = max(t0, 0.0), min(t1, 1.0)
+    return max(sign * (a + t0 * (b - a)), sign * (a + t1 * (b - a))) if t0 < t1 else None
+
+
+def _paper(extent: Rect, spot: Rect) -> float:
+    """Width of the A-series landscape sheet `extent` and `spot` together need, at 1:1."""
+    width = max(extent.right, spot.right) - min(extent.left, spot.left)
+    return max(width, (max(extent.top, spot.top) - min(extent.bottom, spot.bottom)) * math.sqrt(2))
 
 
 def pos(rect: Rect) -> str:
