@@ -5,14 +5,16 @@ Goldens of the segments example: ``.venv/bin/python tests/regen_golden.py report
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cyclemap.exit_codes import EXIT_OK
-from tests.test_segment_gaps import HIDDEN, MAP, ROOT, surveyed  # noqa: F401 - surveyed: the fixture
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
+from tests.test_hardening_git import commit, repo  # noqa: F401 - repo: the fixture
+from tests.test_segment_gaps import HIDDEN, MAP, ROOT, responses, surveyed  # noqa: F401 - surveyed: the fixture
 
 Cli = Callable[..., Any]
 
@@ -81,3 +83,123 @@ def test_segments_example_report_matches_golden(cli: Cli, monkeypatch: pytest.Mo
     golden = ROOT / "tests" / "golden" / "report" / "rooftop-solar-segments.md"
     assert done.out == golden.read_text(encoding="utf-8")
     assert "### Upgraders\n" in done.out
+
+
+# -- diff ---------------------------------------------------------------------------------------------------
+
+CALM = [(name, count, {**answers, "add-battery": (3, 3)} if name == "upgraders" else answers)
+        for name, count, answers in HIDDEN]
+"""HIDDEN, but the upgraders rate the battery in neither top box: they have no gap there."""
+
+
+def diff_json(cli: Cli, *args: str) -> dict[str, Any]:
+    done = cli("diff", *args, "-f", "json")
+    assert done.code == EXIT_OK, done.err
+    data: dict[str, Any] = json.loads(done.out)
+    return data
+
+
+def segment(data: dict[str, Any], view: str) -> dict[str, Any]:
+    return next(entry for entry in data["segments"] if entry["segment"] == view)
+
+
+def test_diff_reports_gaps_and_scores_per_segment_when_only_the_survey_changed(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """Same map, new responses: the upgraders' battery gap opens in their segment, not in the pooled view."""
+    for name, groups in (("old", CALM), ("new", HIDDEN)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "map.yaml").write_text(MAP, encoding="utf-8")
+        (tmp_path / name / "responses.csv").write_text(responses(groups), encoding="utf-8")
+    old, new = str(tmp_path / "old" / "map.yaml"), str(tmp_path / "new" / "map.yaml")
+    data = diff_json(cli, old, new)
+    assert [entry["segment"] for entry in data["segments"]] == ["first-time", "upgraders", "landlords"]
+    assert segment(data, "upgraders") == {
+        "segment": "upgraders", "gaps_opened": ["add-battery"], "gaps_closed": [], "gaps_changed": [],
+        "score_changes": [{"id": "add-battery", "old": 0.0, "new": 20.0}],
+    }
+    assert segment(data, "first-time")["gaps_opened"] == []
+    assert "add-battery" not in data["gaps_opened"]  # the pooled score stays below the threshold
+    text = cli("diff", old, new).out
+    assert "segment gap opened" in text.splitlines()[2]
+    opened = text.split("Segment Adding a battery (upgraders): gaps opened\n", 1)[1]
+    assert opened.startswith("  + add-battery  Post: Add a battery\n      20.0 extreme: underserved\n"), opened
+    assert "Segment Adding a battery (upgraders): opportunity scores (0 to 20)\n  ~ add-battery  0.0 → 20.0 (+20.0)" \
+        in text
+    markdown = cli("diff", old, new, "-f", "markdown").out
+    assert "### Segment Adding a battery (upgraders): gaps opened (1)" in markdown
+    assert "| `add-battery` | Add a battery | 0.0 | 20.0 | +20.0 |" in markdown
+    assert cli("diff", old, new, "--exit-code").code == 1
+
+
+def test_diff_lists_every_shared_segment_even_unchanged_and_no_segment_key_without_segments(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON: `segments` holds each segment both maps have; a map without segments has no such key."""
+    path = tmp_path / "map.yaml"
+    path.write_text(MAP, encoding="utf-8")
+    (tmp_path / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    data = diff_json(cli, str(path), str(path))
+    assert [entry["score_changes"] for entry in data["segments"]] == [[], [], []]
+    assert cli("diff", str(path), str(path)).out.splitlines()[2].startswith("No differences")
+    monkeypatch.chdir(ROOT)
+    assert "segments" not in diff_json(cli, "examples/home-solar.yaml", "examples/cloud-migration.yaml")
+
+
+def test_diff_with_a_segment_added_compares_the_segments_both_maps_have(tmp_path: Path, cli: Cli) -> None:
+    """A segment new in one map is a change of the map's `segments` field, not a list of opened gaps."""
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    (tmp_path / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    old.write_text(MAP.replace("  - id: landlords\n    name: Landlords\n", ""), encoding="utf-8")
+    new.write_text(MAP, encoding="utf-8")
+    (tmp_path / "responses.csv").write_text(responses([g for g in HIDDEN if g[0] != "landlords"]), encoding="utf-8")
+    data = diff_json(cli, str(old), str(new))
+    assert [entry["segment"] for entry in data["segments"]] == ["first-time", "upgraders"]
+    assert "segments" in data["map_changed"]
+
+
+# -- diff at a git revision: the survey as it was there ----------------------------------------------------------
+
+
+def test_diff_at_a_revision_reads_the_survey_committed_there(repo: Path, cli: Cli) -> None:
+    """`diff --rev HEAD map.yaml` and `diff HEAD:map.yaml map.yaml` score the old side with the old responses."""
+    (repo / "map.yaml").write_text(MAP, encoding="utf-8")
+    (repo / "responses.csv").write_text(responses(CALM), encoding="utf-8")
+    commit(repo)
+    (repo / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    for args in (("--rev", "HEAD", "map.yaml"), ("HEAD:map.yaml", "map.yaml")):
+        data = diff_json(cli, *args)
+        assert segment(data, "upgraders")["gaps_opened"] == ["add-battery"], args
+        assert segment(data, "upgraders")["score_changes"] == [{"id": "add-battery", "old": 0.0, "new": 20.0}]
+    commit(repo)
+    assert segment(diff_json(cli, "HEAD~1:map.yaml", "HEAD:map.yaml"), "upgraders")["gaps_opened"] == ["add-battery"]
+    assert cli("diff", "--rev", "HEAD", "map.yaml", "--exit-code").code == EXIT_OK
+
+
+def test_diff_at_a_revision_without_the_survey_file_names_it(repo: Path, cli: Cli) -> None:
+    """The map was committed before its survey: the old side's problem is the survey file, exit 4."""
+    (repo / "map.yaml").write_text(MAP, encoding="utf-8")
+    commit(repo)
+    (repo / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    done = cli("diff", "--rev", "HEAD", "map.yaml")
+    assert done.code == EXIT_INVALID
+    assert "cannot read the survey 'responses.csv'" in done.err
+    assert "map.yaml:" in done.err
+
+
+def test_a_survey_at_a_revision_is_read_whole_up_to_its_cap(
+    repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git cannot stream a file to the reader: it is read whole, refused past MAX_SURVEY_BYTES (1 GiB)."""
+    from cyclemap.survey import views
+
+    assert views.MAX_SURVEY_BYTES == 1024**3
+    (repo / "map.yaml").write_text(MAP, encoding="utf-8")
+    (repo / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    commit(repo)
+    monkeypatch.setattr(views, "MAX_SURVEY_BYTES", 1000)
+    done = cli("diff", "--rev", "HEAD", "map.yaml")
+    assert done.code == EXIT_INVALID
+    assert "cannot read the survey 'responses.csv'" in done.err
+    assert "1000" in done.err.replace(",", "") or "too large" in done.err
