@@ -6,15 +6,21 @@ Goldens of the segments example: ``.venv/bin/python tests/regen_golden.py report
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.gaps import Severity
+from cyclemap.render.style import FILL
+from cyclemap.workshop.poster import MIN_TEXT_PT
+from tests.test_hardening_workshop import page_texts, text_sizes
 from tests.test_hardening_git import commit, repo  # noqa: F401 - repo: the fixture
 from tests.test_segment_gaps import HIDDEN, MAP, ROOT, responses, surveyed  # noqa: F401 - surveyed: the fixture
+from tests.test_workshop import words
 
 Cli = Callable[..., Any]
 
@@ -203,3 +209,86 @@ def test_a_survey_at_a_revision_is_read_whole_up_to_its_cap(
     assert done.code == EXIT_INVALID
     assert "cannot read the survey 'responses.csv'" in done.err
     assert "1000" in done.err.replace(",", "") or "too large" in done.err
+
+
+# -- workshop -----------------------------------------------------------------------------------------------
+
+needs_pdf_tools = pytest.mark.skipif(
+    not (shutil.which("neato") and shutil.which("pdftotext")), reason="needs Graphviz and poppler-utils"
+)
+MANY = MAP.replace("segments:\n", "segments:\n" + "".join(
+    f"  - id: extra-{n}\n    name: Extra segment number {n}\n" for n in range(1, 5)
+))
+"""MAP with seven segments: the segment table is set smaller, and must stay legible."""
+
+
+def pack_pages(cli: Cli, path: Path, *options: str) -> list[str]:
+    """The text of each page of `cyclemap workshop PATH OPTIONS` (pdftotext -layout)."""
+    out = path.with_suffix(".pdf")
+    done = cli("workshop", str(path), "-o", str(out), "--date", "2026-12-05", "-q", *options)
+    assert done.code == EXIT_OK, done.err
+    return page_texts(out)
+
+
+@needs_pdf_tools
+def test_workshop_has_a_segment_page_with_each_view_side_by_side(surveyed: Callable[..., Path], cli: Cli) -> None:
+    """One column per view ("all" first), the score, band and n of each, thin marked; in the contents."""
+    pages = pack_pages(cli, surveyed(HIDDEN), "--sections", "cover,gaps,segments")
+    assert "Opportunity gaps Gaps by segment" in words(pages[0])  # the contents
+    assert "Gaps for all respondents, survey n=312" in words(pages[0])
+    page = pages[2]
+    assert page.splitlines()[0].rstrip().endswith("Gaps by segment")
+    header = " ".join(page.split("No.", 1)[1].split("\n")[:3])
+    for title in ("All", "respondents", "First-time", "Adding a", "Landlords", "How the segments differ"):
+        assert title in header
+    row = words(page.split("Post: Add a battery", 1)[1])
+    assert row.startswith("3.21 0.0 20.0 extreme 0.0 underserved for Adding a battery (20.0, "
+                          "n=312 n=200 n=100 n=12 thin extreme)"), row
+    assert page.index("Post: Add a battery") < page.index("Pre: Choose an installer")  # hidden segments first
+
+
+@needs_pdf_tools
+def test_the_segment_page_colours_each_view_by_its_own_gaps() -> None:
+    """A cell's fill is its view's severity, as `render --segment` colours the box (here: extreme, none)."""
+    from cyclemap.segment_gaps import ViewEntry
+    from cyclemap.workshop.pages import _view_cell
+
+    extreme = _view_cell(ViewEntry("upgraders", None, 18.43, "extreme"), Severity.EXTREME)
+    assert (extreme.fill, extreme.colour, extreme.text, extreme.bold) == (*FILL[Severity.EXTREME], "18.43 extreme",
+                                                                          True)
+    assert _view_cell(ViewEntry("all", None, None, None), Severity.NONE).fill is None
+
+
+@needs_pdf_tools
+def test_many_segments_stay_legible(surveyed: Callable[..., Path], cli: Cli) -> None:
+    """Seven segments: every text of the segment page prints at 6 pt or more."""
+    path = surveyed(HIDDEN)
+    path.write_text(MANY, encoding="utf-8")
+    out = path.with_suffix(".pdf")
+    assert cli("workshop", str(path), "-o", str(out), "--sections", "segments", "-q").code == EXIT_OK
+    (sizes,) = text_sizes(out)
+    assert min(sizes) >= MIN_TEXT_PT
+    page = page_texts(out)[0]
+    assert all(f"number {n}" in page for n in range(1, 5))  # a column each, its name wrapped
+
+
+@needs_pdf_tools
+def test_workshop_segment_colours_the_pack_by_that_view(surveyed: Callable[..., Path], cli: Cli) -> None:
+    """--segment upgraders: the cover names the view, the battery tops the ranked gaps as extreme."""
+    pages = pack_pages(cli, surveyed(HIDDEN), "--sections", "cover,gaps", "--segment", "upgraders")
+    assert "Adding a battery (upgraders), survey n=100" in words(pages[0])
+    gaps = words(pages[1])
+    assert "Gaps for: Adding a battery (upgraders), survey n=100" in gaps
+    assert gaps.split("Why it is a gap ", 1)[1].startswith("1 Extreme Post 1 Add a battery 20.0")
+    done = cli("workshop", str(surveyed(HIDDEN)), "-o", "-", "--segment", "upgrader")
+    assert done.code == EXIT_USAGE
+    assert "did you mean 'upgraders'?" in words(done.err.translate({ord(c): " " for c in "│╭╮╰╯─"}))
+
+
+def test_workshop_segments_section_needs_segments(tmp_path: Path, cli: Cli) -> None:
+    """Asking for the segments page of a map without segments is a usage error; nothing is written."""
+    out = tmp_path / "pack.pdf"
+    done = cli("workshop", str(ROOT / "examples" / "home-solar.yaml"), "-o", str(out), "--sections", "segments")
+    assert done.code == EXIT_USAGE
+    assert "no segments" in done.err
+    assert not out.exists()
