@@ -176,11 +176,15 @@ def _gaps(cmap: CycleMap, file: str, found: list[Gap], options: DocumentOptions)
         "activity matters to the customer, plus how far their satisfaction falls short of that (both on "
         "a 0-10 scale). The reason column says why each entry is listed.\n\n"
     )
-    report = GapReport(file, cmap, threshold, shown, len(found), survey=options.survey)
+    _view_gaps(GapReport(file, cmap, threshold, shown, len(found), survey=options.survey), out)
+    return out.getvalue()
+
+
+def _view_gaps(report: GapReport, out: io.StringIO) -> None:
+    """A view's ranked gaps, after whose gaps they are on a map with segments or a survey."""
     if report.segmented:
         out.write(f"{markdown_cell(report.caption)}\n\n")
     write_markdown_gaps(report, out)
-    return out.getvalue()
 
 
 def _segments(cmap: CycleMap, file: str, options: DocumentOptions) -> str:
@@ -209,10 +213,8 @@ def _segments(cmap: CycleMap, file: str, options: DocumentOptions) -> str:
     for segment in cmap.segments:
         out.write(f"\n### {markdown_text(segment.name)}\n\n")
         gaps = find_gaps(cmap, options.threshold, segment.id, survey=options.survey)
-        report = GapReport(file, cmap, threshold, filter_gaps(gaps, options.keep), len(gaps), view=segment.id,
-                           survey=options.survey)
-        out.write(f"{markdown_cell(report.caption)}\n\n")
-        write_markdown_gaps(report, out)
+        _view_gaps(GapReport(file, cmap, threshold, filter_gaps(gaps, options.keep), len(gaps), view=segment.id,
+                             survey=options.survey), out)
     return out.getvalue()
 
 
