@@ -88,6 +88,7 @@ GOLDEN: dict[str, Callable[[], str]] = {
     },
     **{f"mermaid/{example.stem}.mmd": rendered(example, "-f", "mermaid") for example in EXAMPLES},
     "report/home-solar.md": report_page(ROOT / "examples" / "home-solar.yaml"),
+    "report/rooftop-solar-segments.md": report_page(ROOT / SEGMENTS_EXAMPLE),
     **{name: segment_gaps_json(*options) for name, options in SEGMENT_GOLDEN.items()},
 }
 

@@ -14,6 +14,12 @@ Gaps come from `cyclemap.gaps.find_gaps` on each map, matched by activity id
   underserved -> overserved, or high -> extreme). Such a gap is neither opened
   nor closed: the activity still needs attention, for another reason.
 
+Scores and gaps are those of each map's view "all" (`ScoreViews.score`: its
+survey's pooled scores when it has a survey, else the hand-entered ones), and
+again for each customer segment both maps have (`SegmentDiff`): a survey file
+that changed changes them even when the map did not. A segment only one map
+has is told by the map's own ``segments`` field.
+
 No I/O and no presentation here: `cyclemap.report.diff` shows a `MapDiff`.
 """
 
@@ -23,12 +29,16 @@ import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel
 
-from cyclemap.gaps import Gap, Score, find_gaps, opportunity_score
+from cyclemap.gaps import Gap, Score, find_gaps, score_in_view, score_views
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, Phase, Visit
+from cyclemap.survey import ALL
+
+if TYPE_CHECKING:
+    from cyclemap.survey.views import SurveyResults, ViewScore
 
 SKIPPED_FIELDS = frozenset(("id", "name", "subcycle"))
 """Activity fields not compared one by one: the id matches, the name is a rename, the subcycle is its own activities."""
@@ -122,6 +132,24 @@ class ScoreChange:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentDiff:
+    """The gaps and scores of one customer segment (a view both maps have), before and after."""
+
+    view: str
+    """The segment's id."""
+    name: str
+    """The segment's name, as the new map calls it."""
+    gaps_opened: tuple[GapChange, ...] = ()
+    gaps_closed: tuple[GapChange, ...] = ()
+    gaps_changed: tuple[GapChange, ...] = ()
+    score_changes: tuple[ScoreChange, ...] = ()
+
+    @property
+    def differs(self) -> bool:
+        return any((self.gaps_opened, self.gaps_closed, self.gaps_changed, self.score_changes))
+
+
+@dataclass(frozen=True, slots=True)
 class MapDiff:
     """Everything that differs between two maps; every tuple is sorted by id (or key, or field)."""
 
@@ -136,18 +164,31 @@ class MapDiff:
     score_changes: tuple[ScoreChange, ...] = ()
     map_changed: tuple[FieldChange, ...] = ()
     """Map-level fields: title, outcome, scale.max, gaps.threshold, phases.pre.label, x- keys..."""
+    segments: tuple[SegmentDiff, ...] = ()
+    """Each segment both maps have, in the new map's order (changed or not); () without segments."""
 
     @property
     def differs(self) -> bool:
         """Whether anything at all differs (for ``--exit-code``)."""
         return any(
             (self.added, self.removed, self.moved, self.renamed, self.changed, self.gaps_opened,
-             self.gaps_closed, self.gaps_changed, self.score_changes, self.map_changed)
+             self.gaps_closed, self.gaps_changed, self.score_changes, self.map_changed,
+             any(segment.differs for segment in self.segments))
         )
 
 
-def diff_maps(old: CycleMap, new: CycleMap, threshold: Score | None = None) -> MapDiff:
+def diff_maps(
+    old: CycleMap,
+    new: CycleMap,
+    threshold: Score | None = None,
+    *,
+    old_survey: SurveyResults | None = None,
+    new_survey: SurveyResults | None = None,
+) -> MapDiff:
     """What changed from `old` to `new`; `threshold` overrides both maps' ``gaps.threshold``.
+
+    `old_survey` and `new_survey` are each map's survey's results (see
+    `cyclemap.survey.views.load_survey`): they score the activities, as in `find_gaps`.
 
     Both maps must be validated (ids assigned). Linear in the number of
     activities, apart from a log factor for the order of siblings. Two maps of
@@ -163,14 +204,25 @@ def diff_maps(old: CycleMap, new: CycleMap, threshold: Score | None = None) -> M
     changed = [
         (key, fields) for key in common if (fields := field_changes(before[key].activity, after[key].activity))
     ]
-    scores = _score_changes(common, before, after, old.scale.max, new.scale.max)
+    sides = _Sides(old, new, old_survey, new_survey, threshold)
+    scores = sides.score_changes(common, before, after, ALL)
+    segment_ids = [s.id for s in new.segments if s.id in {seg.id for seg in old.segments}]
+    segment_scores = {view: sides.score_changes(common, before, after, view) for view in segment_ids}
     del before, after
-    gaps = _gap_changes(find_gaps(old, threshold), find_gaps(new, threshold))
+    gaps = sides.gap_changes(ALL)
     shown = {*moved, *renamed, *(key for key, _ in changed), *(key for key, _, _ in scores)}
+    shown.update(key for found in segment_scores.values() for key, _, _ in found)
     old_places, new_places = _places(old, shown.union(removed)), _places(new, shown.union(added))
 
     def entry(key: str) -> Entry:
         return Entry(key, old_places.get(key), new_places.get(key))
+
+    names = {segment.id: segment.name for segment in new.segments}
+    segments = tuple(
+        SegmentDiff(view, names[view], *sides.gap_changes(view),
+                    score_changes=tuple(ScoreChange(entry(key), was, now) for key, was, now in segment_scores[view]))
+        for view in segment_ids
+    )
 
     return MapDiff(
         added=tuple(map(entry, added)),
@@ -183,6 +235,7 @@ def diff_maps(old: CycleMap, new: CycleMap, threshold: Score | None = None) -> M
         gaps_changed=gaps[2],
         score_changes=tuple(ScoreChange(entry(key), was, now) for key, was, now in scores),
         map_changed=_compare(map_fields(old), map_fields(new)),
+        segments=segments,
     )
 
 
@@ -398,19 +451,35 @@ def _gap_changes(
     return opened, closed, changed
 
 
-def _score_changes(
-    common: Iterable[str],
-    before: Mapping[str, _Seen],
-    after: Mapping[str, _Seen],
-    old_max: int,
-    new_max: int,
-) -> list[tuple[str, float | None, float | None]]:
-    """(id, old score, new score) of each activity in both maps whose opportunity score moved."""
-    changes = []
-    for key in common:
-        was, now = before[key].activity, after[key].activity
-        old_score = opportunity_score(was.importance, was.satisfaction, old_max)
-        new_score = opportunity_score(now.importance, now.satisfaction, new_max)
-        if old_score != new_score:
-            changes.append((key, old_score, new_score))
-    return changes
+@dataclass(frozen=True)
+class _Sides:
+    """Both maps with their surveys: their gaps and scores in a view, by `ScoreViews.score`'s rule."""
+
+    old: CycleMap
+    new: CycleMap
+    old_survey: SurveyResults | None
+    new_survey: SurveyResults | None
+    threshold: Score | None
+
+    def gap_changes(self, view: str) -> tuple[tuple[GapChange, ...], tuple[GapChange, ...], tuple[GapChange, ...]]:
+        """(opened, closed, changed) in `view`, a view both maps have."""
+        return _gap_changes(find_gaps(self.old, self.threshold, view, survey=self.old_survey),
+                            find_gaps(self.new, self.threshold, view, survey=self.new_survey))
+
+    def score_changes(
+        self, common: Iterable[str], before: Mapping[str, _Seen], after: Mapping[str, _Seen], view: str
+    ) -> list[tuple[str, float | None, float | None]]:
+        """(id, old score, new score) of each activity in both maps whose opportunity score in `view` moved."""
+        old_views, new_views = score_views(self.old, self.old_survey), score_views(self.new, self.new_survey)
+        changes = []
+        for key in common:
+            old_score = _opportunity(score_in_view(old_views, before[key].activity, view))
+            new_score = _opportunity(score_in_view(new_views, after[key].activity, view))
+            if old_score != new_score:
+                changes.append((key, old_score, new_score))
+        return changes
+
+
+def _opportunity(scored: ViewScore | None) -> float | None:
+    """The opportunity score of a `ViewScore`; None when unscored."""
+    return None if scored is None else scored.opportunity

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from cyclemap import loader
 from cyclemap.diff import NEW, change_marks, diff_maps
@@ -25,7 +26,13 @@ from cyclemap.model import CycleMap
 from cyclemap.problems import EnvironmentProblem, InputError, clip
 from cyclemap.render.scene import Highlight
 from cyclemap.safe_text import subject
-from cyclemap.sources import IncludeRefused, too_large
+from cyclemap.sources import IncludeRefused, MapFiles, too_large
+
+if TYPE_CHECKING:
+    from cyclemap.survey.views import SurveyResults
+
+Scored = tuple[CycleMap, str, "SurveyResults | None"]
+"""A map, the name to show for it, and its survey's results (None without a survey, or when not asked for)."""
 
 GIT_TIMEOUT = 60.0
 """Seconds one git command may take (reading one file takes milliseconds)."""
@@ -81,9 +88,20 @@ def parse_map_arg(arg: str) -> str | RevisionPath:
 
 def load_arg(arg: str) -> tuple[CycleMap, str]:
     """The map an argument names (a file, or ``REV:path``) and the name to show for it."""
+    cmap, name, _ = _load_arg(arg, survey=False)
+    return cmap, name
+
+
+def load_arg_scored(arg: str) -> Scored:
+    """`load_arg`, with the map's survey's results: read from the same revision as the map, for ``REV:path``."""
+    return _load_arg(arg, survey=True)
+
+
+def _load_arg(arg: str, *, survey: bool) -> Scored:
     spec = parse_map_arg(arg)
     if isinstance(spec, str):
-        return loader.load_map(spec), spec
+        cmap = loader.load_map(spec)
+        return cmap, spec, _disk_survey(cmap, spec) if survey else None
     try:
         repo, path = repository_path(spec)
         files = GitFiles(spec.rev, path.parent, repo=repo.top)
@@ -91,9 +109,10 @@ def load_arg(arg: str) -> tuple[CycleMap, str]:
         raise InputError(f"{subject(arg)}: no such file, and {err}") from None
     root = PurePosixPath(path.name)
     try:
-        return load_root(files, root), files.name(root)
+        cmap = load_root(files, root)
     except NotInRevision as err:
         raise NotInRevision(f"{err}{_from_here_hint(files, repo, spec)}") from None
+    return cmap, files.name(root), _files_survey(cmap, files, root) if survey else None
 
 
 def load_working_file_at(rev: str, file: str) -> tuple[CycleMap, str]:
@@ -101,6 +120,22 @@ def load_working_file_at(rev: str, file: str) -> tuple[CycleMap, str]:
 
     Raises NotInRevision when the file is not in that revision (e.g. it is new).
     """
+    cmap, name, _ = _load_working_file_at(rev, file, survey=False)
+    return cmap, name
+
+
+def load_working_file_scored(rev: str, file: str) -> Scored:
+    """`load_working_file_at`, with the survey's results as they were at `rev` (the survey file read there too)."""
+    return _load_working_file_at(rev, file, survey=True)
+
+
+def load_file_scored(file: str) -> Scored:
+    """A map file (or "-") with its survey's results, read from disk."""
+    cmap = loader.load_map(file)
+    return cmap, file, _disk_survey(cmap, file)
+
+
+def _load_working_file_at(rev: str, file: str, *, survey: bool) -> Scored:
     if file == loader.STDIN:
         raise InputError("a map read from standard input has no history to compare with; name the map file")
     working = Path(file)
@@ -110,7 +145,21 @@ def load_working_file_at(rev: str, file: str) -> tuple[CycleMap, str]:
     path = PurePosixPath(repo.prefix) / working.name
     files = GitFiles(rev, path.parent, repo=repo.top)
     root = PurePosixPath(path.name)
-    return load_root(files, root), files.name(root)
+    cmap = load_root(files, root)
+    return cmap, files.name(root), _files_survey(cmap, files, root) if survey else None
+
+
+def _disk_survey(cmap: CycleMap, file: str) -> SurveyResults | None:
+    from cyclemap.survey.views import load_map_survey
+
+    return load_map_survey(cmap, file) if cmap.survey is not None else None
+
+
+def _files_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyResults | None:
+    """The survey of a map read through `files` (at a revision: the survey file as it was there, read whole)."""
+    from cyclemap.survey.views import load_survey
+
+    return load_survey(cmap, files, root) if cmap.survey is not None else None
 
 
 def changes_since(cmap: CycleMap, file: str, rev: str) -> Highlight:

@@ -4,6 +4,10 @@ Every reporter takes a `DiffReport` and a text stream. As in the gap
 reporters, user text (names, titles, field values, file names) is shown
 literally: never as rich markup or a terminal escape, never as Markdown
 syntax; JSON keeps it exactly, with JSON's own escapes.
+
+On maps with customer segments, each segment whose gaps or scores changed
+gets its own sections after the pooled ones (text, markdown), and the JSON
+gains a ``segments`` list; maps without segments are reported as before.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from cyclemap.diff import Entry, FieldChange, GapChange, MapDiff, Moved, Place, ScoreChange
+from cyclemap.diff import Entry, FieldChange, GapChange, MapDiff, Moved, Place, ScoreChange, SegmentDiff
 from cyclemap.gaps import Gap, Score
 from cyclemap.model import CycleMap, label_of
 from cyclemap.problems import clip
@@ -75,6 +79,10 @@ def counts(diff: MapDiff) -> list[str]:
         (len(diff.gaps_changed), "gap", "changed"),
         (len(diff.score_changes), "score", "changed"),
         (len(diff.map_changed), "map field", "changed"),
+        (sum(len(s.gaps_opened) for s in diff.segments), "segment gap", "opened"),
+        (sum(len(s.gaps_closed) for s in diff.segments), "segment gap", "closed"),
+        (sum(len(s.gaps_changed) for s in diff.segments), "segment gap", "changed"),
+        (sum(len(s.score_changes) for s in diff.segments), "segment score", "changed"),
     ]
     return [
         " ".join(filter(None, (str(number), noun + "s" * (number != 1) if noun else "", what)))
@@ -232,6 +240,23 @@ def _text_sections(report: DiffReport) -> list[tuple[str, list[Text]]]:
         ("Gaps closed", [_gap_line(report, c, "-", "green") for c in diff.gaps_closed]),
         ("Gaps changed", [_gap_line(report, c, "~", "yellow") for c in diff.gaps_changed]),
         ("Opportunity scores (0 to 20)", [_score_line(c) for c in score_order(diff.score_changes)]),
+        *(section for segment in diff.segments for section in _segment_text_sections(report, segment)),
+    ]
+
+
+def segment_heading(segment: SegmentDiff) -> str:
+    """How a segment's sections are headed: 'Segment Upgraders (upgraders)'."""
+    return f"Segment {segment.name} ({segment.view})"
+
+
+def _segment_text_sections(report: DiffReport, segment: SegmentDiff) -> list[tuple[str, list[Text]]]:
+    """The segment's gaps opened, closed and changed, and its scores that moved (empty ones are not printed)."""
+    head = visible(segment_heading(segment))
+    return [
+        (f"{head}: gaps opened", [_gap_line(report, c, "+", "red") for c in segment.gaps_opened]),
+        (f"{head}: gaps closed", [_gap_line(report, c, "-", "green") for c in segment.gaps_closed]),
+        (f"{head}: gaps changed", [_gap_line(report, c, "~", "yellow") for c in segment.gaps_changed]),
+        (f"{head}: opportunity scores (0 to 20)", [_score_line(c) for c in score_order(segment.score_changes)]),
     ]
 
 
@@ -323,15 +348,31 @@ def _markdown_sections(report: DiffReport) -> list[tuple[str, list[str], list[li
         ("Gaps opened", ["Id", "Where", "Gap", "Note"], [_gap_row(report, c) for c in diff.gaps_opened]),
         ("Gaps closed", ["Id", "Where", "Gap", "Note"], [_gap_row(report, c) for c in diff.gaps_closed]),
         ("Gaps changed", ["Id", "Where", "Before", "After"], [_gap_change_row(report, c) for c in diff.gaps_changed]),
-        (
-            "Opportunity scores",
-            ["Id", "Activity", "Old score", "New score", "Change"],
-            [
-                [_code(c.entry.id), cell(c.entry.place.name), _score_or_dash(c.old), _score_or_dash(c.new),
-                 _delta_text(c)]
-                for c in score_order(diff.score_changes)
-            ],
-        ),
+        ("Opportunity scores", _SCORE_HEADER, _score_rows(diff.score_changes)),
+        *(section for segment in diff.segments for section in _segment_markdown_sections(report, segment)),
+    ]
+
+
+_SCORE_HEADER = ["Id", "Activity", "Old score", "New score", "Change"]
+
+
+def _score_rows(changes: Sequence[ScoreChange]) -> list[list[str]]:
+    return [
+        [_code(c.entry.id), markdown_cell(c.entry.place.name), _score_or_dash(c.old), _score_or_dash(c.new),
+         _delta_text(c)]
+        for c in score_order(changes)
+    ]
+
+
+def _segment_markdown_sections(report: DiffReport, segment: SegmentDiff) -> list[tuple[str, list[str],
+                                                                                        list[list[str]]]]:
+    head = markdown_cell(segment_heading(segment))
+    return [
+        (f"{head}: gaps opened", ["Id", "Where", "Gap", "Note"], [_gap_row(report, c) for c in segment.gaps_opened]),
+        (f"{head}: gaps closed", ["Id", "Where", "Gap", "Note"], [_gap_row(report, c) for c in segment.gaps_closed]),
+        (f"{head}: gaps changed", ["Id", "Where", "Before", "After"],
+         [_gap_change_row(report, c) for c in segment.gaps_changed]),
+        (f"{head}: opportunity scores", _SCORE_HEADER, _score_rows(segment.score_changes)),
     ]
 
 
@@ -393,7 +434,7 @@ def _gap_change_row(report: DiffReport, change: GapChange) -> list[str]:
 def diff_json(report: DiffReport) -> dict[str, Any]:
     """The JSON contract: id lists sorted; changed fields as [old, new]; a few documented extras."""
     diff = report.diff
-    return {
+    document: dict[str, Any] = {
         "old": report.old_name,
         "new": report.new_name,
         "added": [e.id for e in diff.added],
@@ -401,6 +442,17 @@ def diff_json(report: DiffReport) -> dict[str, Any]:
         "moved": [m.entry.id for m in diff.moved],
         "renamed": [e.id for e in diff.renamed],
         "changed": [{"id": c.entry.id, "fields": _pairs(c.fields)} for c in diff.changed],
+        **_gaps_and_scores(diff),
+        "map_changed": _pairs(diff.map_changed),
+    }
+    if report.old.segments or report.new.segments:
+        document["segments"] = [{"segment": s.view, **_gaps_and_scores(s)} for s in diff.segments]
+    return document
+
+
+def _gaps_and_scores(diff: MapDiff | SegmentDiff) -> dict[str, Any]:
+    """The gaps opened, closed and changed and the scores that moved, of the pooled view or of a segment."""
+    return {
         "gaps_opened": [c.key for c in diff.gaps_opened],
         "gaps_closed": [c.key for c in diff.gaps_closed],
         "gaps_changed": [
@@ -410,7 +462,6 @@ def diff_json(report: DiffReport) -> dict[str, Any]:
         "score_changes": [
             {"id": c.entry.id, "old": _rounded(c.old), "new": _rounded(c.new)} for c in diff.score_changes
         ],
-        "map_changed": _pairs(diff.map_changed),
     }
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cyclemap.gaps import Gap, GapFilter, effective_threshold, filter_gaps, find_gaps
 from cyclemap.model import PHASE_KEYS, CycleMap, Visit, label_of
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
+
+if TYPE_CHECKING:
+    from cyclemap.survey.views import SurveyResults
 
 MERMAID_MAX_TEXT = 50_000
 MERMAID_MAX_EDGES = 500
@@ -43,17 +47,20 @@ class DocumentOptions:
     """Collapse subcycles deeper than this in the diagram (default: as deep as Mermaid can show)."""
     keep: GapFilter = field(default_factory=GapFilter)
     """Which ranked gaps to list (default: all of them)."""
+    survey: SurveyResults | None = None
+    """The map's survey's results (`cyclemap.survey.views.load_map_survey`), when it has a survey."""
 
 
 def map_document(cmap: CycleMap, file: str, options: DocumentOptions | None = None) -> str:
     """The whole Markdown document for `cmap`, read from `file` (the name shown in the footer)."""
     options = options or DocumentOptions()
-    found = find_gaps(cmap, options.threshold)
+    found = find_gaps(cmap, options.threshold, survey=options.survey)
     sections = [
         _details(cmap),
         _diagram(cmap, options),
-        _phase_counts(cmap, found),
+        _phase_counts(cmap, found, options.survey),
         _gaps(cmap, file, found, options),
+        *([_segments(cmap, file, options)] if cmap.segments else []),
         _activities(cmap),
         _footer(file),
     ]
@@ -96,7 +103,7 @@ def _diagram(cmap: CycleMap, options: DocumentOptions) -> str:
     lines = ["## The cycle", ""]
     depths = [options.depth] if options.depth is not None else [None, *range(_levels(cmap) - 2, -1, -1)]
     for depth in depths:
-        scene = build_scene(cmap, depth, options.threshold)
+        scene = build_scene(cmap, depth, options.threshold, survey=options.survey)
         text = render_mermaid(scene)
         if _fits_mermaid(scene, text):
             if depth is not None and options.depth is None:
@@ -135,7 +142,7 @@ def _collapsed_note(depth: int) -> str:
 # -- counts and gaps ----------------------------------------------------------------
 
 
-def _phase_counts(cmap: CycleMap, found: list[Gap]) -> str:
+def _phase_counts(cmap: CycleMap, found: list[Gap], survey: SurveyResults | None) -> str:
     lines = [
         "## Activities per phase",
         "",
@@ -148,7 +155,7 @@ def _phase_counts(cmap: CycleMap, found: list[Gap]) -> str:
         mine = [visit.activity for visit in visits if visit.phase == key]
         counts = [
             len(mine),
-            sum(1 for a in mine if a.importance is not None),
+            sum(1 for a in mine if a.importance is not None or (survey is not None and survey.score(a.id or ""))),
             sum(1 for gap in found if gap.phase == key and "underserved" in gap.kinds),
             sum(1 for a in mine if not a.offerings),
             sum(1 for gap in found if gap.phase == key),
@@ -169,7 +176,45 @@ def _gaps(cmap: CycleMap, file: str, found: list[Gap], options: DocumentOptions)
         "activity matters to the customer, plus how far their satisfaction falls short of that (both on "
         "a 0-10 scale). The reason column says why each entry is listed.\n\n"
     )
-    write_markdown_gaps(GapReport(file, cmap, threshold, shown, len(found)), out)
+    _view_gaps(GapReport(file, cmap, threshold, shown, len(found), survey=options.survey), out)
+    return out.getvalue()
+
+
+def _view_gaps(report: GapReport, out: io.StringIO) -> None:
+    """A view's ranked gaps, after whose gaps they are on a map with segments or a survey."""
+    if report.segmented:
+        out.write(f"{markdown_cell(report.caption)}\n\n")
+    write_markdown_gaps(report, out)
+
+
+def _segments(cmap: CycleMap, file: str, options: DocumentOptions) -> str:
+    """For a map with segments: the activities where segments disagree, then each segment's ranked gaps.
+
+    Every view's scores follow `ScoreViews.score`, as `cyclemap gaps --segment` and `--by-segment` do.
+    """
+    from cyclemap.report.segment_gaps import SegmentReport, write_markdown_disagreements
+    from cyclemap.segment_gaps import SPREAD, segment_disagreements
+
+    threshold = effective_threshold(cmap, options.threshold)
+    out = io.StringIO()
+    out.write("## Gaps by segment\n\n")
+    out.write(
+        "The pooled score can hide a segment that is badly served. First the activities where segments "
+        "disagree (underserved in a segment while the pooled score is not, or "
+        f"{SPREAD:g} points or more apart between segments), then each segment's own ranked gaps. "
+        "Each score shows the fewest answers behind it (n); thin marks a score from fewer answers than the "
+        "survey's min_n.\n\n"
+    )
+    out.write("### Where segments disagree\n\n")
+    found = segment_disagreements(cmap, options.threshold, survey=options.survey)
+    top = options.keep.top
+    write_markdown_disagreements(SegmentReport(file, cmap, threshold, SPREAD, options.survey,
+                                               found if top is None else found[:top], len(found)), out)
+    for segment in cmap.segments:
+        out.write(f"\n### {markdown_text(segment.name)}\n\n")
+        gaps = find_gaps(cmap, options.threshold, segment.id, survey=options.survey)
+        _view_gaps(GapReport(file, cmap, threshold, filter_gaps(gaps, options.keep), len(gaps), view=segment.id,
+                             survey=options.survey), out)
     return out.getvalue()
 
 

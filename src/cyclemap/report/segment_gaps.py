@@ -127,6 +127,11 @@ def report_table(report: SegmentReport, out: TextIO) -> None:
 
 def report_markdown(report: SegmentReport, out: TextIO) -> None:
     out.write(f"## Segments that disagree: {markdown_cell(report.cmap.title)}\n\n")
+    write_markdown_disagreements(report, out)
+
+
+def write_markdown_disagreements(report: SegmentReport, out: TextIO) -> None:
+    """The summary and table under the heading (shared with `cyclemap report`'s document)."""
     if not report.items:
         out.write(_nothing_found(report, markdown_cell) + "\n")
         return

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from cyclemap import __version__
-from cyclemap.gaps import find_gaps
+from cyclemap.gaps import Severity, find_gaps, score_views, severity_by_id
 from cyclemap.model import CycleMap
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
@@ -17,10 +18,14 @@ from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagr
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.poster import paper_for, plan_poster
+from cyclemap.survey import ALL
 from cyclemap.workshop.progress import Steps, shown_on_terminal
 
-SECTIONS = ("cover", "poster", "phases", "gaps", "worksheets", "evidence")
-"""The parts of a pack, in the order they are printed."""
+if TYPE_CHECKING:
+    from cyclemap.survey.views import SurveyResults
+
+SECTIONS = ("cover", "poster", "phases", "gaps", "segments", "worksheets", "evidence")
+"""The parts of a pack, in the order they are printed ("segments" only on a map with segments)."""
 PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
 MIN_FLOW_SCALE = 0.75
@@ -44,7 +49,10 @@ class PackOptions:
     poster: str = "auto"
     progress: bool = False
     """Show what is being done on standard error, if it is a terminal."""
-    """One of POSTER_MODES: the cycle on one sheet if legible there, else tiled; always one; always tiled."""
+    view: str = ALL
+    """Whose gaps the poster, flows and tables show: "all" or a segment id (``--segment``)."""
+    survey: SurveyResults | None = None
+    """The map's survey's results (`cyclemap.survey.views.load_map_survey`), when it has a survey."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
     deadline = Deadline.after(options.timeout, TIMEOUT_HINT)
     with shown_on_terminal(options.progress) as steps:
         steps.step("Laying out the diagrams")
-        scene = build_scene(cmap, None, options.threshold)
+        scene = build_scene(cmap, None, options.threshold, view=options.view, survey=options.survey)
         text = "".join((cmap.model_dump_json(), options.title or "", _footer(info, options)))
         doc = PackDocument(find_fonts(), PAPERS[options.paper], _footer(info, options), text)
         try:
@@ -107,7 +115,10 @@ class _Plan:
 def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list[Placement]:
     """Write the chosen sections in pack order; where each diagram goes."""
     options, scene, chunks, diagrams = plan.options, plan.scene, plan.chunks, plan.diagrams
-    gaps = find_gaps(cmap, options.threshold)
+    gaps = find_gaps(cmap, options.threshold, options.view, survey=options.survey)
+    views = score_views(cmap, options.survey)
+    segmented = bool(cmap.segments) or cmap.survey is not None
+    caption = views.caption(options.view).removeprefix("Gaps for: ") if segmented else None
     placements: list[Placement] = []
     poster, note = None, None
     if "poster" in options.sections:
@@ -117,19 +128,23 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
         note = pages.poster_note(poster, PAPERS[options.paper], better)
     if "cover" in options.sections:
         facts = pages.CoverFacts(plan.info.file, plan.info.revision, options.title, options.date,
-                                 contents=len(options.sections) > 1, poster=note)
+                                 contents=len(options.sections) > 1, poster=note, view=caption)
         pages.cover(doc, cmap, facts, gaps)
         steps.advance()
     if poster is not None:
         placements += pages.poster(doc, diagrams["cycle"], poster, note)
         steps.advance()
     if "phases" in options.sections:
+        scores = {visit.activity.id or "": views.score(visit.activity, options.view) for visit in cmap.walk()}
         for phase in scene.phases:
             parts = [diagrams[f"flow-{phase.key}-{n}"] for n in range(len(chunks[phase.key]))]
-            placements += pages.phase(doc, cmap, phase.key, parts, gaps)
+            placements += pages.phase(doc, cmap, phase.key, parts, gaps, scores)
         steps.advance()
     if "gaps" in options.sections:
-        pages.gap_table(doc, cmap, gaps)
+        pages.gap_table(doc, cmap, gaps, caption)
+        steps.advance()
+    if "segments" in options.sections and cmap.segments:
+        _segment_page(doc, cmap, options)
         steps.advance()
     if "worksheets" in options.sections:
         for key in (p.key for p in scene.phases):
@@ -139,6 +154,19 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
         pages.evidence(doc, cmap)
         steps.advance()
     return placements
+
+
+def _segment_page(doc: PackDocument, cmap: CycleMap, options: PackOptions) -> None:
+    """The activities whose segments disagree (as `gaps --by-segment` lists them), each view's severities beside."""
+    from cyclemap.segment_gaps import SPREAD, segment_disagreements
+
+    items = segment_disagreements(cmap, options.threshold, survey=options.survey)
+    severities: dict[str, dict[str, Severity]] = {
+        view: severity_by_id(find_gaps(cmap, options.threshold, view, survey=options.survey))
+        for view in score_views(cmap, options.survey).views()
+    }
+    pooled = "All respondents" if options.survey is not None else "All customers"
+    pages.segment_table(doc, cmap, items, severities, SPREAD, pooled)
 
 
 def _footer(info: PackInfo, options: PackOptions) -> str:

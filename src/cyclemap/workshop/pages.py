@@ -1,22 +1,28 @@
-"""The six parts of a pack, one function each, drawn onto a `PackDocument`."""
+"""The parts of a pack, one function each, drawn onto a `PackDocument`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fpdf.outline import OutlineSection
 
-from cyclemap.gaps import Gap, Severity, is_unevidenced, opportunity_score
+from cyclemap.gaps import Gap, Severity, is_unevidenced
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
+from cyclemap.survey import ALL
 from cyclemap.workshop.diagrams import Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
 from cyclemap.workshop.tables import INK, Cell, Column
+
+if TYPE_CHECKING:
+    from cyclemap.segment_gaps import Disagreement, ViewEntry
+    from cyclemap.survey.views import ViewScore
 
 NONE_MARK = "\N{EN DASH}"
 SOURCE_NAMES = {
@@ -60,6 +66,8 @@ class CoverFacts:
     """Whether to list the contents (not for a cover alone)."""
     poster: str | None = None
     """How to print the poster, when it needs saying."""
+    view: str | None = None
+    """Whose gaps the pack shows ("Upgraders (upgraders), survey n=150"), on a map with segments or a survey."""
 
 
 def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[Gap]) -> None:
@@ -80,7 +88,7 @@ def cover(doc: PackDocument, cmap: CycleMap, facts: CoverFacts, gaps: Sequence[G
     _outcome_box(doc, cmap.outcome)
     doc.ln(5)
     details = [("Owner", cmap.owner), ("Date", _long_date(date)), ("Map", facts.file), ("Revision", facts.revision),
-               ("Poster", facts.poster)]
+               ("Poster", facts.poster), ("Gaps for", facts.view)]
     for label, value in details:
         if value:
             _detail(doc, label, value)
@@ -256,11 +264,12 @@ _ACTIVITY_COLUMNS = (
 )
 
 
-def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap]
-          ) -> list[Placement]:
+def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap],
+          scores: Mapping[str, ViewScore | None]) -> list[Placement]:
     """The phase's flow (in parts if it is wide, in slices if it is tall), then a table of its activities.
 
-    The flow shrinks (down to a legible scale) to let the table start on the same page.
+    The flow shrinks (down to a legible scale) to let the table start on the same page. `scores` holds each
+    activity's scores in the pack's view (by id; `ScoreViews.score`).
     """
     name = _phase_name(cmap, key)
     doc.begin(f"Phase: {name}", name)
@@ -273,7 +282,8 @@ def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram],
     doc.para(about, 10, MUTED)
     doc.ln(3)
     severity = {g.id: g.severity for g in gaps if g.id}
-    rows = [_activity_row(cmap, v, severity.get(v.activity.id or "", Severity.NONE)) for v in visits]
+    rows = [_activity_row(v, severity.get(v.activity.id or "", Severity.NONE), scores.get(v.activity.id or ""))
+            for v in visits]
     table = doc.lay_table(_ACTIVITY_COLUMNS, rows) if rows else None
     after = table.start_height() + 3 if table else 12.0
     placements: list[Placement] = []
@@ -347,23 +357,35 @@ def _flow_slices(doc: PackDocument, key: str, diagram: Diagram, scale: float) ->
         shown += room - SLICE_OVERLAP
 
 
-def _activity_row(cmap: CycleMap, visit: Visit, severity: Severity) -> list[Cell]:
+def _activity_row(visit: Visit, severity: Severity, scored: ViewScore | None) -> list[Cell]:
+    """An activity with its scores in the pack's view: survey scores on 0-10 with their n, else as written."""
     activity = visit.activity
-    score = opportunity_score(activity.importance, activity.satisfaction, cmap.scale.max)
+    score = None if scored is None else scored.opportunity
     fill, colour = FILL[severity]
     indent = "    " * visit.depth
+    survey = None if scored is None else scored.survey
+    sample = "" if survey is None else f"n={min(survey.importance.n, survey.satisfaction.n)}" + " thin" * survey.thin
     return [
         Cell(number_of(visit), colour=MUTED),
         Cell(indent + plain(activity.name), bold=visit.depth == 0,
              note=indent + plain(activity.description, 300) if activity.description else ""),
-        Cell(score_text(activity.importance).removesuffix(".0")),
-        Cell(score_text(activity.satisfaction).removesuffix(".0")),
-        Cell(score_text(score), fill if score is not None else None, colour, bold=score is not None),
+        Cell(_score_value(scored, "importance")),
+        Cell(_score_value(scored, "satisfaction")),
+        Cell(score_text(score) + (f"\n{sample}" if sample else ""), fill if score is not None else None, colour,
+             bold=score is not None),
         Cell(bullets(activity.offerings)),
         Cell(bullets(activity.competitors)),
         Cell(bullets(activity.pains)),
         Cell(str(len(activity.evidence)), colour=INK) if activity.evidence else Cell(NONE_MARK, colour=MUTED),
     ]
+
+
+def _score_value(scored: ViewScore | None, question: str) -> str:
+    """Importance or satisfaction as the diagrams show it: a survey's to one decimal (0-10), else as written."""
+    value = None if scored is None else getattr(scored, question)
+    if scored is not None and scored.survey is not None and value is not None:
+        return f"{value:.1f}"
+    return score_text(value).removesuffix(".0")
 
 
 # -- 4. ranked gaps ---------------------------------------------------------------
@@ -378,12 +400,14 @@ _GAP_COLUMNS = (
 )
 
 
-def gap_table(doc: PackDocument, cmap: CycleMap, gaps: Sequence[Gap]) -> None:
-    """Every gap, most urgent first, coloured as in the diagram."""
+def gap_table(doc: PackDocument, cmap: CycleMap, gaps: Sequence[Gap], view: str | None = None) -> None:
+    """Every gap, most urgent first, coloured as in the diagram; `view` says whose gaps (on a segmented map)."""
     doc.begin("Opportunity gaps")
     doc.heading("Opportunity gaps, ranked")
     doc.para("Most promising first: underserved activities by opportunity score, then the places where the "
              "customer is left alone or in pain. Colours match the diagrams.", 10, MUTED)
+    if view:
+        doc.para(f"Gaps for: {view}", 10, INK, bold=True)
     doc.ln(3)
     if not gaps:
         doc.para("No gaps found: every activity is served, evidenced and scored below the threshold.")
@@ -404,6 +428,71 @@ def _gap_row(cmap: CycleMap, rank: int, gap: Gap, numbers: dict[str | None, str]
         Cell(score_text(gap.score)),
         Cell(plain(gap.reason)),
     ]
+
+
+# -- 4b. gaps by segment ----------------------------------------------------------
+
+SEGMENT_INTRO = (
+    "The activities whose gaps differ by customer segment: underserved in a segment while the pooled score "
+    "is not, or {spread} points or more apart between segments. Each column is the same activity seen by one "
+    "segment: its opportunity score (0 to 20) and band, and the fewest answers behind it (n); thin marks fewer "
+    "answers than the survey's min_n. Colours match the diagrams; cyclemap render --segment ID draws one "
+    "segment's view."
+)
+_MANY_VIEWS = 6
+"""From this many views (all and the segments) the segment table is set smaller (7 pt, never below 6)."""
+
+
+def segment_table(doc: PackDocument, cmap: CycleMap, items: Sequence[Disagreement],
+                  severities: Mapping[str, Mapping[str, Severity]], spread: float, pooled: str) -> None:
+    """The activities whose segments disagree, one column per view ("all" first), coloured as in the diagrams.
+
+    `severities` holds each view's severity per activity id (the gaps found in that view); `pooled` names
+    the "all" column (all respondents, or all customers without a survey).
+    """
+    doc.begin("Gaps by segment")
+    doc.heading("Gaps by segment")
+    doc.para(SEGMENT_INTRO.format(spread=score_text(spread).removesuffix(".0")), 10, MUTED)
+    doc.ln(3)
+    if not items:
+        doc.para("No segments disagree: no segment is underserved where the pooled score is not, and no two "
+                 "segments are far apart.")
+        return
+    views = items[0].views
+    names = {segment.id: segment.name for segment in cmap.segments}
+    many = len(views) >= _MANY_VIEWS
+    share, lead = min(0.11, 0.6 / len(views)), 0.05 + (0.18 if many else 0.24)
+    columns = (
+        Column("No.", 0.05),
+        Column("Activity", lead - 0.05),
+        *(Column(("All" if many else pooled) if entry.view == ALL else plain(names[entry.view], 80), share, "RIGHT")
+          for entry in views),
+        Column("How the segments differ", 1 - lead - share * len(views)),
+    )
+    numbers = {v.activity.id: number_of(v) for v in cmap.walk()}
+    rows = [
+        [
+            Cell(numbers.get(item.id, ""), colour=MUTED),
+            Cell(f"{_phase_name(cmap, item.phase)}: {PATH_SEPARATOR.join(plain(p) for p in item.path)}"),
+            *(_view_cell(entry, severities[entry.view].get(item.id, Severity.NONE)) for entry in item.views),
+            Cell(plain(item.reason)),
+        ]
+        for item in items
+    ]
+    doc.table_of(columns, rows, size=7.0 if many else 8.5)
+
+
+def _view_cell(entry: ViewEntry, severity: Severity) -> Cell:
+    """A view's score as the segment table shows it: "18.43 extreme" and "n=146 thin", on its severity's colour."""
+    from cyclemap.report.segment_gaps import view_parts
+
+    fill, colour = FILL[severity]
+    if entry.score is None:
+        return Cell(NONE_MARK, fill if severity is not Severity.NONE else None, colour)
+    parts = view_parts(entry)
+    head = " ".join(part for part in parts if not part.startswith("n=") and part != "thin")
+    sample = " ".join(part for part in parts if part.startswith("n=") or part == "thin")
+    return Cell(head + (f"\n{sample}" if sample else ""), fill, colour, bold=entry.underserved)
 
 
 # -- 5. capture worksheets ---------------------------------------------------------

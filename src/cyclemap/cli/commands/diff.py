@@ -12,7 +12,7 @@ from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
 if TYPE_CHECKING:
-    from cyclemap.model import CycleMap
+    from cyclemap.gitrev import Scored
 
 
 def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
@@ -47,7 +47,9 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     """Show what changed between two versions of a map, and what it means for the gaps.
 
     Activities are matched by id: added, removed, moved, renamed and changed
-    fields, then the gaps opened and closed and the opportunity scores that moved.
+    fields, then the gaps opened and closed and the opportunity scores that moved;
+    on a map with customer segments, the same per segment. Scores come from each
+    map's survey when it has one (at a revision, the survey file as it was there).
     A path after 'REV:' starts at the top of the repository, as in git show
     (REV:./map.yaml starts at the current folder).
 
@@ -66,18 +68,25 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     from cyclemap.diff import diff_maps
     from cyclemap.report.diff import REPORTERS, DiffReport
 
-    (old_map, old_name), (new_map, new_name) = _load_diff_sides(old, new, rev)
-    changes = diff_maps(old_map, new_map, threshold)
+    (old_map, old_name, old_survey), (new_map, new_name, new_survey) = _load_diff_sides(old, new, rev)
+    changes = diff_maps(old_map, new_map, threshold, old_survey=old_survey, new_survey=new_survey)
     REPORTERS[output_format.value](DiffReport(old_name, new_name, old_map, new_map, changes, threshold), sys.stdout)
     if exit_code and changes.differs:
         raise typer.Exit(EXIT_FOUND)
 
 
-def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[CycleMap, str]]:
-    """Both maps with the names to show; problems in either are all reported (stderr) before exiting EXIT_INVALID."""
+def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[Scored]:
+    """Both maps with the names to show and their surveys' results (a map at a revision: its survey as it was
+    there); problems in either are all reported (stderr) before exiting EXIT_INVALID."""
     from functools import partial
 
-    from cyclemap.gitrev import RevisionPath, load_arg, load_working_file_at, parse_map_arg
+    from cyclemap.gitrev import (
+        RevisionPath,
+        load_arg_scored,
+        load_file_scored,
+        load_working_file_scored,
+        parse_map_arg,
+    )
     from cyclemap.report.problems import Checked, report_text
 
     if old == new == STDIN:
@@ -88,10 +97,10 @@ def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[C
     if rev is not None and (new is not None or isinstance(parse_map_arg(old), RevisionPath)):
         raise typer.BadParameter("with --rev, give just the working map file; it is compared with the same "
                                  "file at that revision", param_hint="'--rev'")
-    loaders = [partial(load_arg, old), partial(load_arg, new or "")]
+    loaders = [partial(load_arg_scored, old), partial(load_arg_scored, new or "")]
     if rev is not None:
-        loaders = [partial(load_working_file_at, rev, old), partial(_load_named, old)]
-    sides: list[tuple[CycleMap, str]] = []
+        loaders = [partial(load_working_file_scored, rev, old), partial(load_file_scored, old)]
+    sides: list[Scored] = []
     invalid: list[Checked] = []
     for load in loaders:
         try:
@@ -102,9 +111,3 @@ def _load_diff_sides(old: str, new: str | None, rev: str | None) -> list[tuple[C
         report_text(invalid, to_stderr=True)
         raise typer.Exit(EXIT_INVALID)
     return sides
-
-
-def _load_named(path: str) -> tuple[CycleMap, str]:
-    from cyclemap.loader import load_map
-
-    return load_map(path), path

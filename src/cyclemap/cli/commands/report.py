@@ -34,6 +34,9 @@ def report(
 ) -> None:
     """Write one Markdown page about a map: details, Mermaid diagram, counts and ranked gaps.
 
+    A map with segments also gets a section of gaps by segment: where the
+    segments disagree, then each segment's ranked gaps.
+
     The page is the same for the same map (no date), so it can be committed
     next to the map; GitHub and GitLab draw its diagram.
 
@@ -49,9 +52,12 @@ def report(
     from cyclemap.loader import load_map
     from cyclemap.output import write_output
     from cyclemap.report.document import DocumentOptions, map_document
+    from cyclemap.survey.views import load_map_survey
 
     cmap = load_map(file)
-    text = map_document(cmap, file, DocumentOptions(threshold=threshold, depth=depth, keep=GapFilter(top=top)))
+    survey = load_map_survey(cmap, file) if cmap.survey is not None else None
+    text = map_document(cmap, file, DocumentOptions(threshold=threshold, depth=depth, keep=GapFilter(top=top),
+                                                    survey=survey))
     write_output(output, text.encode("utf-8"), [file])
     if output != "-":
         from cyclemap.report.terminal import visible

@@ -38,7 +38,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
         str | None,
         typer.Option("--sections", show_default=False, autocompletion=complete_sections,
                      help="Parts to include, comma-separated, printed in this order: cover, poster, phases, "
-                     "gaps, worksheets, evidence. Default: all."),
+                     "gaps, segments (on a map with segments), worksheets, evidence. Default: all."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", show_default=False, help="Cover title instead of "
                                               "the map's.")] = None,
@@ -64,11 +64,17 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
                      help="The cycle poster: on one sheet if its text stays legible there, else tiled (auto); "
                      "always on one sheet (fit); tiled over several sheets to tape together (tiles)."),
     ] = Poster.auto,
+    segment: Annotated[
+        str, typer.Option("--segment", "-s", metavar="ID",
+                          help="Colour the poster and flows, and rank the gaps, by this customer segment's scores "
+                          "(as `gaps --segment`); the cover names it.")
+    ] = "all",
 ) -> None:
     """Build a printable PDF pack to run a workshop on a map.
 
     The pack has a cover, the cycle as a poster, a page per phase (its flow and
-    a table of its activities), the ranked gaps, capture worksheets to fill by
+    a table of its activities), the ranked gaps, on a map with segments the
+    gaps that differ by segment side by side, capture worksheets to fill by
     hand, and an evidence appendix. Apart from the cover date it is the same
     for the same map, so it can be rebuilt in CI and compared.
 
@@ -81,11 +87,15 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
       cyclemap workshop map.yaml --sections cover,gaps,worksheets
 
       cyclemap workshop map.yaml --date 2026-03-01 --title "Solar: spring review"
+
+      cyclemap workshop map.yaml --segment upgraders -o upgraders-pack.pdf
     """
+    from cyclemap.gaps import score_views
     from cyclemap.loader import load_map
     from cyclemap.output import write_output
     from cyclemap.report.terminal import visible
     from cyclemap.workshop import PackInfo, PackOptions, build_pack
+    from cyclemap.survey.views import load_map_survey
     from cyclemap.workshop.provenance import git_revision, pack_date
 
     chosen = parse_sections(sections)
@@ -98,9 +108,18 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
         raise typer.BadParameter("reading the map from standard input, say where the PDF goes with -o",
                                  param_hint="'--output'")
     cmap = load_map(file)
+    if sections is not None and "segments" in chosen and not cmap.segments:
+        raise typer.BadParameter("the map has no segments for a segments page; add a segments: list "
+                                 "(see docs/format.md)", param_hint="'--sections'")
+    survey = load_map_survey(cmap, file) if cmap.survey is not None else None
+    try:
+        score_views(cmap, survey).check_view(segment)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="'--segment'") from None
     info = PackInfo("standard input" if file == "-" else file,
                     None if file == "-" else git_revision(_files_of(cmap, file)))
-    options = PackOptions(paper.value, chosen, title, when, threshold, timeout, poster.value, progress=not quiet)
+    options = PackOptions(paper.value, chosen, title, when, threshold, timeout, poster.value, progress=not quiet,
+                          view=segment, survey=survey)
     pack = build_pack(cmap, info, options)
     write_output(target, pack.pdf, [file], binary=True)
     for warning in pack.warnings:
