@@ -15,12 +15,14 @@ import pytest
 from tests.conftest import EXAMPLES, SMALL_MAP, Result
 
 from cyclemap.cli import Paper
-from cyclemap.exit_codes import EXIT_INVALID
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_USAGE
 from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
+from cyclemap.workshop import pack as pack_module
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
+from cyclemap.workshop.pack import MAX_PACK_ACTIVITIES, MAX_PACK_EVIDENCE
 from cyclemap.workshop.provenance import git_revision, pack_date
 
 pytestmark = pytest.mark.skipif(
@@ -424,3 +426,55 @@ def test_format_characters_are_not_reported_as_missing_glyphs() -> None:
     (warning,) = doc.warnings
     assert "blanks: ꦲ." in warning
     assert not {"\u2066", "\u2067", "\u2068", "\u2069", "\u200b"} & set(warning)
+# -- size bounds ---------------------------------------------------------------------
+
+
+def flat_map(activities: int, evidence: int = 0) -> str:
+    """A valid map of `activities` activities in one phase, the first citing `evidence` references."""
+    rows = [f"      - name: Activity {n}" for n in range(activities)]
+    if evidence:
+        cited = (f"\n          - {{source: survey, ref: R{n}}}" for n in range(evidence))
+        rows[0] += "\n        evidence:" + "".join(cited)
+    return SMALL_MAP.split("phases:")[0] + "phases:\n  pre:\n    activities:\n" + "\n".join(rows) + (
+        "\n  during:\n    activities: []\n  post:\n    activities: []\n")
+
+
+@pytest.fixture
+def no_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any diagram layout fail the test: a refusal must come before the heavy work."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the pack started laying out diagrams")
+
+    monkeypatch.setattr(pack_module, "build_scene", refuse)
+
+
+@pytest.mark.usefixtures("no_layout")
+def test_a_map_over_the_pack_bound_is_refused_before_any_work_and_nothing_is_written(
+    pack_of: Callable[..., tuple[Result, Path]], tmp_path: Path
+) -> None:
+    (tmp_path / "pack.pdf").write_bytes(b"an earlier pack")
+    result, out = pack_of(flat_map(MAX_PACK_ACTIVITIES + 1))
+    assert result.code == EXIT_USAGE
+    assert f"map.yaml: too large for a workshop pack: {MAX_PACK_ACTIVITIES + 1:,} activities" in words(result.err)
+    assert "Split the map" in result.err
+    assert "--sections cover,worksheets" in result.err
+    assert "Traceback" not in result.err
+    assert out.read_bytes() == b"an earlier pack"
+
+
+def test_cover_and_worksheets_take_a_map_of_any_size(pack_of: Callable[..., tuple[Result, Path]]) -> None:
+    result, out = pack_of(flat_map(MAX_PACK_ACTIVITIES + 1), "--sections", "cover,worksheets")
+    assert result.code == 0, result.err
+    assert page_count(out) == 4
+
+
+@pytest.mark.usefixtures("no_layout")
+def test_too_much_evidence_is_refused_with_the_sections_that_leave_it_out(
+    pack_of: Callable[..., tuple[Result, Path]], tmp_path: Path
+) -> None:
+    result, out = pack_of(flat_map(2, evidence=MAX_PACK_EVIDENCE + 1), "--sections", "cover,poster,evidence")
+    assert result.code == EXIT_USAGE
+    assert f"too many evidence entries for a workshop pack's appendix: {MAX_PACK_EVIDENCE + 1:,}" in words(result.err)
+    assert "--sections cover,poster" in result.err
+    assert not out.exists()

@@ -11,7 +11,8 @@ EXIT_FOUND = 1
 EXIT_INVALID = 4
 """The input is invalid: a map, an included file or a survey has problems (reported as file:line:col)."""
 EXIT_USAGE = 2
-"""Usage error: unknown option, bad value, an input file that is missing or not a file."""
+"""Usage error: unknown option, bad value, an input file that is missing or not a file, a map too large
+for a workshop pack."""
 EXIT_ENVIRONMENT = 3
 """Environment error: Graphviz or git missing, Graphviz failed or ran out of time (`--timeout`),
 output not writable, device full."""

@@ -7,18 +7,20 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from cyclemap import __version__
+from cyclemap.exit_codes import EXIT_USAGE
 from cyclemap.gaps import Severity, find_gaps, score_views, severity_by_id
 from cyclemap.model import CycleMap
+from cyclemap.problems import CyclemapError
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
 from cyclemap.render.geometry import GAP, Deadline, outline_card
 from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
+from cyclemap.survey import ALL
 from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.poster import paper_for, plan_poster
-from cyclemap.survey import ALL
 from cyclemap.workshop.progress import Steps, shown_on_terminal
 
 if TYPE_CHECKING:
@@ -32,6 +34,19 @@ MIN_FLOW_SCALE = 0.75
 """Scale at which a phase's columns are grouped into flow diagrams as wide as the page."""
 TIMEOUT_HINT = "Try a longer --timeout, or --sections without poster and phases (the parts with diagrams)."
 """What `workshop` can do about a layout or a Graphviz run that took too long."""
+MAX_PACK_ACTIVITIES = 5_000
+"""Most activities a pack with a poster, phase pages, gaps or evidence takes: about 1,200 to 2,500 A4
+pages, within 600 MB and a minute (figures in docs/decisions.md). Cover and worksheets take any map."""
+MAX_PACK_EVIDENCE = 20_000
+"""Most evidence entries (each cited reference of each activity) a pack's evidence appendix takes."""
+SCALING_SECTIONS = frozenset({"poster", "phases", "gaps", "evidence"})
+"""The parts that grow with the map: a diagram node or a table row per activity, gap or reference."""
+
+
+class PackTooLarge(CyclemapError):
+    """The map is too large for a printed pack of the chosen sections (a usage error: nothing is built)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,9 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
 
     Laying out the diagrams stops with a `LayoutError` after `options.timeout`
     seconds, as does each Graphviz run after as many: nothing is returned.
+    A map over the pack's size bounds is refused first (`PackTooLarge`).
     """
+    check_size(cmap, info.file, options.sections)
     deadline = Deadline.after(options.timeout, TIMEOUT_HINT)
     with shown_on_terminal(options.progress) as steps:
         steps.step("Laying out the diagrams")
@@ -100,6 +117,32 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
         finally:
             doc.close_fonts()
     return Pack(pdf, doc.pages_count, doc.warnings, PAPERS[options.paper])
+
+
+def check_size(cmap: CycleMap, name: str, sections: tuple[str, ...]) -> None:
+    """Refuse (`PackTooLarge`) a map whose pack of `sections` would exceed MAX_PACK_ACTIVITIES or MAX_PACK_EVIDENCE.
+
+    Counting is cheap: it happens before any layout, Graphviz run or page.
+    """
+    if not SCALING_SECTIONS.intersection(sections):
+        return
+    activities = sum(1 for _ in cmap.walk())
+    if activities > MAX_PACK_ACTIVITIES:
+        raise PackTooLarge(
+            f"{name}: too large for a workshop pack: {activities:,} activities, and a pack takes at most "
+            f"{MAX_PACK_ACTIVITIES:,} (that is already over a thousand printed pages). Split the map into smaller "
+            "maps, e.g. one per phase or per part of the journey, and build a pack of each; "
+            "'--sections cover,worksheets' works at any size."
+        )
+    if "evidence" in sections:
+        cited = sum(len(visit.activity.evidence) for visit in cmap.walk())
+        if cited > MAX_PACK_EVIDENCE:
+            kept = ",".join(part for part in sections if part != "evidence")
+            hint = f"Leave the appendix out with '--sections {kept}', or split the map." if kept else "Split the map."
+            raise PackTooLarge(
+                f"{name}: too many evidence entries for a workshop pack's appendix: {cited:,}, and it takes at most "
+                f"{MAX_PACK_EVIDENCE:,}. {hint}"
+            )
 
 
 @dataclass(frozen=True)
