@@ -311,3 +311,51 @@ def test_svg_tooltips_carry_the_whole_name_unwrapped(layout: str) -> None:
     assert "1 Read https://docs.example.com/platform/security/whitepaper-2026-edition.pdf" in tips
     assert "2 Pneumonoultramicroscopicsilicovolcanoconiosis-and-friends-checklist" in tips
     assert "1 1 <script>alert(1)</script> and http://evil" in tips
+
+
+# -- pictures too large to draw ------------------------------------------------------
+
+SIX_DEEP = """\
+cyclemap: 1
+title: Six activities
+customer: Riders
+outcome: Riding
+phases:
+  pre:
+    activities:
+      - name: Choose
+        subcycle:
+          - name: Compare
+          - name: Ask
+  during:
+    activities:
+      - name: Ride
+  post:
+    activities:
+      - name: Pay
+      - name: Review
+"""
+
+
+def test_a_picture_of_more_activities_than_graphviz_may_draw_is_refused_before_anything_is_written(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over MAX_DRAWN shown activities, svg/png/pdf are a usage error naming the way out; dot, mermaid
+    and a folded picture still work."""
+    import cyclemap.render as render_module
+
+    monkeypatch.setattr(render_module, "MAX_DRAWN", 5)
+    path = tmp_path / "six.yaml"
+    path.write_text(SIX_DEEP, encoding="utf-8")
+    out = tmp_path / "six.svg"
+    out.write_text("old picture", encoding="utf-8")
+    for fmt in ("svg", "png", "pdf"):
+        done = cli("render", str(path), "-f", fmt, "-o", str(out))
+        assert done.code == EXIT_USAGE
+        assert f"too large to draw as {fmt}: 6 activities shown" in done.err
+        assert "--depth" in done.err and "-f dot" in done.err and "Traceback" not in done.err
+    assert out.read_text(encoding="utf-8") == "old picture"
+    assert cli("render", str(path), "-f", "dot", "-o", str(tmp_path / "six.dot")).code == 0
+    assert cli("render", str(path), "-f", "mermaid", "-o", str(tmp_path / "six.mmd")).code == 0
+    assert cli("render", str(path), "-f", "svg", "--depth", "0", "-o", str(out)).code == 0
+    assert out.read_text(encoding="utf-8").startswith("<?xml")

@@ -119,6 +119,7 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
 
     loaded = _load_all(list(dict.fromkeys(name for name, _, _ in jobs)))
     _check_view(loaded, base.view)
+    _check_sizes(jobs, loaded, base)
     for name, target, _ in jobs:
         if name in loaded and target != "-":
             refuse_inputs(target, inputs)
@@ -143,6 +144,20 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
             done = "Updated" if only_changed else "Wrote"
             print(f"{done} {visible(target)} ({_drawn_as(base.layout, fmt)})", file=sys.stderr)
     return code
+
+
+def _check_sizes(jobs: list[tuple[str, str, str]], loaded: dict[str, tuple[CycleMap, SurveyResults | None]],
+                 base: RenderOptions) -> None:
+    """A usage error, before anything is drawn, when Graphviz would have to draw a map too large to show."""
+    from dataclasses import replace
+
+    from cyclemap.render import too_large_to_draw
+
+    for name, _, fmt in jobs:
+        if name in loaded:
+            why = too_large_to_draw(loaded[name][0], replace(base, fmt=fmt))
+            if why is not None:
+                raise InputError(f"{subject(name)}: {why}")
 
 
 def _check_view(loaded: dict[str, tuple[CycleMap, SurveyResults | None]], view: str) -> None:

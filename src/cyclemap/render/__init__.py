@@ -35,7 +35,13 @@ SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid
 """Each format and the suffix its files get."""
 FORMAT_OF_SUFFIX = {**{s: f for f, s in SUFFIXES.items()}, ".gv": "dot", ".mermaid": "mermaid"}
 BINARY_FORMATS = frozenset(("png", "pdf"))
+GRAPHVIZ_FORMATS = frozenset(("svg", "png", "pdf"))
+"""Formats that Graphviz draws (in a process of its own, whose memory adds to ours)."""
 PNG_DPI = 150
+MAX_DRAWN = 20_000
+"""Most activities a picture drawn by Graphviz shows: at 20,000 `render -f svg` takes about 40 s and
+250 MB with Graphviz's memory; at 60,000 it passes 600 MB (figures in docs/decisions.md). No paper
+holds such a picture legibly; DOT and Mermaid have no bound."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,23 @@ class RenderOptions:
     """Whose gaps the colours show: "all" or a segment id (``--segment``)."""
     survey: SurveyResults | None = None
     """The map's survey's results (`cyclemap.survey.views.load_map_survey`), when it has a survey."""
+
+
+def drawn_activities(cmap: CycleMap, depth: int | None) -> int:
+    """How many activities a diagram shows: every one, or those no deeper than `depth` (0: top level)."""
+    return sum(1 for visit in cmap.walk() if depth is None or visit.depth <= depth)
+
+
+def too_large_to_draw(cmap: CycleMap, options: RenderOptions) -> str | None:
+    """Why Graphviz will not be asked to draw this map (more than MAX_DRAWN activities shown), or None."""
+    if options.fmt not in GRAPHVIZ_FORMATS:
+        return None
+    drawn = drawn_activities(cmap, options.depth)
+    if drawn <= MAX_DRAWN:
+        return None
+    return (f"too large to draw as {options.fmt}: {drawn:,} activities shown, and a picture takes at most "
+            f"{MAX_DRAWN:,} (no paper shows that many legibly); fold subcycles with --depth 1 (or 0), "
+            "write -f dot or -f mermaid, or split the map")
 
 
 def scene_of(cmap: CycleMap, options: RenderOptions, *, details: bool = False) -> Scene:
