@@ -17,7 +17,8 @@ and peak memory, against issue 10's goal of 600 MB at 100,000 activities. The
 peak is the larger of the biggest single process and the sum of the command
 and its running children (Graphviz), sampled. `workshop` refuses maps over
 MAX_PACK_ACTIVITIES, so it runs on a map of the default shape with at most that
-many activities (the largest it accepts). `--peak-commands` picks some (e.g.
+many activities (the largest it accepts); render -f svg likewise on at most
+cyclemap.render.MAX_DRAWN activities. `--peak-commands` picks some (e.g.
 `validate diff`).
 """
 
@@ -33,6 +34,7 @@ import yaml
 from cyclemap import yaml_reader
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK
 from cyclemap.loader import load_map
+from cyclemap.render import MAX_DRAWN
 from cyclemap.workshop.pack import MAX_PACK_ACTIVITIES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -54,8 +56,8 @@ COMMANDS = {
     "render-dot-flow": ["render", "{map}", "-f", "dot", "-l", "flow", "-o", "{out}.dot"],
     "render-dot": ["render", "{map}", "-f", "dot", "-o", "{out}.dot"],
     "render-mermaid": ["render", "{map}", "-f", "mermaid", "-o", "{out}.mmd"],
-    "render-svg-flow": ["render", "{map}", "-f", "svg", "-l", "flow", "-o", "{out}.svg", "--timeout", "3600"],
-    "render-svg": ["render", "{map}", "-f", "svg", "-o", "{out}.svg", "--timeout", "3600"],
+    "render-svg-flow": ["render", "{draw_map}", "-f", "svg", "-l", "flow", "-o", "{out}.svg", "--timeout", "3600"],
+    "render-svg": ["render", "{draw_map}", "-f", "svg", "-o", "{out}.svg", "--timeout", "3600"],
     "diff": ["diff", "{map}", "{changed}"],
     "report": ["report", "{map}", "-o", "{out}.md"],
     "workshop": ["workshop", "{pack_map}", "-o", "{out}.pdf", "-q", "--date", "2026-01-01", "--timeout", "3600"],
@@ -78,9 +80,14 @@ def peak_check(size: int, names: list[str]) -> bool:
             pack_size = min(size, MAX_PACK_ACTIVITIES)
             pack_map.write_text(generate(pack_size), encoding="utf-8")
             print(f"workshop: {pack_size:,} activities (tree shape), the most a pack takes is {MAX_PACK_ACTIVITIES:,}")
+        draw_map = path
+        if size > MAX_DRAWN and {"render-svg", "render-svg-flow"} & set(names):
+            draw_map = Path(folder) / "draw-map.yaml"
+            draw_map.write_text(generate(MAX_DRAWN, shape="lean"), encoding="utf-8")
+            print(f"render-svg: {MAX_DRAWN:,} activities (lean), the most a picture drawn by Graphviz shows")
         print(f"{'command':<16}  {'seconds':>8}  {'cpu s':>7}  {'peak MB':>8}  {'+children':>9}")
         for name in names:
-            words = [w.format(map=path, changed=changed, pack_map=pack_map, out=Path(folder) / name)
+            words = [w.format(map=path, changed=changed, pack_map=pack_map, draw_map=draw_map, out=Path(folder) / name)
                      for w in COMMANDS[name]]
             run = run_measured([sys.executable, "-m", "cyclemap", *words])
             print(f"{name:<16}  {run.seconds:8.2f}  {run.cpu:7.2f}  {run.peak_mb:8.0f}  {run.tree_peak_mb:9.0f}")
