@@ -58,6 +58,8 @@ NEAR = (1.5, 6.0)
 FAR = (12.0, 20.0, 30.0, 42.0, 56.0, 72.0, 90.0, 110.0, 135.0, 165.0, 200.0)
 FARTHEST = (240.0, 290.0, 350.0, 420.0)
 """Distances from a marker at which a label is tried: the numbers of a crowded panel go further."""
+NAMED_REACH = 6
+"""Distances of `FAR` tried for a named label (up to 56 points): further out, its number is clearer."""
 MOVED_FROM = 0.5
 """Smallest move (0-10 units) since the revision that gets an arrow."""
 PANEL_GAP = 46.0
@@ -116,6 +118,8 @@ class Chart:
     per_view_ids: bool = False
     """Marker ids name the view (``pt-<view>-<id>``): several panels share activities."""
     before: Before | None = None
+    phases: tuple[tuple[str, str], ...] = ()
+    """(key, label) of each phase, for the key's number colours."""
 
 
 def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keyword
@@ -135,8 +139,11 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
               landscape_points(cmap, threshold, v, survey=survey, min_n=min_n))
         for v in shown
     ]
+    from cyclemap.model import PHASE_KEYS, label_of
+
+    phases = tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
-                 panels, per_view_ids=view == EACH, before=before)
+                 panels, per_view_ids=view == EACH, before=before, phases=phases)
 
 
 def before_of(cmap: CycleMap, survey: SurveyResults | None, rev: str, views: Iterable[str]) -> Before:
@@ -169,7 +176,7 @@ class _Marker:
 
 
 @dataclass
-class _Placed:
+class PlacedPanel:
     """One panel laid out, in its own coordinates (the plot's lower left corner at 0, 0)."""
 
     panel: Panel
@@ -255,20 +262,25 @@ class _Room:
         """Whether `rect` keeps `LABEL_GAP` clear of every box and line (other than its own marker `owner`)."""
         if not self.inside(rect):
             return False
-        if any(rect.overlaps(other, LABEL_GAP) for other in self.boxes.near(rect, LABEL_GAP + 200)):
+        if any(rect.overlaps(other, LABEL_GAP) for other in self.boxes.near(rect, LABEL_GAP)):
             return False
         return not any(line.reaches(rect, LABEL_GAP) for line in self.lines.near(rect, LABEL_GAP))
 
-    def clear_leader(self, leader: Segment, own: Rect, label: Rect) -> bool:
-        """Whether a leader line misses every marker but its own, every box but its label, and every line."""
+    def clear_leader(self, leader: Segment, own: Rect, label: Rect, *, cross: bool = False) -> bool:
+        """Whether a leader line misses every marker but its own, and (unless `cross`, the last resort) every box
+        but its label and every line."""
         bounds = leader.bounds
-        for other in self.boxes.near(bounds, 2.0):
+        for other in (self.markers if cross else self.boxes).near(bounds, 2.0):
             if other not in (own, label) and leader.reaches(other, 1.0):
                 return False
-        return not any(leader.crosses(line) for line in self.lines.near(bounds, 1.0))
+        return cross or not any(leader.crosses(line) for line in self.lines.near(bounds, 1.0))
 
     def add_box(self, rect: Rect) -> None:
         self.boxes.add(rect, rect)
+
+    def add_marker(self, rect: Rect) -> None:
+        self.boxes.add(rect, rect)
+        self.markers.add(rect, rect)
 
     def add_line(self, line: Segment) -> None:
         self.lines.add_line(line, line)
@@ -282,8 +294,12 @@ def _directions(count: int) -> list[tuple[float, float]]:
     return [(math.cos(math.radians(a)), math.sin(math.radians(a))) for a in angles]
 
 
-def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[float]) -> bool:
-    """Put `label` at the nearest free place around its marker; False when there is none."""
+def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[float], *, cross: bool = False) -> bool:
+    """Put `label` at the nearest free place around its marker; False when there is none.
+
+    Its leader line (if it needs one) misses other markers and labels; with
+    `cross` it may cross other lines (the last resort of a crowded plot).
+    """
     own = _marker_rect(marker)
     reach = MARKER / 2
     for distance in distances:
@@ -295,7 +311,7 @@ def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[floa
                 continue
             leader = distance > LEADER_FROM
             line = Segment(marker.x, marker.y, rect.x, rect.y)
-            if leader and not room.clear_leader(line, own, rect):
+            if leader and not room.clear_leader(line, own, rect, cross=cross):
                 continue
             label.rect, label.leader = rect, leader
             room.add_box(rect)
@@ -309,7 +325,7 @@ def _marker_rect(marker: _Marker) -> Rect:
     return Rect(marker.x, marker.y, MARKER, MARKER)
 
 
-def _lay_out(panel: Panel, side: float, regions: Regions, before: Before | None, deadline: Deadline) -> _Placed:
+def lay_out_panel(panel: Panel, side: float, regions: Regions, before: Before | None, deadline: Deadline) -> PlacedPanel:
     """Place a panel's markers, badges, region labels and activity labels.
 
     Labels are placed most urgent first, each at the nearest free place; a
@@ -322,7 +338,7 @@ def _lay_out(panel: Panel, side: float, regions: Regions, before: Before | None,
     arrows = _arrows(panel, before, unit)
     room = _Room(side)
     for marker in markers:
-        room.add_box(_marker_rect(marker))
+        room.add_marker(_marker_rect(marker))
     where = {p.id: m for m in markers for p in m.points}
     for point, x, y in arrows:
         room.add_line(Segment(x, y, where[point.id].x, where[point.id].y))
@@ -333,16 +349,14 @@ def _lay_out(panel: Panel, side: float, regions: Regions, before: Before | None,
     for point in order:
         deadline.check("landscape")
         label = _label(point, False, point.id in new)
-        if _place(label, where[point.id], room, (*NEAR, *FAR)):
-            labels.append(label)
-        else:
+        if not _place(label, where[point.id], room, (*NEAR, *FAR[:NAMED_REACH])):
             numbered.append(point)
-    for point in numbered:
-        deadline.check("landscape")
-        label = _label(point, True, point.id in new)
-        if _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST)):
-            labels.append(label)
-    result = _Placed(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
+            label = _label(point, True, point.id in new)
+            if not (_place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST))
+                    or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=True)):
+                continue
+        labels.append(label)
+    result = PlacedPanel(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
     if numbered:
         result.listing = _listing([p for p in panel.points if p in numbered])
     return result
@@ -544,7 +558,7 @@ def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_S
     """
     import graphviz  # here, as in geometry: outputs without Graphviz start without it
 
-    placed = [_lay_out(panel, plot_side, chart.regions, chart.before, deadline) for panel in chart.panels]
+    placed = [lay_out_panel(panel, plot_side, chart.regions, chart.before, deadline) for panel in chart.panels]
     count = len(placed)
     columns = count if count <= 3 else math.ceil(math.sqrt(count))
     cell_w = max(p.width for p in placed) + LEFT_MARGIN + PANEL_GAP
@@ -579,7 +593,7 @@ def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_S
     return str(graph.source)
 
 
-def _draw_panel(dot: _Dot, chart: Chart, panel: _Placed, ox: float, oy: float) -> None:
+def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: float) -> None:
     """One plot with its plot's lower left corner at (ox, oy)."""
     side, view = panel.side, panel.panel.view
     unit = side / AXIS_TOP
@@ -664,7 +678,7 @@ def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: f
         canvas.polygon(at(inner))
 
 
-def _key(chart: Chart, placed: list[_Placed]) -> tuple[str, float, float]:
+def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
     """The key beside the plots: marker colours, regions, and what arrows and badges mean (HTML, width, height)."""
     from cyclemap.render.scene import SHORT_NAME
 
@@ -682,6 +696,9 @@ def _key(chart: Chart, placed: list[_Placed]) -> tuple[str, float, float]:
         fill, ink = REGION_STYLE[kind]
         rows.append((f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{ink}" WIDTH="12" HEIGHT="12" FIXEDSIZE="TRUE"></TD>',
                      html_text(f"{text} region")))
+    for key, label in chart.phases:
+        rows.append((f'<TD><FONT COLOR="{PHASE_INK[key]}"><B>1.2</B></FONT></TD>',
+                     f'<FONT COLOR="{PHASE_INK[key]}">Numbers in {html_text(label)}</FONT>'))
     if any(p.badges for p in placed):
         rows.append((f"<TD><B>{TIMES}2</B></TD>", "Activities at the same point"))
     before = chart.before
@@ -694,7 +711,7 @@ def _key(chart: Chart, placed: list[_Placed]) -> tuple[str, float, float]:
         "Axes 0 to 10: map scores scaled to 0-10, survey scores as surveyed",
         f"Score: imp + max(imp {MINUS} sat, 0); underserved from {chart.regions.threshold:g}",
         "Dashed line: satisfaction equals importance",
-        "2.1 is the first step of activity 2; colour: its phase",
+        "2.1 is the first step of activity 2 in its phase",
     ]
     if any(p.numbered for p in placed):
         notes.append("Crowded plots show numbers; the list beside names them")
@@ -704,6 +721,7 @@ def _key(chart: Chart, placed: list[_Placed]) -> tuple[str, float, float]:
     frame = 'BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff"'
     html = f'<<FONT POINT-SIZE="10" COLOR="{INK}"><TABLE {frame}>{body}</TABLE></FONT>>'
     texts = [t for _, t in rows] + [f"{t} region" for t in region_names(chart.regions).values()]
+    texts += [f"Numbers in {label}" for _, label in chart.phases]
     width = max(max(text_width(t, 10.0) for t in texts) + 50, max(text_width(n, 9.0) for n in notes) + 24)
     height = 20 + 21 * len(rows) + 11.5 * len(notes)
     return html, width, height
