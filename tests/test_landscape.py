@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cyclemap.exit_codes import EXIT_OK, EXIT_USAGE
-from cyclemap.gaps import find_gaps, is_overserved, is_underserved, opportunity_score
+from cyclemap.gaps import is_overserved, is_underserved, opportunity_score
 from cyclemap.landscape import Regions
 from cyclemap.loader import load_map
 from cyclemap.model import Activity
@@ -37,7 +37,7 @@ from generate import generate  # noqa: E402 - bench/ is not a package
 def svg_of(cli: Callable[..., Any], *args: str) -> ET.Element:
     done = cli("render", *args, "--layout", "landscape", "-f", "svg", "-o", "-")
     assert done.code == EXIT_OK, done.err
-    return ET.fromstring(done.out)
+    return ET.fromstring(done.out)  # noqa: S314 - our own output
 
 
 def frame(svg: ET.Element, view: str = "all") -> tuple[float, float, float]:
@@ -87,7 +87,9 @@ def test_markers_sit_at_their_importance_and_satisfaction(cli: Callable[..., Any
         assert f"importance {activity['importance']:.1f}" in title and f"score {activity['score']:.1f}" in title
 
 
-def test_hand_entered_scores_are_normalised_like_the_gap_score(cli: Callable[..., Any], write_map: Callable[..., Path]) -> None:
+def test_hand_entered_scores_are_normalised_like_the_gap_score(
+    cli: Callable[..., Any], write_map: Callable[..., Path]
+) -> None:
     """On a 1-5 map, importance 4 and satisfaction 1 plot at 8 and 2, and the marker's colour is the gap's."""
     path = write_map(MAP_1_TO_5)
     activity = landscape_json(cli, path)["activities"][0]
@@ -121,9 +123,9 @@ def test_survey_scores_plot_as_surveyed_with_n_in_the_tooltip(cli: Callable[...,
     path = ROOT / "examples" / "rooftop-solar-segments.yaml"
     svg = svg_of(cli, str(path), "--segment", "upgraders")
     data = landscape_json(cli, path, "--segment", "upgraders")
-    left, bottom, side = frame(svg, "upgraders")
+    left, _, side = frame(svg, "upgraders")
     for activity in data["activities"]:
-        x, y, title = markers(svg)[f"pt-{activity['id']}"]
+        x, _, title = markers(svg)[f"pt-{activity['id']}"]
         assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
         assert f"n={activity['n']}" in title
 
@@ -147,12 +149,14 @@ def test_regions_follow_the_threshold(threshold: float, underserved: list[Any], 
 
 
 @needs_graphviz
-@pytest.mark.parametrize(("threshold", "corners"), [(10, {(5, 0), (10, 10), (10, 0)}), (12, {(6, 0), (10, 8), (10, 0)})])
+@pytest.mark.parametrize(("threshold", "corners"),
+                         [(10, {(5, 0), (10, 10), (10, 0)}), (12, {(6, 0), (10, 8), (10, 0)})])
 def test_the_drawn_region_moves_with_the_maps_threshold(
     cli: Callable[..., Any], write_map: Callable[..., Path], threshold: int, corners: set[tuple[int, int]]
 ) -> None:
     """A map with gaps.threshold 12 draws its underserved edge from (6, 0) to (10, 8), and says so."""
-    path = write_map(MAP_1_TO_5.replace("scale: {min: 1, max: 5}", f"scale: {{min: 1, max: 5}}\ngaps: {{threshold: {threshold}}}"))
+    scale = "scale: {min: 1, max: 5}"
+    path = write_map(MAP_1_TO_5.replace(scale, f"{scale}\ngaps: {{threshold: {threshold}}}"))
     svg = svg_of(cli, str(path))
     left, bottom, side = frame(svg)
     shaded = [p for p in svg.iter(f"{SVG}polygon") if p.get("fill") == "#fde8dc"]  # the region, then the key's swatch
@@ -182,7 +186,7 @@ def _check_layout(path: Path, view: str) -> int:
         for a, b in itertools.combinations(boxes, 2):
             assert not a.overlaps(b, 0.0), (a, b)
         for box in boxes:
-            assert 0 <= box.left and box.right <= 540 and 0 <= box.bottom and box.top <= 540
+            assert box.left >= 0 and box.right <= 540 and box.bottom >= 0 and box.top <= 540
             for x, y in marker_boxes:
                 assert not (abs(box.x - x) * 2 < box.w + MARKER and abs(box.y - y) * 2 < box.h + MARKER), (box, x, y)
         for label in placed.labels:
@@ -262,7 +266,8 @@ def test_segment_each_and_mermaid_need_the_landscape(cli: Callable[..., Any]) ->
     assert cli("render", path, "--segment", "each", "-o", "-", "-f", "dot").code == EXIT_USAGE
     done = cli("render", path, "--layout", "landscape", "-f", "mermaid", "-o", "-")
     assert done.code == EXIT_USAGE and "svg, png, pdf or dot" in done.err
-    assert cli("render", path, "--layout", "landscape", "--segment", "nobody", "-o", "-", "-f", "dot").code == EXIT_USAGE
+    unknown = cli("render", path, "--layout", "landscape", "--segment", "nobody", "-o", "-", "-f", "dot")
+    assert unknown.code == EXIT_USAGE
 
 
 def test_dot_is_deterministic(cli: Callable[..., Any]) -> None:

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 from cyclemap.gaps import Severity, score_views
 from cyclemap.landscape import AXIS_TOP, Point, Regions, landscape_points, regions_of
 from cyclemap.render.geometry import Deadline, Grid, Rect, Segment
-from cyclemap.render.scene import URGENCY, Scene
+from cyclemap.model import PHASE_KEYS, label_of
+from cyclemap.render.scene import SHORT_NAME, URGENCY, Scene
 from cyclemap.render.style import FILL, FONT, HIGHLIGHT, INK, MARK_TEXT, MUTED, PHASE_INK, mark_cell, title_label
 from cyclemap.render.text import clean, html_text, text_width
 from cyclemap.survey import ALL
@@ -139,8 +140,6 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
               landscape_points(cmap, threshold, v, survey=survey, min_n=min_n))
         for v in shown
     ]
-    from cyclemap.model import PHASE_KEYS, label_of
-
     phases = tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
                  panels, per_view_ids=view == EACH, before=before, phases=phases)
@@ -325,7 +324,9 @@ def _marker_rect(marker: _Marker) -> Rect:
     return Rect(marker.x, marker.y, MARKER, MARKER)
 
 
-def lay_out_panel(panel: Panel, side: float, regions: Regions, before: Before | None, deadline: Deadline) -> PlacedPanel:
+def lay_out_panel(
+    panel: Panel, side: float, regions: Regions, before: Before | None, deadline: Deadline
+) -> PlacedPanel:
     """Place a panel's markers, badges, region labels and activity labels.
 
     Labels are placed most urgent first, each at the nearest free place; a
@@ -680,8 +681,6 @@ def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: f
 
 def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
     """The key beside the plots: marker colours, regions, and what arrows and badges mean (HTML, width, height)."""
-    from cyclemap.render.scene import SHORT_NAME
-
     present = {p.severity for panel in chart.panels for p in panel.points}
     rows: list[tuple[str, str]] = [("", "<B>Key</B>")]
     for severity in (s for s in URGENCY if s in present):
