@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from cyclemap.gaps import Severity, score_views
 from cyclemap.landscape import AXIS_TOP, Point, Regions, landscape_points, regions_of
-from cyclemap.render.geometry import Deadline, Grid, Rect, Segment
 from cyclemap.model import PHASE_KEYS, label_of
+from cyclemap.render.geometry import Deadline, Grid, Rect, Segment
 from cyclemap.render.scene import SHORT_NAME, URGENCY, Scene
 from cyclemap.render.style import FILL, FONT, HIGHLIGHT, INK, MARK_TEXT, MUTED, PHASE_INK, mark_cell, title_label
 from cyclemap.render.text import clean, html_text, text_width
