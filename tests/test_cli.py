@@ -14,7 +14,7 @@ from cyclemap.cli import main
 from cyclemap.cli.quick import FORMATS
 from cyclemap.exit_codes import EXIT_INVALID
 from cyclemap.loader import load_map
-from cyclemap.render import LAYOUTS, SUFFIXES
+from cyclemap.render import LANDSCAPE, LAYOUTS, SUFFIXES
 from cyclemap.report.problems import REPORTERS
 from cyclemap.schema import schema_text
 from cyclemap.templates import starter_map
@@ -344,4 +344,4 @@ def test_format_and_layout_choices_are_the_registries_keys() -> None:
     """Every --format and --layout choice the CLI offers has a reporter or layout behind it, and vice versa."""
     assert [c.value for c in cli.ProblemFormat] == list(REPORTERS) == list(FORMATS)
     assert [c.value for c in cli.RenderFormat] == list(SUFFIXES)
-    assert [c.value for c in cli.Layout] == list(LAYOUTS)
+    assert [c.value for c in cli.Layout] == [*LAYOUTS, LANDSCAPE]

@@ -518,9 +518,9 @@ def test_every_format_choice_has_a_reporter() -> None:
 
 
 def test_json_contract_keys_exactly(mixed_map: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """JSON holds map (as given), threshold and gaps; each entry exactly the contract's keys, in order."""
+    """JSON holds map (as given), threshold, gaps and landscape; each entry exactly the contract's keys, in order."""
     document = gaps_json(capsys, mixed_map)
-    assert list(document) == ["map", "threshold", "gaps"]
+    assert list(document) == ["map", "threshold", "gaps", "landscape"]
     assert document["map"] == str(mixed_map)
     assert document["threshold"] == 10
     assert all(list(entry) == JSON_ENTRY_KEYS for entry in document["gaps"])

@@ -260,7 +260,7 @@ def test_by_segment_needs_segments(write_map: Callable[..., Path], cli: Callable
 def test_maps_without_segments_keep_their_json_keys(cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     data = json.loads(cli("gaps", "examples/home-solar.yaml", "-f", "json").out)
-    assert list(data) == ["map", "threshold", "gaps"]
+    assert list(data) == ["map", "threshold", "gaps", "landscape"]  # landscape: issue 12, for every map
     assert "segment" not in data["gaps"][0]
     header = cli("gaps", "examples/home-solar.yaml", "-f", "csv").out.splitlines()[0]
     assert "segment" not in header

@@ -61,10 +61,11 @@ class RenderFormat(str, Enum):
 
 
 class Layout(str, Enum):
-    """The choices of `render --layout`: the keys of `cyclemap.render.LAYOUTS`."""
+    """The choices of `render --layout`: the keys of `cyclemap.render.LAYOUTS`, then `LANDSCAPE`."""
 
     cycle = "cycle"
     flow = "flow"
+    landscape = "landscape"
 
 
 class Engine(str, Enum):

@@ -13,12 +13,15 @@ from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
 from cyclemap.problems import InputError, MapError
 from cyclemap.safe_text import subject
 
+LANDSCAPE = "landscape"
+"""The layout that plots importance against satisfaction (its --since draws arrows, not outlines)."""
 LAYOUT_FREE_FORMATS = frozenset({"mermaid"})
 """Formats drawn the same with --layout cycle and flow: Mermaid lays its flowchart out itself."""
 
 if TYPE_CHECKING:
     from cyclemap.model import CycleMap
     from cyclemap.render import RenderOptions
+    from cyclemap.render.landscape import Before
     from cyclemap.survey.views import SurveyResults
 
 
@@ -128,7 +131,9 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
         cmap, survey = loaded[name]
         try:
             options = replace(base, fmt=fmt, survey=survey)
-            if since is not None:
+            if since is not None and base.layout == LANDSCAPE:
+                options = replace(options, before=_before(cmap, name, since, base.view))
+            elif since is not None:
                 from cyclemap.gitrev import changes_since  # git and the diff only when asked for
 
                 options = replace(options, highlight=changes_since(cmap, name, since))
@@ -160,10 +165,45 @@ def _check_sizes(jobs: list[tuple[str, str, str]], loaded: dict[str, tuple[Cycle
                 raise InputError(f"{subject(name)}: {why}")
 
 
+def _before(cmap: CycleMap, name: str, rev: str, view: str) -> Before:
+    """Where the activities of map file `name` were at `rev` (with its survey then), for the landscape's arrows.
+
+    A map that is not in that revision yet has every activity new. A survey
+    that cannot be read at `rev` is an input error naming the revision.
+    """
+    from cyclemap.gaps import score_views
+    from cyclemap.gitrev import NotInRevision, load_working_file_at
+    from cyclemap.render.landscape import EACH, Before, before_of
+
+    views = score_views(cmap).views() if view == EACH else (view,)
+    try:
+        old, shown = load_working_file_at(rev, name)
+    except NotInRevision:
+        return Before(rev, {}, frozenset())
+    survey = None
+    if old.survey is not None:
+        from pathlib import PurePosixPath
+
+        from cyclemap.gitrev import GitFiles, Repository
+        from cyclemap.survey.views import load_survey
+
+        repo = Repository.at(str(Path(name).parent))
+        path = PurePosixPath(repo.prefix) / Path(name).name
+        try:
+            survey = load_survey(old, GitFiles(rev, path.parent, repo=repo.top), PurePosixPath(path.name))
+        except MapError as err:
+            first = err.problems[0].message if err.problems else "it cannot be read"
+            raise InputError(f"{shown}: the survey at revision {rev} cannot be read: {first}") from None
+    return before_of(old, survey, rev, views)
+
+
 def _check_view(loaded: dict[str, tuple[CycleMap, SurveyResults | None]], view: str) -> None:
     """A usage error, before anything is drawn, when a map lacks the segment `--segment` names."""
     from cyclemap.gaps import score_views
+    from cyclemap.render.landscape import EACH
 
+    if view == EACH:
+        return
     for name, (cmap, survey) in loaded.items():
         try:
             score_views(cmap, survey).check_view(view)

@@ -20,6 +20,7 @@ from cyclemap.render.scene import Highlight, Scene, build_scene
 from cyclemap.survey import ALL
 
 if TYPE_CHECKING:
+    from cyclemap.render.landscape import Before
     from cyclemap.survey.views import SurveyResults
 
 
@@ -29,6 +30,8 @@ def _flow(scene: Scene, deadline: Deadline) -> str:
 
 
 LAYOUTS: dict[str, Callable[[Scene, Deadline], str]] = {"cycle": cycle_dot, "flow": _flow}
+LANDSCAPE = "landscape"
+"""The layout that plots importance against satisfaction (`cyclemap.render.landscape`), not a scene of boxes."""
 DETAILED_LAYOUTS = frozenset({"flow"})
 """Layouts whose boxes also name the competitors (the flow has room under each box; the cycle has not)."""
 SUFFIXES = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
@@ -63,6 +66,8 @@ class RenderOptions:
     """Whose gaps the colours show: "all" or a segment id (``--segment``)."""
     survey: SurveyResults | None = None
     """The map's survey's results (`cyclemap.survey.views.load_map_survey`), when it has a survey."""
+    before: Before | None = None
+    """Where the activities were at a revision, for the landscape's arrows (``--since``)."""
 
 
 def drawn_activities(cmap: CycleMap, depth: int | None) -> int:
@@ -91,6 +96,12 @@ def scene_of(cmap: CycleMap, options: RenderOptions, *, details: bool = False) -
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed); `LayoutError` after `options.timeout` seconds."""
     deadline = Deadline.after(options.timeout)
+    if options.layout == LANDSCAPE:
+        from cyclemap.render.landscape import chart_of, landscape_dot
+
+        chart = chart_of(cmap, threshold=options.threshold, view=options.view, survey=options.survey,
+                         before=options.before)
+        return landscape_dot(chart, deadline)
     scene = scene_of(cmap, options, details=options.layout in DETAILED_LAYOUTS)
     return LAYOUTS[options.layout](scene, deadline)
 

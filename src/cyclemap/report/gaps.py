@@ -26,6 +26,7 @@ from cyclemap.survey import ALL
 from cyclemap.yaml_reader import YMap
 
 if TYPE_CHECKING:
+    from cyclemap.landscape import Point
     from cyclemap.report.stream_table import Cell, ColumnSpec
     from cyclemap.survey.views import SurveyResults
 
@@ -60,6 +61,8 @@ class GapReport:
     """The view the gaps were found in ("all" or a segment id, ``--segment``)."""
     survey: SurveyResults | None = None
     """The map's survey's results, when it has a survey."""
+    landscape: list[Point] | None = None
+    """Every activity scored in the view, at its place on 0-10 (the JSON's ``landscape``); None: not written."""
 
     def phase_label(self, gap: Gap) -> str:
         return label_of(gap.phase, self.cmap.phase(gap.phase))
@@ -276,15 +279,49 @@ def report_json(report: GapReport, out: TextIO) -> None:
         head.update(survey_json(report.cmap, report.survey, report.view))
     head["gaps"] = []
     opening = json_text(head)
+    tail = "" if report.landscape is None else ",\n  " + _landscape_text(report)
     if not report.gaps:
-        out.write(opening + "\n")
+        out.write(opening[: -len("\n}")] + tail + "\n}\n")
         return
     out.write(opening[: -len("[]\n}")] + "[\n")
     for rank, gap in enumerate(report.gaps, start=1):
         entry = json_text(gap_json(gap, rank, report.phase_label(gap), segmented=report.segmented))
         entry = entry.replace("\n", "\n    ")
         out.write(f"    {entry}{',' if rank < len(report.gaps) else ''}\n")
-    out.write("  ]\n}\n")
+    out.write(f"  ]{tail}\n}}\n")
+
+
+def _landscape_text(report: GapReport) -> str:
+    """``"landscape": {...}``: the regions' settings and every scored activity at its place on 0-10.
+
+    Enough to redraw `render --layout landscape` from the JSON alone: unlike
+    the gap entries (scores as written), importance and satisfaction here are
+    on 0-10, as the plot's axes, for every activity scored in the view.
+    """
+    from cyclemap.landscape import EXTREME_FROM
+
+    assert report.landscape is not None
+    document = {
+        "axes": [0, 10],
+        "threshold": json_number(report.threshold),
+        "extreme_from": int(EXTREME_FROM),
+        "overserved_margin": json_number(report.cmap.gaps.overserved_margin),
+        "activities": [
+            {
+                "id": point.id,
+                "number": point.number,
+                "phase": point.phase,
+                "name": point.name,
+                "importance": json_number(point.importance),
+                "satisfaction": json_number(point.satisfaction),
+                "score": json_number(point.score),
+                "severity": point.severity.value,
+                "n": point.n,
+            }
+            for point in report.landscape
+        ],
+    }
+    return '"landscape": ' + json_text(document).replace("\n", "\n  ")
 
 
 def survey_json(cmap: CycleMap, survey: SurveyResults | None, view: str) -> dict[str, Any]:

@@ -99,8 +99,13 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         raise typer.BadParameter(str(err), param_hint="'--segment'") from None
     found = find_gaps(cmap, threshold, segment, survey=survey, min_n=min_n)
     shown = filter_gaps(found, keep)
+    points = None
+    if output_format.value == "json":
+        from cyclemap.landscape import landscape_points
+
+        points = landscape_points(cmap, threshold, segment, survey=survey, min_n=min_n)
     report = GapReport(file, cmap, effective_threshold(cmap, threshold), shown, len(found), failing=fail_on_gaps,
-                       view=segment, survey=survey)
+                       view=segment, survey=survey, landscape=points)
     REPORTERS[output_format.value](report, sys.stdout)
     if fail_on_gaps and shown:
         raise typer.Exit(EXIT_FOUND)

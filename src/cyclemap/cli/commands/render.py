@@ -41,8 +41,9 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
         Layout,
         typer.Option("--layout", "-l", parser=choice_of(Layout),
                      help="cycle: the outcome at the centre, phases around it; "
-                     "flow: one swimlane per phase, best for large maps and long paper. "
-                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart either way."),
+                     "flow: one swimlane per phase, best for large maps and long paper; "
+                     "landscape: importance against satisfaction, the gap regions shaded. "
+                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart of cycle and flow."),
     ] = Layout.cycle,
     depth: Annotated[
         int | None,
@@ -80,15 +81,25 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      "HEAD~1) in magenta, with a NEW or CHANGED badge: each map is compared with its own "
                      "version at REV, as `cyclemap diff --rev REV` does."),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="REV", show_default=False,
+                     help="With --layout landscape: an arrow from where each activity was at this git revision "
+                     "(moves of 0.5 or more) and NEW on those added since. Otherwise the same as "
+                     "--highlight-changes-since."),
+    ] = None,
     segment: Annotated[
         str, typer.Option("--segment", "-s", metavar="ID",
-                          help="Colour by this customer segment's gaps (as `gaps --segment`); the key names it.")
+                          help="Colour by this customer segment's gaps (as `gaps --segment`); the key names it. "
+                          "With --layout landscape, 'each' draws one plot per segment, and one for all.")
     ] = "all",
 ) -> None:
     """Draw maps as diagrams: SVG, PNG, PDF, DOT or Mermaid.
 
     Colours show the gaps that `cyclemap gaps` finds; dashed borders mark
-    activities where the customer is left alone.
+    activities where the customer is left alone. --layout landscape plots
+    importance against satisfaction, with the underserved, extreme and
+    overserved regions shaded.
 
     [bold]Examples[/bold]
 
@@ -108,19 +119,38 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
 
       cyclemap render map.yaml --segment upgraders -o upgraders.svg
 
+      cyclemap render map.yaml --layout landscape --segment each --since v1.0 -f png
+
     With --update, PDFs count as unchanged when only their embedded date differs;
     SVG, PNG and PDF bytes also depend on the Graphviz version and fonts installed.
     """
     from cyclemap.cli.render_jobs import render_all, render_targets, update_targets
     from cyclemap.render import RenderOptions
 
+    if since is not None and highlight_since not in (None, since):
+        raise typer.BadParameter("give one revision: --since and --highlight-changes-since name the same thing",
+                                 param_hint="'--since'")
+    highlight_since = highlight_since or since
     if highlight_since is not None and "-" in maps:
         raise typer.BadParameter("a map read from standard input has no history; name the map file",
                                  param_hint="'--highlight-changes-since'")
     fmt = output_format.value if output_format else None
     jobs = update_targets(maps, output, fmt, quiet) if update else render_targets(maps, output, fmt)
+    _check_landscape(layout, {job_format for _, _, job_format in jobs}, segment)
     base = RenderOptions(layout=layout.value, depth=depth, threshold=threshold, timeout=timeout,
                          engine=engine.value if engine else None, view=segment)
     code = render_all(jobs, base, maps, quiet, only_changed=update, since=highlight_since)
     if code:
         raise typer.Exit(code)
+
+
+def _check_landscape(layout: Layout, formats: set[str], segment: str) -> None:
+    """Usage errors for what only the landscape draws (--segment each), or what it cannot (Mermaid)."""
+    from cyclemap.render.landscape import EACH
+
+    if segment == EACH and layout is not Layout.landscape:
+        raise typer.BadParameter("'each' draws one plot per segment: add --layout landscape, or name one segment",
+                                 param_hint="'--segment'")
+    if layout is Layout.landscape and "mermaid" in formats:
+        raise typer.BadParameter("the landscape is drawn by Graphviz: choose svg, png, pdf or dot",
+                                 param_hint="'--format'")

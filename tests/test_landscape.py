@@ -1,0 +1,343 @@
+"""`render --layout landscape` (issue 12): markers where the scores put them, the regions from the
+map's settings, labels that never overlap, --segment each, --since arrows, and the JSON behind it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cyclemap.exit_codes import EXIT_OK, EXIT_USAGE
+from cyclemap.gaps import is_overserved, is_underserved, opportunity_score
+from cyclemap.landscape import Regions
+from cyclemap.loader import load_map
+from cyclemap.model import Activity
+from cyclemap.render.geometry import Deadline, Segment
+from cyclemap.render.landscape import EACH, MARKER, chart_of, lay_out_panel
+from cyclemap.survey.views import load_map_survey
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "examples" / "split" / "bike-share.yaml"]
+SVG = "{http://www.w3.org/2000/svg}"
+needs_graphviz = pytest.mark.skipif(shutil.which("neato") is None, reason="needs Graphviz")
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402 - bench/ is not a package
+
+
+def svg_of(cli: Callable[..., Any], *args: str) -> ET.Element:
+    done = cli("render", *args, "--layout", "landscape", "-f", "svg", "-o", "-")
+    assert done.code == EXIT_OK, done.err
+    return ET.fromstring(done.out)  # noqa: S314 - our own output
+
+
+def frame(svg: ET.Element, view: str = "all") -> tuple[float, float, float]:
+    """The plot's lower left corner (SVG x, y) and its side, from the frame node `plot-<view>`."""
+    group = next(g for g in svg.iter(f"{SVG}g") if g.get("id") == f"plot-{view}")
+    points = [tuple(map(float, p.split(","))) for p in group.find(f"{SVG}polygon").get("points").split()]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), max(ys), max(xs) - min(xs)
+
+
+def markers(svg: ET.Element, prefix: str = "pt-") -> dict[str, tuple[float, float, str]]:
+    """SVG id -> (centre x, centre y, title) of every marker."""
+    found = {}
+    for group in svg.iter(f"{SVG}g"):
+        name = group.get("id") or ""
+        if name.startswith(prefix):
+            ellipse = group.find(f"{SVG}ellipse")
+            found[name] = (float(ellipse.get("cx")), float(ellipse.get("cy")), group.find(f"{SVG}title").text or "")
+    return found
+
+
+def landscape_json(cli: Callable[..., Any], path: Path, *args: str) -> dict[str, Any]:
+    done = cli("gaps", str(path), "-f", "json", *args)
+    assert done.code == EXIT_OK, done.err
+    return json.loads(done.out)["landscape"]
+
+
+# -- positions ---------------------------------------------------------------------------------------------------
+
+
+@needs_graphviz
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_markers_sit_at_their_importance_and_satisfaction(cli: Callable[..., Any], path: Path) -> None:
+    """Each marker's centre in the SVG is at (importance, satisfaction) on 0-10, within 0.5% of an axis,
+    and the gaps JSON's landscape lists exactly the activities drawn (its data redraws the plot)."""
+    svg = svg_of(cli, str(path))
+    left, bottom, side = frame(svg)
+    drawn = markers(svg)
+    data = landscape_json(cli, path)
+    assert {f"pt-{a['id']}" for a in data["activities"]} == set(drawn)
+    assert data["activities"]
+    for activity in data["activities"]:
+        x, y, title = drawn[f"pt-{activity['id']}"]
+        assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
+        assert abs((bottom - y) / side * 10 - activity["satisfaction"]) <= 0.05
+        assert title.startswith(f"{activity['number']} ")
+        assert f"importance {activity['importance']:.1f}" in title and f"score {activity['score']:.1f}" in title
+
+
+def test_hand_entered_scores_are_normalised_like_the_gap_score(
+    cli: Callable[..., Any], write_map: Callable[..., Path]
+) -> None:
+    """On a 1-5 map, importance 4 and satisfaction 1 plot at 8 and 2, and the marker's colour is the gap's."""
+    path = write_map(MAP_1_TO_5)
+    activity = landscape_json(cli, path)["activities"][0]
+    assert (activity["importance"], activity["satisfaction"], activity["score"]) == (8.0, 2.0, 14.0)
+    assert activity["severity"] == "high"
+    assert landscape_json(cli, path)["activities"][1]["severity"] == "overserved"
+
+
+MAP_1_TO_5 = """\
+cyclemap: 1
+title: Small
+customer: Someone
+outcome: Something done
+scale: {min: 1, max: 5}
+phases:
+  pre:
+    activities:
+      - {name: Choose, id: choose, importance: 4, satisfaction: 1, offerings: [Ours]}
+      - {name: Sign, id: sign, importance: 1, satisfaction: 5, offerings: [Ours]}
+  during:
+    activities:
+      - {name: Use, offerings: [Ours]}
+  post:
+    activities:
+      - {name: Review, offerings: [Ours]}
+"""
+
+
+@needs_graphviz
+def test_survey_scores_plot_as_surveyed_with_n_in_the_tooltip(cli: Callable[..., Any]) -> None:
+    path = ROOT / "examples" / "rooftop-solar-segments.yaml"
+    svg = svg_of(cli, str(path), "--segment", "upgraders")
+    data = landscape_json(cli, path, "--segment", "upgraders")
+    left, _, side = frame(svg, "upgraders")
+    for activity in data["activities"]:
+        x, _, title = markers(svg)[f"pt-{activity['id']}"]
+        assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
+        assert f"n={activity['n']}" in title
+
+
+# -- regions -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("threshold", "underserved", "extreme"), [
+    (10, [(5.0, 0.0), (10, 10), (10.0, 0.0)], [(7.5, 0.0), (10.0, 5.0), (10.0, 0.0)]),
+    (12, [(6.0, 0.0), (10.0, 8.0), (10.0, 0.0)], [(7.5, 0.0), (10.0, 5.0), (10.0, 0.0)]),
+])
+def test_regions_follow_the_threshold(threshold: float, underserved: list[Any], extreme: list[Any]) -> None:
+    """The underserved edge is S = 2I - threshold; extreme S = 2I - 15; points agree with the gap rules."""
+    regions = Regions(threshold, 3)
+    assert regions.score_polygon(threshold) == underserved
+    assert regions.score_polygon(15) == extreme
+    for i, s in itertools.product([x / 4 for x in range(41)], repeat=2):
+        score = opportunity_score(i, s, 10)
+        assert regions.underserved(i, s) == is_underserved(score, threshold)
+        assert regions.overserved(i, s) == is_overserved(Activity(name="a", importance=i, satisfaction=s), 10, 3)
+
+
+@needs_graphviz
+@pytest.mark.parametrize(("threshold", "corners"),
+                         [(10, {(5, 0), (10, 10), (10, 0)}), (12, {(6, 0), (10, 8), (10, 0)})])
+def test_the_drawn_region_moves_with_the_maps_threshold(
+    cli: Callable[..., Any], write_map: Callable[..., Path], threshold: int, corners: set[tuple[int, int]]
+) -> None:
+    """A map with gaps.threshold 12 draws its underserved edge from (6, 0) to (10, 8), and says so."""
+    scale = "scale: {min: 1, max: 5}"
+    path = write_map(MAP_1_TO_5.replace(scale, f"{scale}\ngaps: {{threshold: {threshold}}}"))
+    svg = svg_of(cli, str(path))
+    left, bottom, side = frame(svg)
+    shaded = [p for p in svg.iter(f"{SVG}polygon") if p.get("fill") == "#fde8dc"]  # the region, then the key's swatch
+    found = {
+        (round((float(x) - left) / side * 10, 2), round((bottom - float(y)) / side * 10, 2))
+        for x, y in (pair.split(",") for pair in shaded[0].get("points").split())
+    }
+    assert found == corners
+    assert f"score {threshold}+" in "".join(svg.itertext())
+
+
+# -- labels --------------------------------------------------------------------------------------------------------
+
+
+def _check_layout(path: Path, view: str) -> int:
+    """Lay out one panel and check that no label overlaps a label, a marker or a line; returns how many labels."""
+    cmap = load_map(str(path))
+    survey = load_map_survey(cmap, str(path)) if cmap.survey is not None else None
+    chart = chart_of(cmap, view=view, survey=survey)
+    count = 0
+    for panel in chart.panels:
+        placed = lay_out_panel(panel, 540.0, chart.regions, None, Deadline.after(30))
+        boxes = [label.rect for label in placed.labels] + [rect for _, rect in placed.badges]
+        boxes += [rect for _, _, rect in placed.region_labels]
+        assert all(box is not None for box in boxes)
+        marker_boxes = [(m.x, m.y) for m in placed.markers]
+        for a, b in itertools.combinations(boxes, 2):
+            assert not a.overlaps(b, 0.0), (a, b)
+        for box in boxes:
+            assert box.left >= 0 and box.right <= 540 and box.bottom >= 0 and box.top <= 540
+            for x, y in marker_boxes:
+                assert not (abs(box.x - x) * 2 < box.w + MARKER and abs(box.y - y) * 2 < box.h + MARKER), (box, x, y)
+        for label in placed.labels:
+            if label.leader:
+                own = next(m for m in placed.markers if label.point in m.points)
+                leader = Segment(own.x, own.y, label.rect.x, label.rect.y)
+                for other in placed.markers:
+                    if other is not own:
+                        assert not leader.reaches(type(label.rect)(other.x, other.y, MARKER, MARKER), 0.0)
+        drawn = {label.point.id for label in placed.labels}
+        assert drawn == {p.id for p in panel.points}  # every activity has its label (name or number)
+        count += len(placed.labels)
+    return count
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_labels_never_overlap_in_any_example(path: Path) -> None:
+    cmap = load_map(str(path))
+    assert _check_layout(path, "all") > 0
+    if cmap.segments:
+        _check_layout(path, EACH)
+
+
+def test_labels_never_overlap_on_a_generated_60_activity_map(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(generate(60, seed=7), encoding="utf-8")
+    assert _check_layout(path, "all") >= 40
+
+
+def test_crowded_plots_fall_back_to_numbers_and_a_list() -> None:
+    """home-solar's 45 activities do not all fit by name: those that do not show their number and are listed."""
+    path = ROOT / "examples" / "home-solar.yaml"
+    chart = chart_of(load_map(str(path)))
+    placed = lay_out_panel(chart.panels[0], 540.0, chart.regions, None, Deadline.after(30))
+    numbered = [label for label in placed.labels if label.text == label.point.number]
+    named = [label for label in placed.labels if label.text != label.point.number]
+    assert numbered and named and placed.listing is not None
+    assert all(f">{label.point.number}<" in placed.listing[0] for label in numbered)
+
+
+@needs_graphviz
+def test_activities_at_one_point_are_all_there(cli: Callable[..., Any]) -> None:
+    """cloud-migration has several activities at the same point: each keeps its own marker (id, tooltip) there,
+    and a x-count badge says how many."""
+    svg = svg_of(cli, str(ROOT / "examples" / "cloud-migration.yaml"))
+    places: dict[tuple[float, float], list[str]] = {}
+    for name, (x, y, _) in markers(svg).items():
+        places.setdefault((x, y), []).append(name)
+    crowded = max(places.values(), key=len)
+    assert len(crowded) >= 3
+    assert f"\u00d7{len(crowded)}" in "".join(svg.itertext())
+
+
+# -- segments ---------------------------------------------------------------------------------------------------------
+
+
+@needs_graphviz
+def test_each_segment_gets_a_panel_with_its_own_ids(cli: Callable[..., Any]) -> None:
+    path = ROOT / "examples" / "rooftop-solar-segments.yaml"
+    svg = svg_of(cli, str(path), "--segment", "each")
+    views = ["all", "first-time", "upgraders", "landlords"]
+    frames = [frame(svg, view) for view in views]
+    assert len({f[2] for f in frames}) == 1  # same axes
+    assert frames[0][1] == frames[1][1] and frames[2][1] == frames[3][1] > frames[0][1]  # two rows of two
+    for view, (left, bottom, side) in zip(views, frames, strict=True):
+        data = landscape_json(cli, path, "--segment", view)
+        drawn = markers(svg, f"pt-{view}-")
+        assert set(drawn) == {f"pt-{view}-{a['id']}" for a in data["activities"]}
+        for activity in data["activities"]:
+            x, y, _ = drawn[f"pt-{view}-{activity['id']}"]
+            assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
+            assert abs((bottom - y) / side * 10 - activity["satisfaction"]) <= 0.05
+
+
+def test_segment_each_and_mermaid_need_the_landscape(cli: Callable[..., Any]) -> None:
+    path = str(ROOT / "examples" / "rooftop-solar-segments.yaml")
+    assert cli("render", path, "--segment", "each", "-o", "-", "-f", "dot").code == EXIT_USAGE
+    done = cli("render", path, "--layout", "landscape", "-f", "mermaid", "-o", "-")
+    assert done.code == EXIT_USAGE and "svg, png, pdf or dot" in done.err
+    unknown = cli("render", path, "--layout", "landscape", "--segment", "nobody", "-o", "-", "-f", "dot")
+    assert unknown.code == EXIT_USAGE
+
+
+def test_dot_is_deterministic(cli: Callable[..., Any]) -> None:
+    path = str(ROOT / "examples" / "rooftop-solar-segments.yaml")
+    first = cli("render", path, "--layout", "landscape", "--segment", "each", "-f", "dot", "-o", "-")
+    second = cli("render", path, "--layout", "landscape", "--segment", "each", "-f", "dot", "-o", "-")
+    assert first.code == EXIT_OK and first.out == second.out
+    assert 'id="pt-all-pays-off"' in first.out
+
+
+def test_activities_without_an_id_use_the_loaders_ids(cli: Callable[..., Any], write_map: Callable[..., Path]) -> None:
+    """"Use" has no id: its marker is pt-<the id the loader derives>, the id gaps JSON gives it."""
+    path = write_map(MAP_1_TO_5.replace("- {name: Use, offerings: [Ours]}",
+                                        "- {name: Use it, importance: 5, satisfaction: 3, offerings: [Ours]}"))
+    ids = [a["id"] for a in landscape_json(cli, path)["activities"]]
+    assert "use-it" in ids
+    assert 'id="pt-use-it"' in cli("render", str(path), "--layout", "landscape", "-f", "dot", "-o", "-").out
+
+
+# -- since ----------------------------------------------------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True, timeout=30)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty git repository, the current folder, with no user or system configuration."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    for key, value in {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+                       "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+                       "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}.items():
+        monkeypatch.setenv(key, value)
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    yield root
+
+
+@needs_graphviz
+def test_since_draws_arrows_for_moves_and_new_badges(cli: Callable[..., Any], repo: Path) -> None:
+    """Commit 1, then move Choose by 2 and Sign by 0.2 (on 0-10) and add Pay: one arrow, from Choose's old place;
+    Pay is NEW; Sign's small move gets no arrow."""
+    path = repo / "map.yaml"
+    path.write_text(MAP_1_TO_5, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    moved = MAP_1_TO_5.replace("importance: 4, satisfaction: 1", "importance: 4, satisfaction: 2")
+    moved = moved.replace("importance: 1, satisfaction: 5", "importance: 1.1, satisfaction: 5")
+    moved = moved.replace("      - {name: Use, offerings: [Ours]}",
+                          "      - {name: Use, offerings: [Ours]}\n"
+                          "      - {name: Pay, id: pay, importance: 3, satisfaction: 3, offerings: [Ours]}")
+    path.write_text(moved, encoding="utf-8")
+    git(repo, "commit", "-qam", "second")
+    git(repo, "tag", "v1", "HEAD~1")
+    svg = svg_of(cli, "map.yaml", "--since", "v1")
+    left, bottom, side = frame(svg)
+    starts = markers(svg, "was-")
+    assert set(starts) == {"was-pt-choose"}
+    x, y, _ = starts["was-pt-choose"]
+    assert (round((x - left) / side * 10, 2), round((bottom - y) / side * 10, 2)) == (8.0, 2.0)
+    edges = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "edge"]
+    arrows = [g for g in edges if g.find(f"{SVG}polygon") is not None]
+    assert len(arrows) == 1
+    text = "".join(svg.itertext())
+    assert "NEW" in text and "Added since v1" in text and "Moved 0.5+ since v1" in text
+    # HEAD: nothing moved, nothing new.
+    assert text.count("NEW") == 2  # Pay's badge, and the key's
+    svg = svg_of(cli, "map.yaml", "--since", "HEAD")
+    assert not markers(svg, "was-") and "".join(svg.itertext()).count("NEW") == 1
