@@ -42,11 +42,9 @@ def responses() -> str:
     header = ["respondent", "segment", *(f"{a}.{q}" for a in PROFILES for q in ("importance", "satisfaction")),
               "x-postcode-area"]
     lines = [",".join(header)]
-    number = 0
     people = [segment for segment, count in SEGMENTS.items() for _ in range(count)]
     rng.shuffle(people)
-    for segment in people:
-        number += 1
+    for number, segment in enumerate(people, start=1):
         cells = [f"r{number:04d}", segment]
         for means in PROFILES.values():
             importance, satisfaction = means[segment]

@@ -1,12 +1,12 @@
 """Regression cases as data, plus hostile inputs too big to commit.
 
 A case is a folder: ``tests/cases/invalid/<name>/map.yaml`` with ``expected.txt``
-holding the exact problem lines (of the map, else of the survey file it names, as FILE:ROW:COL), or ``tests/cases/valid/<name>/map.yaml`` (with
-an optional ``ids.txt``: the activity ids in walk order). The folder may hold
-files that map.yaml includes; a problem in one of them is followed in
+holding the exact problem lines (of the map, else of the survey file it names, as FILE:ROW:COL),
+or ``tests/cases/valid/<name>/map.yaml`` (with an optional ``ids.txt``: the activity ids in walk
+order). The folder may hold files that map.yaml includes; a problem in one of them is followed in
 ``expected.txt`` by its include chain, one ``  included from FILE:LINE:COL``
-line per include, nearest first. Adding a case is adding a folder. After reviewing a change of messages, rewrite every
-``expected.txt`` with::
+line per include, nearest first. Adding a case is adding a folder. After reviewing a change of
+messages, rewrite every ``expected.txt`` with::
 
     CYCLEMAP_REGENERATE=1 .venv/bin/pytest tests/test_cases.py
 """

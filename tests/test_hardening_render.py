@@ -342,9 +342,7 @@ def test_a_picture_of_more_activities_than_graphviz_may_draw_is_refused_before_a
 ) -> None:
     """Over MAX_DRAWN shown activities, svg/png/pdf are a usage error naming the way out; dot, mermaid
     and a folded picture still work."""
-    import cyclemap.render as render_module
-
-    monkeypatch.setattr(render_module, "MAX_DRAWN", 5)
+    monkeypatch.setattr("cyclemap.render.MAX_DRAWN", 5)
     path = tmp_path / "six.yaml"
     path.write_text(SIX_DEEP, encoding="utf-8")
     out = tmp_path / "six.svg"

@@ -200,7 +200,7 @@ def test_absent_lists_and_extensions_cost_an_activity_nothing(big_map: Path) -> 
 
 def test_diff_describes_only_the_activities_it_reports(big_map: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Names and numbers (places) are built for changed activities only, not for every activity of both maps."""
-    from cyclemap import diff
+    from cyclemap import diff  # noqa: PLC0415 - used by this test only
 
     text = big_map.read_text(encoding="utf-8")
     changed = big_map.with_name("changed.yaml")

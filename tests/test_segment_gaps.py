@@ -61,7 +61,8 @@ def responses(groups: list[tuple[str, int, dict[str, tuple[int, int]]]]) -> str:
     activities = ["choose-installer", "install", "add-battery"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["respondent", "segment", *(f"{a}.{q}" for a in activities for q in ("importance", "satisfaction"))])
+    questions = [f"{a}.{q}" for a in activities for q in ("importance", "satisfaction")]
+    writer.writerow(["respondent", "segment", *questions])
     number = 0
     for segment, count, answers in groups:
         for _ in range(count):
@@ -176,7 +177,7 @@ def test_find_gaps_and_severities_follow_the_view(surveyed: Callable[..., Path])
     assert severity_by_id(find_gaps(cmap, view="upgraders", survey=survey))["add-battery"].value == "extreme"
     with pytest.raises(ValueError, match="did you mean 'upgraders'"):
         find_gaps(cmap, view="upgrader", survey=survey)
-    assert [d.id for d in segment_disagreements(cmap, survey=survey)][0] == "add-battery"
+    assert segment_disagreements(cmap, survey=survey)[0].id == "add-battery"
 
 
 # -- Ulwick's numbers, the sample in every entry --------------------------------------------------------
@@ -201,7 +202,8 @@ def test_ulwick_example_ranks_with_its_sample(surveyed: Callable[..., Path], cli
     assert low == pytest.approx(6.85, abs=0.01) and high == pytest.approx(7.89, abs=0.01)
     assert entry["reason"] == "rated important by 74% of 270 respondents, satisfied by 28%"
     assert data["survey"]["file"].endswith("responses.csv")
-    assert data["survey"] | {"file": "responses.csv"} == {"file": "responses.csv", "method": "top-two-box", "min_n": 30, "respondents": 270}
+    expected = {"file": "responses.csv", "method": "top-two-box", "min_n": 30, "respondents": 270}
+    assert data["survey"] | {"file": "responses.csv"} == expected
 
 
 def test_mean_method_says_averages(surveyed: Callable[..., Path], cli: Callable[..., Any]) -> None:

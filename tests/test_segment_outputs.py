@@ -13,17 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import test_hardening_git, test_segment_gaps
+from tests.test_hardening_git import commit
+from tests.test_hardening_workshop import page_texts, text_sizes
+from tests.test_segment_gaps import HIDDEN, MAP, ROOT, responses
+from tests.test_workshop import words
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.gaps import Severity
 from cyclemap.render.style import FILL
+from cyclemap.segment_gaps import ViewEntry
+from cyclemap.survey import views
+from cyclemap.workshop.pages import _view_cell
 from cyclemap.workshop.poster import MIN_TEXT_PT
-from tests.test_hardening_workshop import page_texts, text_sizes
-from tests.test_hardening_git import commit, repo  # noqa: F401 - repo: the fixture
-from tests.test_segment_gaps import HIDDEN, MAP, ROOT, responses, surveyed  # noqa: F401 - surveyed: the fixture
-from tests.test_workshop import words
 
 Cli = Callable[..., Any]
+
+repo = test_hardening_git.repo
+"""The fixture: an empty git repository, the current folder."""
+surveyed = test_segment_gaps.surveyed
+"""The fixture: writes the segments map and its survey."""
 
 
 def section(page: str, heading: str) -> str:
@@ -199,8 +208,6 @@ def test_a_survey_at_a_revision_is_read_whole_up_to_its_cap(
     repo: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """git cannot stream a file to the reader: it is read whole, refused past MAX_SURVEY_BYTES (1 GiB)."""
-    from cyclemap.survey import views
-
     assert views.MAX_SURVEY_BYTES == 1024**3
     (repo / "map.yaml").write_text(MAP, encoding="utf-8")
     (repo / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
@@ -252,9 +259,6 @@ def test_workshop_has_a_segment_page_with_each_view_side_by_side(surveyed: Calla
 @needs_pdf_tools
 def test_the_segment_page_colours_each_view_by_its_own_gaps() -> None:
     """A cell's fill is its view's severity, as `render --segment` colours the box (here: extreme, none)."""
-    from cyclemap.segment_gaps import ViewEntry
-    from cyclemap.workshop.pages import _view_cell
-
     extreme = _view_cell(ViewEntry("upgraders", None, 18.43, "extreme"), Severity.EXTREME)
     assert (extreme.fill, extreme.colour, extreme.text, extreme.bold) == (*FILL[Severity.EXTREME], "18.43 extreme",
                                                                           True)

@@ -4,6 +4,7 @@ tests/cases/invalid/survey-* and segment-*."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -45,7 +46,8 @@ phases:
   post:
     activities: []
 """
-HEAD = "respondent,segment,choose-installer.importance,choose-installer.satisfaction,install.importance,install.satisfaction"
+HEAD = ("respondent,segment,choose-installer.importance,choose-installer.satisfaction,"
+        "install.importance,install.satisfaction")
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def test_ulwick_example_gives_7_4_importance_2_8_satisfaction_12_0_opportunity(s
 
 
 @pytest.mark.parametrize(("scale", "top"), [((1, 5), (4, 5)), ((1, 7), (6, 7)), ((1, 10), (9, 10)), ((0, 10), (9, 10))])
-def test_top_two_box_counts_the_top_two_points_of_the_survey_scale(scale: tuple[int, int], top: tuple[int, int]) -> None:
+def test_top_two_box_counts_the_top_two_points_of_the_survey_scale(
+    scale: tuple[int, int], top: tuple[int, int]
+) -> None:
     """One answer at each point of the scale: only the two highest count as top-two answers."""
     points = list(range(scale[0], scale[1] + 1))
     text = "a.importance,a.satisfaction\n" + "".join(f"{p},{p}\n" for p in points)
@@ -186,7 +190,7 @@ def test_a_map_without_a_survey_scores_as_written(write_map: Callable[..., Path]
 def test_bom_semicolons_blank_cells_and_padded_values_are_read(survey_map) -> None:
     """A UTF-8 BOM, ';' as delimiter, CRLF lines, blank cells (not answered) and ' 4 ' all read as meant."""
     text = "\ufeff" + HEAD.replace(",", ";") + "\r\n" + rows(("first-time", " 4 ", "", "5", "1")).replace(",", ";")
-    cmap, results = scores_of(survey_map(text.encode("utf-8")))
+    _, results = scores_of(survey_map(text.encode("utf-8")))
     assert results is not None
     assert results.score("choose-installer") is None  # satisfaction unanswered: unscored
     install = results.score("install")
@@ -222,8 +226,6 @@ def test_hostile_files_give_one_clean_problem(survey_map, run_cyclemap, content:
 
 def test_field_size_limit_is_restored() -> None:
     """Reading a survey leaves the csv module's process-wide field size limit as it was."""
-    import csv
-
     before = csv.field_size_limit()
     read_responses(io.BytesIO(b"a.importance\n4\n"), "s.csv", scale=(1, 5), activity_ids={"a"}, segments=())
     assert csv.field_size_limit() == before
@@ -251,7 +253,8 @@ def test_validate_reports_survey_problems_as_file_row_col(survey_map, cli) -> No
     path = survey_map(HEAD + "\n" + rows(("first-time", 6, 1, "", "")))
     result = cli("validate", str(path))
     assert result.code == EXIT_INVALID
-    assert f"{path.parent / 'responses.csv'}:2:3: error: column 'choose-installer.importance': 6 is outside" in result.out
+    place = f"{path.parent / 'responses.csv'}:2:3"
+    assert f"{place}: error: column 'choose-installer.importance': 6 is outside" in result.out
 
 
 def test_no_output_may_replace_the_survey_file(survey_map, cli) -> None:

@@ -359,7 +359,7 @@ def find_gaps(
 
 def score_views(cmap: CycleMap, survey: SurveyResults | None = None) -> ScoreViews:
     """The map's `ScoreViews`: the one rule for an activity's scores in a view."""
-    from cyclemap.survey.views import ScoreViews
+    from cyclemap.survey.views import ScoreViews  # noqa: PLC0415 - survey.views imports this module
 
     return ScoreViews(cmap, survey)
 
@@ -371,9 +371,9 @@ def score_in_view(views: ScoreViews, activity: Activity, view: str = ALL, min_n:
     `min_n` answers to either question (``--min-n``: too thin to rank).
     """
     found = views.score(activity, view)
-    if found is not None and min_n is not None and found.survey is not None:
-        if min(found.survey.importance.n, found.survey.satisfaction.n) < min_n:
-            return None
+    if (found is not None and min_n is not None and found.survey is not None
+            and min(found.survey.importance.n, found.survey.satisfaction.n) < min_n):
+        return None
     return found
 
 

@@ -18,7 +18,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from cyclemap import loader
 from cyclemap.diff import NEW, change_marks, diff_maps
@@ -27,9 +26,7 @@ from cyclemap.problems import EnvironmentProblem, InputError, clip
 from cyclemap.render.scene import Highlight
 from cyclemap.safe_text import subject
 from cyclemap.sources import IncludeRefused, MapFiles, too_large
-
-if TYPE_CHECKING:
-    from cyclemap.survey.views import SurveyResults
+from cyclemap.survey.views import SurveyResults, load_map_survey, load_survey
 
 Scored = tuple[CycleMap, str, "SurveyResults | None"]
 """A map, the name to show for it, and its survey's results (None without a survey, or when not asked for)."""
@@ -150,15 +147,11 @@ def _load_working_file_at(rev: str, file: str, *, survey: bool) -> Scored:
 
 
 def _disk_survey(cmap: CycleMap, file: str) -> SurveyResults | None:
-    from cyclemap.survey.views import load_map_survey
-
     return load_map_survey(cmap, file) if cmap.survey is not None else None
 
 
 def _files_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyResults | None:
     """The survey of a map read through `files` (at a revision: the survey file as it was there, read whole)."""
-    from cyclemap.survey.views import load_survey
-
     return load_survey(cmap, files, root) if cmap.survey is not None else None
 
 

@@ -100,7 +100,7 @@ def build_map(root: Any, name: str) -> CycleMap:
         raise MapError(problems_from_validation(err, root) + _written_id_clashes(root)) from None
     problems = [_clash_problem(first, second) for first, second in assign_ids(cmap)]
     if cmap.segments or cmap.survey is not None or _any_segment_scores(cmap):
-        from cyclemap.survey.checks import segment_problems
+        from cyclemap.survey.checks import segment_problems  # noqa: PLC0415 - survey.checks imports this module
 
         problems += segment_problems(cmap)
     if problems:
@@ -129,8 +129,9 @@ def _looks_like_part(root: Any) -> bool:
     """Whether `root` has the shape of an included file: a list of activities, or `activities:` and no map keys."""
     if isinstance(root, YMap):
         return "activities" in root and not _MAP_KEYS & root.keys()
-    return isinstance(root, list) and bool(root) and all(isinstance(item, YMap) and ("name" in item or "include" in item)
-                                                         for item in root)
+    return isinstance(root, list) and bool(root) and all(
+        isinstance(item, YMap) and ("name" in item or "include" in item) for item in root
+    )
 
 
 # -- includes -------------------------------------------------------------

@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError  # noqa: E402
+from pydantic_core import PydanticCustomError
 
 FORMAT_VERSION = 1
 PHASE_KEYS = ("pre", "during", "post")
@@ -78,7 +78,8 @@ Number = Annotated[float | int, BeforeValidator(_to_number), WithJsonSchema({"ty
 Integer = Annotated[int, BeforeValidator(_to_number), WithJsonSchema({"type": "integer"})]
 Text = Annotated[str, Field(max_length=100_000)]
 TextList = Annotated[tuple[Text, ...], Field(default_factory=tuple)]
-"""A list of texts, held as a tuple: `tuple()` is the one shared empty tuple, so an absent list costs an activity nothing (a 100,000-activity map holds 500,000 of them)."""
+"""A list of texts, held as a tuple: `tuple()` is the one shared empty tuple, so an absent list costs an
+activity nothing (a 100,000-activity map holds 500,000 of them)."""
 
 
 _NO_EXTENSIONS: Mapping[str, Any] = MappingProxyType({})

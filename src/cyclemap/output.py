@@ -41,7 +41,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     if _is_device_or_pipe(path):
         _write_into(path, data)
         return
-    import tempfile  # here: shutil and random, which it loads, are no part of `validate`
+    import tempfile  # noqa: PLC0415 - here: shutil and random, which it loads, are no part of `validate`
 
     folder = path.parent
     try:

@@ -125,7 +125,9 @@ def segment_disagreements(
 
 def _entry(view: str, scored: ViewScore | None, threshold: Score) -> ViewEntry:
     score = None if scored is None else scored.opportunity
-    return ViewEntry(view, scored, score, band(score) if score is not None and is_underserved(score, threshold) else None)
+    if score is None or not is_underserved(score, threshold):
+        return ViewEntry(view, scored, score, None)
+    return ViewEntry(view, scored, score, band(score))
 
 
 def _explain(kinds: tuple[str, ...], entries: tuple[ViewEntry, ...], names: dict[str, str], min_n: int) -> str:
@@ -158,6 +160,6 @@ def _answers(entry: ViewEntry) -> int:
 
 def _score(score: float | None) -> str:
     """A score as a reason says it, to at most 2 decimals: 18.43, 3.0."""
-    from cyclemap.report.gaps import score_text
+    from cyclemap.report.gaps import score_text  # noqa: PLC0415 - the reports' one score format; no other presentation here
 
     return score_text(score)

@@ -13,7 +13,6 @@ from typing import TypeVar
 
 import typer
 
-
 E = TypeVar("E", bound=Enum)
 
 

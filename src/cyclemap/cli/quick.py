@@ -105,7 +105,7 @@ def _with_survey(checked: Checked, cmap: CycleMap) -> Checked:
         survey = load_map_survey(cmap, checked.file)
     except MapError as err:
         return Checked(checked.file, err.problems, err.sources)
-    assert survey is not None
+    assert survey is not None  # noqa: S101 - called for a map with a survey
     respondents = survey.respondents["all"]
     summary = f"{checked.summary}; survey {survey.file}: {respondents:,} respondent{'s' * (respondents != 1)}"
     return Checked(checked.file, overlap_warnings(cmap, survey), summary=summary)

@@ -145,7 +145,7 @@ class Scene:
         return out
 
 
-def build_scene(
+def build_scene(  # noqa: PLR0913 - the scene's settings, spelled out for callers without RenderOptions
     cmap: CycleMap,
     max_depth: int | None = None,
     threshold: float | None = None,

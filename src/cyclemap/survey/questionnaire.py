@@ -104,7 +104,8 @@ def questionnaire_markdown(cmap: CycleMap) -> str:
         "| column | phase | question |",
         "| --- | --- | --- |",
     ]
-    lines += [f"| {markdown_cell(q.column)} | {markdown_cell(q.phase)} | {markdown_cell(q.wording)} |" for q in questions(cmap)]
+    lines += [f"| {markdown_cell(q.column)} | {markdown_cell(q.phase)} | {markdown_cell(q.wording)} |"
+              for q in questions(cmap)]
     return "\n".join(lines) + "\n"
 
 

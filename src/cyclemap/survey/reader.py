@@ -20,8 +20,9 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from operator import itemgetter
 from typing import BinaryIO
@@ -153,11 +154,8 @@ def read_responses(  # noqa: PLR0913 - the survey settings, spelled out
 ) -> tuple[Tallies, list[Problem]]:
     """The tallies of the responses in `stream` (the file `name`), and every problem found."""
     reader = _Reader(stream, _Problems(name), Tallies(name, scale, tuple(segments)), activity_ids)
-    with _cell_limit(MAX_CELL_CHARS):
-        try:
-            reader.run(segment_column, frozenset(ignore_columns))
-        except _Stop:
-            pass
+    with _cell_limit(MAX_CELL_CHARS), suppress(_Stop):
+        reader.run(segment_column, frozenset(ignore_columns))
     return reader.tallies, reader.problems.all()
 
 
@@ -248,9 +246,9 @@ class _Reader:
         width = len(self.header)
         indexes = [c.index for c in layout.columns]
         pick: Callable[[list[str]], Sequence[str]] = (
-            itemgetter(*indexes) if len(indexes) > 1 else (lambda row: [row[i] for i in indexes])  # type: ignore[assignment]
+            itemgetter(*indexes) if len(indexes) > 1 else (lambda row: [row[i] for i in indexes])
         )
-        get, join = chars.get, "".join
+        code, join = chars.__getitem__, "".join
         batches = _Batches(self.tallies, len(indexes))
         pending, respondents = batches.pending, self.tallies.respondents
         seen: dict[str, int] = {}
@@ -268,9 +266,7 @@ class _Reader:
             if who is not None and row[who]:
                 first = seen.setdefault(row[who], start)
                 if first != start:
-                    problems.add(start, who + 1, lambda row=row, first=first: (
-                        f"column '{clip(self.header[who])}': respondent '{clip(row[who])}' is there twice "
-                        f"(first on row {first}); remove the repeated response"))
+                    problems.add(start, who + 1, partial(_repeated, self.header[who], row[who], first))
                     continue
             slot = 0
             if segment_at is not None:
@@ -279,8 +275,8 @@ class _Reader:
                     slot = self._segment(start, row[segment_at], segment_at, layout)
             cells = pick(row)
             try:
-                coded = join(map(get, cells))  # a cell that is not plainly a point of the scale maps to None
-            except TypeError:
+                coded = join(map(code, cells))  # a cell that is not plainly a point of the scale: KeyError
+            except KeyError:
                 coded = self._slow(start, cells, layout)
             batch = pending[slot]
             batch.append(coded)
@@ -320,8 +316,7 @@ class _Reader:
                     char = self.chars[str(point)]
                 if char is None:
                     column = layout.columns[number]
-                    self.problems.add(start, column.index + 1, lambda text=text, column=column: (
-                        f"column '{column.header}': {_bad_rating(text, low, high)}"))
+                    self.problems.add(start, column.index + 1, partial(_bad_cell, column.header, text, low, high))
                     char = _CODE_BASE
             coded.append(char)
         return "".join(coded)
@@ -396,7 +391,7 @@ class _Layout:
             elif question in QUESTIONS and activity in reader.ids:
                 columns.append(Column(index, activity, question))
             else:
-                problems.add(line, index + 1, lambda key=key: _unknown_column(key, reader.ids, segment_column))
+                problems.add(line, index + 1, partial(_unknown_column, key, reader.ids, segment_column))
         if segment_column is not None and segment is None:
             problems.add(line, 1, f"no column is named '{clip(segment_column)}' (the map's survey.segment_column); "
                          "name the column of segment ids so, or change segment_column")
@@ -414,6 +409,17 @@ def _csv_reason(err: csv.Error) -> str:
     if "field larger than field limit" in reason:
         return f"a cell is longer than {MAX_CELL_CHARS:,} characters (an unclosed quote?)"
     return reason
+
+
+def _repeated(header: str, respondent: str, first: int) -> str:
+    """The message for a respondent id seen before, on row `first`."""
+    return (f"column '{clip(header)}': respondent '{clip(respondent)}' is there twice "
+            f"(first on row {first}); remove the repeated response")
+
+
+def _bad_cell(header: str, text: str, low: int, high: int) -> str:
+    """The message for a cell that is not a rating on the scale `low`..`high`."""
+    return f"column '{header}': {_bad_rating(text, low, high)}"
 
 
 def _bad_rating(text: str, low: int, high: int) -> str:

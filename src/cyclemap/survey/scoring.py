@@ -127,7 +127,7 @@ class SurveyScore:
         12.0
         """
         score = opportunity_score(self.importance.value, self.satisfaction.value, SCALE_TOP)
-        assert score is not None  # both values are given
+        assert score is not None  # noqa: S101 - both values are given
         return score
 
 

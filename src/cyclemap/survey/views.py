@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from cyclemap.gaps import opportunity_score
 from cyclemap.model import Activity, CycleMap, Evidence
 from cyclemap.problems import MapError, Problem, clip
 from cyclemap.survey import ALL, QUESTIONS
@@ -109,8 +110,6 @@ class ViewScore:
     @property
     def opportunity(self) -> float | None:
         """Ulwick's opportunity score, 0..20; None unless both scores are given."""
-        from cyclemap.gaps import opportunity_score
-
         return opportunity_score(self.importance, self.satisfaction, self.scale_max)
 
     @property
@@ -168,10 +167,9 @@ class ScoreViews:
 
     def score(self, activity: Activity, view: str = ALL) -> ViewScore | None:
         """The activity's scores in `view` by the rule in this module's docstring; None when unscored there."""
-        found = self.survey.score(activity.id or "", view) if self.survey is not None else None
-        if found is not None:
+        if self.survey is not None and (found := self.survey.score(activity.id or "", view)) is not None:
             return ViewScore(found.importance.value, found.satisfaction.value, SCALE_TOP,
-                             (self._survey_evidence(found),), found)
+                             (_survey_evidence(self.survey.file, found),), found)
         if view == ALL:
             importance, satisfaction = activity.importance, activity.satisfaction
         else:
@@ -181,11 +179,11 @@ class ScoreViews:
             return None
         return ViewScore(importance, satisfaction, self.cmap.scale.max, tuple(activity.evidence))
 
-    def _survey_evidence(self, found: SurveyScore) -> Evidence:
-        """The survey as the evidence of a score it gives (source survey, ref the file, with n)."""
-        assert self.survey is not None
-        note = f"n={found.importance.n} (importance), n={found.satisfaction.n} (satisfaction)"
-        return Evidence(source="survey", ref=self.survey.file, note=note)
+
+def _survey_evidence(file: str, found: SurveyScore) -> Evidence:
+    """The survey `file` as the evidence of a score it gives (source survey, ref the file, with n)."""
+    note = f"n={found.importance.n} (importance), n={found.satisfaction.n} (satisfaction)"
+    return Evidence(source="survey", ref=file, note=note)
 
 
 # -- loading ----------------------------------------------------------------------
@@ -209,7 +207,7 @@ def load_survey(cmap: CycleMap, files: MapFiles, root: PurePosixPath) -> SurveyR
         name = files.name(rel)
         stream = _open(files, rel)
     except IncludeRefused as err:
-        raise MapError([_refused(cmap, err)]) from None
+        raise MapError([_refused(cmap, survey.file, err)]) from None
     with stream:
         tallies, problems = read_responses(
             stream,
@@ -254,14 +252,13 @@ _SURVEY_WORDS = (
 """The refusals of `cyclemap.sources` speak of included files; said of a survey file instead."""
 
 
-def _refused(cmap: CycleMap, err: IncludeRefused) -> Problem:
-    """The problem of a survey file that cannot be read, at the map's `survey.file`."""
-    assert cmap.survey is not None
+def _refused(cmap: CycleMap, written: str, err: IncludeRefused) -> Problem:
+    """The problem of the survey file `written` (the map's `survey.file`) that cannot be read, located there."""
     reason = str(err)
     for include_words, survey_words in _SURVEY_WORDS:
         reason = reason.replace(include_words, survey_words)
     file, line, col = survey_place(cmap, "file")
-    return Problem(file, line, col, f"cannot read the survey '{clip(cmap.survey.file)}': {reason}", "survey.file")
+    return Problem(file, line, col, f"cannot read the survey '{clip(written)}': {reason}", "survey.file")
 
 
 def survey_place(cmap: CycleMap, key: str) -> tuple[str, int, int]:

@@ -70,7 +70,8 @@ def questionnaire(
     if template:
         text = q.template_csv(cmap)
     else:
-        text = q.questionnaire_markdown(cmap) if output_format is QuestionnaireFormat.markdown else q.questionnaire_csv(cmap)
+        markdown = output_format is QuestionnaireFormat.markdown
+        text = q.questionnaire_markdown(cmap) if markdown else q.questionnaire_csv(cmap)
     _write(output, text, file)
 
 

@@ -94,8 +94,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     from cyclemap.loader import load_map
     from cyclemap.output import write_output
     from cyclemap.report.terminal import visible
-    from cyclemap.workshop import PackInfo, PackOptions, build_pack
     from cyclemap.survey.views import load_map_survey
+    from cyclemap.workshop import PackInfo, PackOptions, build_pack
     from cyclemap.workshop.provenance import git_revision, pack_date
 
     chosen = parse_sections(sections)
