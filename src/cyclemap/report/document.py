@@ -19,6 +19,8 @@ from cyclemap.model import PHASE_KEYS, CycleMap, Visit, label_of
 from cyclemap.render.mermaid import render_mermaid
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
+from cyclemap.report.segment_gaps import SegmentReport, write_markdown_disagreements
+from cyclemap.segment_gaps import SPREAD, segment_disagreements
 
 if TYPE_CHECKING:
     from cyclemap.survey.views import SurveyResults
@@ -192,9 +194,6 @@ def _segments(cmap: CycleMap, file: str, options: DocumentOptions) -> str:
 
     Every view's scores follow `ScoreViews.score`, as `cyclemap gaps --segment` and `--by-segment` do.
     """
-    from cyclemap.report.segment_gaps import SegmentReport, write_markdown_disagreements
-    from cyclemap.segment_gaps import SPREAD, segment_disagreements
-
     threshold = effective_threshold(cmap, options.threshold)
     out = io.StringIO()
     out.write("## Gaps by segment\n\n")

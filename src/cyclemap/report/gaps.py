@@ -300,7 +300,7 @@ def _landscape_text(report: GapReport) -> str:
     """
     from cyclemap.landscape import EXTREME_FROM
 
-    assert report.landscape is not None
+    assert report.landscape is not None  # noqa: S101 - written only for a report that has one
     document = {
         "axes": [0, 10],
         "threshold": json_number(report.threshold),

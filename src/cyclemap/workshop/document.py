@@ -12,7 +12,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from fpdf import FPDF
 from fpdf.line_break import TextLine
@@ -154,7 +154,8 @@ class PackDocument(FPDF):
 
         Lines break between words where they can, inside a word too long for a line.
         """
-        lines = [str(line) for line in self.multi_cell(width, 5, text, dry_run=True, output="LINES")] or [""]
+        found = cast("list[str]", self.multi_cell(width, 5, text, dry_run=True, output="LINES"))  # as output= asks
+        lines = [str(line) for line in found] or [""]
         if len(lines) <= max_lines:
             return lines
         last = lines[max_lines - 1].rstrip()

@@ -15,6 +15,7 @@ from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
 from cyclemap.render.geometry import GAP, Deadline, outline_card
 from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
+from cyclemap.segment_gaps import SPREAD, segment_disagreements
 from cyclemap.survey import ALL
 from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
@@ -201,8 +202,6 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
 
 def _segment_page(doc: PackDocument, cmap: CycleMap, options: PackOptions) -> None:
     """The activities whose segments disagree (as `gaps --by-segment` lists them), each view's severities beside."""
-    from cyclemap.segment_gaps import SPREAD, segment_disagreements
-
     items = segment_disagreements(cmap, options.threshold, survey=options.survey)
     severities: dict[str, dict[str, Severity]] = {
         view: severity_by_id(find_gaps(cmap, options.threshold, view, survey=options.survey))

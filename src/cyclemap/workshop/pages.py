@@ -14,6 +14,7 @@ from cyclemap.gaps import Gap, Severity, is_unevidenced
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
+from cyclemap.report.segment_gaps import view_parts
 from cyclemap.survey import ALL
 from cyclemap.workshop.diagrams import Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
@@ -264,8 +265,10 @@ _ACTIVITY_COLUMNS = (
 )
 
 
-def phase(doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap],
-          scores: Mapping[str, ViewScore | None]) -> list[Placement]:
+def phase(  # noqa: PLR0913, PLR0917 - a page's content, spelled out
+    doc: PackDocument, cmap: CycleMap, key: str, parts: Sequence[Diagram], gaps: Sequence[Gap],
+    scores: Mapping[str, ViewScore | None],
+) -> list[Placement]:
     """The phase's flow (in parts if it is wide, in slices if it is tall), then a table of its activities.
 
     The flow shrinks (down to a legible scale) to let the table start on the same page. `scores` holds each
@@ -443,8 +446,10 @@ _MANY_VIEWS = 6
 """From this many views (all and the segments) the segment table is set smaller (7 pt, never below 6)."""
 
 
-def segment_table(doc: PackDocument, cmap: CycleMap, items: Sequence[Disagreement],
-                  severities: Mapping[str, Mapping[str, Severity]], spread: float, pooled: str) -> None:
+def segment_table(  # noqa: PLR0913, PLR0917 - a page's content, spelled out
+    doc: PackDocument, cmap: CycleMap, items: Sequence[Disagreement],
+    severities: Mapping[str, Mapping[str, Severity]], spread: float, pooled: str,
+) -> None:
     """The activities whose segments disagree, one column per view ("all" first), coloured as in the diagrams.
 
     `severities` holds each view's severity per activity id (the gaps found in that view); `pooled` names
@@ -484,8 +489,6 @@ def segment_table(doc: PackDocument, cmap: CycleMap, items: Sequence[Disagreemen
 
 def _view_cell(entry: ViewEntry, severity: Severity) -> Cell:
     """A view's score as the segment table shows it: "18.43 extreme" and "n=146 thin", on its severity's colour."""
-    from cyclemap.report.segment_gaps import view_parts
-
     fill, colour = FILL[severity]
     if entry.score is None:
         return Cell(NONE_MARK, fill if severity is not Severity.NONE else None, colour)

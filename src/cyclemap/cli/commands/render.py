@@ -43,7 +43,8 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
                      help="cycle: the outcome at the centre, phases around it; "
                      "flow: one swimlane per phase, best for large maps and long paper; "
                      "landscape: importance against satisfaction, the gap regions shaded. "
-                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart either way (it has no landscape)."),
+                     "Graphviz formats only: -f mermaid draws Mermaid's own flowchart either way "
+                     "(it has no landscape)."),
     ] = Layout.cycle,
     depth: Annotated[
         int | None,
