@@ -406,7 +406,7 @@ def lay_out_panel(
         labels.append(label)
     result = PlacedPanel(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
     if numbered:
-        result.listing = _listing(panel, [p for p in panel.points if p in numbered])
+        result.listing = _listing(panel, [p for p in panel.points if p in numbered], side)
     return result
 
 
@@ -494,13 +494,13 @@ def _region_labels(regions: Regions, side: float, room: _Room) -> list[tuple[str
     return found
 
 
-def _listing(panel: Panel, points: list[Point]) -> tuple[str, float, float]:
+def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE) -> tuple[str, float, float]:
     """The numbered list beside a crowded plot: number and name of each activity labelled by its number only.
 
     In document order (phase by phase, the numbers in their phase's colour), in
     columns of up to a plot's height.
     """
-    per_column = max(1, int(PLOT_SIDE / LIST_ROW))
+    per_column = max(1, int(side / LIST_ROW))
     columns = [points[i:i + per_column] for i in range(0, len(points), per_column)]
     names = {p.id: short_label(p, LIST_NAME_WIDTH).partition(" ")[2] for p in points}
     number_w = max(text_width(panel.tag(p), LIST_SIZE, bold=True) for p in points) + 6
@@ -598,12 +598,35 @@ def marker_title(point: Point, caption: str = "", tag: str | None = None) -> str
     return f"{head}\n{scores}" if point.n is not None else f"{head}\n{scores.removesuffix(' · scores from the map')}"
 
 
-def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True) -> str:
+def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
+                  key: bool | None = None) -> str:
     """DOT text of the landscape: one plot per panel, side by side and wrapping to rows, every position pinned.
 
     `plot_side` is the length of each plot's axes in points; without
-    `standalone`, the picture has no title and no key (for a page that shows them).
+    `standalone`, the picture has no title (for a page that shows it), nor a
+    key unless `key` says so (by default it follows `standalone`).
     """
+    return landscape_drawing(chart, deadline, plot_side=plot_side, standalone=standalone, key=key).dot
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A landscape's DOT and the size Graphviz draws it at, in points (without the title of a standalone one)."""
+
+    dot: str
+    width: float
+    height: float
+
+
+PAD = 0.4
+"""Graphviz's pad around the picture, in inches."""
+EDGE = 36.0
+"""Points Graphviz's drawing reaches past the picture's corners on each side, besides its pad (measured)."""
+
+
+def landscape_drawing(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
+                      key: bool | None = None) -> Drawing:
+    """`landscape_dot`'s picture and its size, known before Graphviz runs (a page sizes its plot by it)."""
     import graphviz  # here, as in geometry: outputs without Graphviz start without it
 
     placed = [lay_out_panel(panel, plot_side, chart.regions, chart.before, deadline) for panel in chart.panels]
@@ -618,18 +641,19 @@ def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_S
     rows = math.ceil(count / columns)
     left, bottom = -PLOT_PAD - LEFT_MARGIN - 6, -(rows - 1) * cell_h - PLOT_PAD - BOTTOM_MARGIN - 6
     right, top = columns * cell_w - PANEL_GAP - LEFT_MARGIN - PLOT_PAD + 6, plot_side + PLOT_PAD + TOP_MARGIN + 6
-    if standalone:
-        key, key_w, key_h = _key(chart, placed)
-        dot.text(key, right + key_w / 2 + 10, top - key_h / 2, name="key")
+    if standalone if key is None else key:
+        html, key_w, key_h = _key(chart, placed)
+        dot.text(html, right + key_w / 2 + 10, top - key_h / 2, name="key")
         right += key_w + 16
         bottom = min(bottom, top - key_h - 6)
     for name, (x, y) in (("corner-a", (left, bottom)), ("corner-b", (right, top))):
         dot.nodes.append((name, {"shape": "point", "style": "invis", "width": "0.01", "pos": _pos(x, y)}))
+    pad = PAD if standalone else 0.0  # a page has margins of its own
     graph = graphviz.Digraph("landscape", engine="neato")
     graph.attr(
         label=title_label(Scene(chart.title, chart.customer, "", chart.owner, 0, 10, []), "Opportunity landscape: "
                           "importance against satisfaction") if standalone else "",
-        labelloc="t", fontname=FONT, fontcolor=INK, splines="line", outputorder="edgesfirst", pad="0.4",
+        labelloc="t", fontname=FONT, fontcolor=INK, splines="line", outputorder="edgesfirst", pad=f"{pad:g}",
         bgcolor="white", _background=" ".join(dot.canvas.ops),
     )
     graph.attr("node", fontname=FONT, fontsize="10", margin="0")
@@ -638,7 +662,8 @@ def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_S
         graph.node(key_name, **attrs)
     for tail, head, attrs in dot.edges:
         graph.edge(tail, head, **attrs)
-    return str(graph.source)
+    edge = EDGE + pad * 72
+    return Drawing(str(graph.source), right - left + 2 * edge, top - bottom + 2 * edge)
 
 
 def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: float) -> None:
