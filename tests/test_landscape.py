@@ -22,7 +22,7 @@ from cyclemap.landscape import Regions
 from cyclemap.loader import load_map
 from cyclemap.model import Activity
 from cyclemap.render.geometry import Deadline, Segment
-from cyclemap.render.landscape import EACH, MARKER, chart_of, lay_out_panel
+from cyclemap.render.landscape import EACH, MARKER, PLOT_PAD, chart_of, lay_out_panel, phase_marks
 from cyclemap.survey.views import load_map_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,12 +40,12 @@ def svg_of(cli: Callable[..., Any], *args: str) -> ET.Element:
     return ET.fromstring(done.out)  # noqa: S314 - our own output
 
 
-def frame(svg: ET.Element, view: str = "all") -> tuple[float, float, float]:
-    """The plot's lower left corner (SVG x, y) and its side, from the frame node `plot-<view>`."""
+def frame(svg: ET.Element, view: str = "all", pad: float = PLOT_PAD) -> tuple[float, float, float]:
+    """The axes' origin (SVG x, y) and length, from the frame node `plot-<view>`, which reaches `pad` past them."""
     group = next(g for g in svg.iter(f"{SVG}g") if g.get("id") == f"plot-{view}")
     points = [tuple(map(float, p.split(","))) for p in group.find(f"{SVG}polygon").get("points").split()]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return min(xs), max(ys), max(xs) - min(xs)
+    return min(xs) + pad, max(ys) - pad, max(xs) - min(xs) - 2 * pad
 
 
 def markers(svg: ET.Element, prefix: str = "pt-") -> dict[str, tuple[float, float, str]]:
@@ -83,7 +83,7 @@ def test_markers_sit_at_their_importance_and_satisfaction(cli: Callable[..., Any
         x, y, title = drawn[f"pt-{activity['id']}"]
         assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
         assert abs((bottom - y) / side * 10 - activity["satisfaction"]) <= 0.05
-        assert title.startswith(f"{activity['number']} ")
+        assert title.split(" ")[0][:1].isalpha() and title.split(" ")[0][1:].endswith(activity["number"])
         assert f"importance {activity['importance']:.1f}" in title and f"score {activity['score']:.1f}" in title
 
 
@@ -130,6 +130,67 @@ def test_survey_scores_plot_as_surveyed_with_n_in_the_tooltip(cli: Callable[...,
         assert f"n={activity['n']}" in title
 
 
+MAP_EDGES = """\
+cyclemap: 1
+title: Edges
+customer: Someone
+outcome: Something done
+scale: {min: 0, max: 10}
+phases:
+  pre:
+    activities:
+      - {name: Corner, id: corner, importance: 10, satisfaction: 0, offerings: [Ours]}
+      - {name: Other corner, id: other, importance: 0, satisfaction: 10, offerings: [Ours]}
+      - {name: Top, id: top, importance: 10, satisfaction: 10, offerings: [Ours]}
+  during:
+    activities:
+      - {name: Use, offerings: [Ours]}
+  post:
+    activities:
+      - {name: Review, offerings: [Ours]}
+"""
+
+
+@needs_graphviz
+def test_markers_at_0_and_10_stay_inside_the_frame(cli: Callable[..., Any], write_map: Callable[..., Path]) -> None:
+    """Scores at the ends of the scale plot on 0 and 10, and their whole marker is inside the plot's frame."""
+    svg = svg_of(cli, str(write_map(MAP_EDGES)))
+    left, bottom, side = frame(svg, pad=0.0)  # the frame itself
+    drawn = markers(svg)
+    assert set(drawn) == {"pt-corner", "pt-other", "pt-top"}
+    for x, y, _ in drawn.values():
+        assert left + MARKER / 2 < x < left + side - MARKER / 2
+        assert bottom - side + MARKER / 2 < y < bottom - MARKER / 2
+    axes = frame(svg)
+    assert drawn["pt-corner"][:2] == pytest.approx((axes[0] + axes[2], axes[1]), abs=0.5)  # (10, 0)
+
+
+@needs_graphviz
+def test_numbers_name_their_phase(cli: Callable[..., Any]) -> None:
+    """Numbers restart in each phase: the landscape writes them with the phase's mark (D1.2 is Deciding 1.2),
+    so no two activities share a label, and the key says what each mark stands for."""
+    path = ROOT / "examples" / "home-solar.yaml"
+    svg = svg_of(cli, str(path))
+    titles = [title.split("\n")[0] for _, _, title in markers(svg).values()]
+    tags = [title.split(" ")[0] for title in titles]
+    assert len(set(tags)) == len(tags)
+    assert {"D1", "I1", "L1"} <= set(tags)
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    for mark, phase in (("D", "Deciding"), ("I", "Installing"), ("L", "Living with it")):
+        assert (f"{mark}1.2", f"{phase} 1.2") in itertools.pairwise(texts)  # the key's row: "D1.2  Deciding 1.2"
+
+
+@pytest.mark.parametrize(("labels", "marks"), [
+    (("Deciding", "Installing", "Living with it"), ("D", "I", "L")),
+    (("Pre", "During", "Post"), ("Pr", "D", "Po")),
+    (("Planning", "Paying", "Porting"), ("Pl", "Pa", "Po")),
+    (("Phase", "Phase", "Phase"), ("Pr", "Du", "Po")),  # labels alike: the keys' letters
+    (("1", "2", "3"), ("Pr", "Du", "Po")),
+])
+def test_phase_marks_are_short_and_distinct(labels: tuple[str, ...], marks: tuple[str, ...]) -> None:
+    assert tuple(phase_marks(zip(("pre", "during", "post"), labels, strict=True)).values()) == marks
+
+
 # -- regions -----------------------------------------------------------------------------------------------------
 
 
@@ -149,12 +210,13 @@ def test_regions_follow_the_threshold(threshold: float, underserved: list[Any], 
 
 
 @needs_graphviz
-@pytest.mark.parametrize(("threshold", "corners"),
-                         [(10, {(5, 0), (10, 10), (10, 0)}), (12, {(6, 0), (10, 8), (10, 0)})])
+@pytest.mark.parametrize("threshold", [10, 12])
 def test_the_drawn_region_moves_with_the_maps_threshold(
-    cli: Callable[..., Any], write_map: Callable[..., Path], threshold: int, corners: set[tuple[int, int]]
+    cli: Callable[..., Any], write_map: Callable[..., Path], threshold: int
 ) -> None:
-    """A map with gaps.threshold 12 draws its underserved edge from (6, 0) to (10, 8), and says so."""
+    """A map with gaps.threshold 12 draws its underserved edge along S = 2I - 12 through (10, 8), and says so.
+
+    The shading reaches the plot's frame, a little past 0 and 10 on both axes, along the same line."""
     scale = "scale: {min: 1, max: 5}"
     path = write_map(MAP_1_TO_5.replace(scale, f"{scale}\ngaps: {{threshold: {threshold}}}"))
     svg = svg_of(cli, str(path))
@@ -164,7 +226,12 @@ def test_the_drawn_region_moves_with_the_maps_threshold(
         (round((float(x) - left) / side * 10, 2), round((bottom - float(y)) / side * 10, 2))
         for x, y in (pair.split(",") for pair in shaded[0].get("points").split())
     }
-    assert found == corners
+    pad = round(PLOT_PAD / side * 10, 2)  # the frame reaches this far past 0 and 10, and the shading with it
+    on_edge = sorted((i, s) for i, s in found if abs(s - (2 * i - threshold)) <= 0.02)  # on S = 2I - threshold
+    assert len(on_edge) == 2
+    end = min(threshold, 10 + pad)  # threshold 10: up to (10, 10), then straight up; 12: on to the frame's edge
+    assert on_edge[0][1] == -pad and on_edge[1] == (end, round(2 * end - threshold, 2))
+    assert all(i in (threshold, 10 + pad) or s in (-pad, 10 + pad) for i, s in set(found) - set(on_edge))
     assert f"score {threshold}+" in "".join(svg.itertext())
 
 
@@ -186,7 +253,8 @@ def _check_layout(path: Path, view: str) -> int:
         for a, b in itertools.combinations(boxes, 2):
             assert not a.overlaps(b, 0.0), (a, b)
         for box in boxes:
-            assert box.left >= 0 and box.right <= 540 and box.bottom >= 0 and box.top <= 540
+            low, high = -PLOT_PAD, 540 + PLOT_PAD  # within the frame
+            assert box.left >= low and box.right <= high and box.bottom >= low and box.top <= high
             for x, y in marker_boxes:
                 assert not (abs(box.x - x) * 2 < box.w + MARKER and abs(box.y - y) * 2 < box.h + MARKER), (box, x, y)
         for label in placed.labels:
@@ -221,10 +289,10 @@ def test_crowded_plots_fall_back_to_numbers_and_a_list() -> None:
     path = ROOT / "examples" / "home-solar.yaml"
     chart = chart_of(load_map(str(path)))
     placed = lay_out_panel(chart.panels[0], 540.0, chart.regions, None, Deadline.after(30))
-    numbered = [label for label in placed.labels if label.text == label.point.number]
-    named = [label for label in placed.labels if label.text != label.point.number]
+    numbered = [label for label in placed.labels if label.text == chart.panels[0].tag(label.point)]
+    named = [label for label in placed.labels if label.text != chart.panels[0].tag(label.point)]
     assert numbered and named and placed.listing is not None
-    assert all(f">{label.point.number}<" in placed.listing[0] for label in numbered)
+    assert all(f">{chart.panels[0].tag(label.point)}<" in placed.listing[0] for label in numbered)
 
 
 @needs_graphviz

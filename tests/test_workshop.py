@@ -110,13 +110,13 @@ def test_fonts_are_embedded(example: str, example_pack: Callable[[str], tuple[Pa
 
 
 def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tuple[Result, Path]]) -> None:
-    """Cover, poster, three phases, gaps, three worksheets and evidence: ten pages, in that order."""
+    """Cover, poster, landscape, three phases, gaps, three worksheets and evidence: eleven pages, in that order."""
     result, pdf = pack_of(SMALL_MAP)
     assert result.code == 0, result.err
-    assert "(10 pages, A4 landscape)" in result.err
+    assert "(11 pages, A4 landscape)" in result.err
     pages = page_texts(pdf)
-    assert len(pages) == page_count(pdf) == 10
-    headers = ["The cycle", "Phase: Pre", "Phase: During", "Phase: Post", "Opportunity gaps",
+    assert len(pages) == page_count(pdf) == 11
+    headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post", "Opportunity gaps",
                "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
     for page, header in zip(pages[1:], headers, strict=True):
         assert header in page.splitlines()[0]
@@ -128,8 +128,8 @@ def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tupl
 def test_the_cover_lists_the_contents_with_page_numbers(pack_of: Callable[..., tuple[Result, Path]]) -> None:
     _, pdf = pack_of(SMALL_MAP)
     cover = page_texts(pdf)[0]
-    assert re.search(r"Opportunity gaps\s+6\b", cover)
-    assert re.search(r"Worksheet: Post\s+9\b", cover)
+    assert re.search(r"Opportunity gaps\s+7\b", cover)
+    assert re.search(r"Worksheet: Post\s+10\b", cover)
 
 
 def test_sections_choose_the_parts_and_keep_pack_order(pack_of: Callable[..., tuple[Result, Path]]) -> None:
@@ -387,7 +387,7 @@ def test_long_phase_labels_wrap_in_the_contents_clear_of_their_page_numbers(
     assert max(w.right for w in found) <= width - margin + 1
     contents = [w for w in found if w.left > width * 0.64 and w.bottom < 500]  # not the footer
     numbers = [w for w in contents if w.text.isdigit()]
-    assert len(numbers) == 9  # every part and phase listed, each with its page
+    assert len(numbers) == 10  # every part and phase listed (the landscape too), each with its page
     assert max(n.right for n in numbers) - min(n.right for n in numbers) < 1  # aligned on the right
     assert not [(w.text, n.text) for n in numbers for w in contents if w is not n and _overlap(w, n)]
     text = words(page_texts(pdf)[0])
@@ -478,3 +478,64 @@ def test_too_much_evidence_is_refused_with_the_sections_that_leave_it_out(
     assert f"too many evidence entries for a workshop pack's appendix: {MAX_PACK_EVIDENCE + 1:,}" in words(result.err)
     assert "--sections cover,poster" in result.err
     assert not out.exists()
+
+
+# -- the opportunity landscape page ---------------------------------------------------------------------------------
+
+SEGMENTED = next(p for p in EXAMPLES if p.stem == "rooftop-solar-segments")
+
+
+def test_the_landscape_follows_the_poster_with_a_page_per_view(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """On a map with segments: a landscape page for all, then one per segment, each named by its title line and
+    in the contents; each page's markers are the view's (their tooltips' names are in the page's text)."""
+    out = tmp_path / "pack.pdf"
+    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22", "--sections", "cover,poster,landscape")
+    assert done.code == 0, done.err
+    pages = page_texts(out)
+    titles = [page.splitlines()[0] for page in pages]
+    at = next(n for n, title in enumerate(titles) if "Opportunity landscape" in title)
+    assert "The cycle" in titles[1] and at > 1  # after the poster (its sheets)
+    views = ["all respondents", "First-time buyers", "Upgraders", "Landlords"]
+    assert len(pages) == at + len(views)
+    for page, view in zip(pages[at:], views, strict=True):
+        assert f"Opportunity landscape · {view}" in words(page)
+        assert "Importance to the customer" in page and "Deciding 1.2" in page
+        assert re.search(rf"Opportunity landscape: {view}.*\s+{pages.index(page) + 1}\b", words(pages[0]))
+
+
+def test_segment_gives_the_landscape_of_that_segment_only(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    out = tmp_path / "pack.pdf"
+    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22", "--sections", "landscape",
+               "--segment", "upgraders")
+    assert done.code == 0, done.err
+    pages = page_texts(out)
+    assert len(pages) == 1 and "Opportunity landscape · Upgraders" in words(pages[0])
+
+
+@pytest.mark.parametrize(("paper", "legible"), [("a3", True), ("a4", False)])
+def test_the_landscape_fills_the_page_and_never_prints_text_below_6_pt(
+    tmp_path: Path, paper: str, legible: bool
+) -> None:
+    """The picture is stamped at a scale that keeps its smallest text (8 pt) at 6 pt or more, as large as fits the
+    page; home-solar's crowded plot, numbered list and key fit A3 but not A4, which a warning says."""
+    from cyclemap.workshop import pages as pages_module
+
+    path = next(p for p in EXAMPLES if p.stem == "home-solar")
+    placed: list[pack_module.Placement] = []
+    original = pages_module.landscape
+
+    def spy(*args: object) -> pack_module.Placement:
+        placement = original(*args)  # type: ignore[arg-type]
+        placed.append(placement)
+        return placement
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages_module, "landscape", spy)
+        pack = build_pack(load_map(str(path)), PackInfo(str(path)),
+                          PackOptions(paper=paper, sections=("landscape",), date=DATE))
+    assert len(placed) == 1 and pack.pages == 1
+    assert placed[0].scale * pages_module.LANDSCAPE_SMALLEST_TEXT >= 6.0 - 1e-9
+    warned = any("landscape page" in warning and "--paper a3" in warning for warning in pack.warnings)
+    assert warned is not legible
+    if legible:
+        assert placed[0].scale >= 0.95  # drawn to fill the page at about full size

@@ -75,28 +75,32 @@ class Regions:
     def overserved(self, importance: float, satisfaction: float) -> bool:
         return round(satisfaction - importance, 9) >= self.overserved_margin
 
-    def score_polygon(self, at: float) -> list[tuple[float, float]]:
-        """The region where the score reaches `at`, as a polygon on 0-10 (empty when no point does).
+    def score_polygon(self, at: float, lo: float = 0.0, hi: float = AXIS_TOP) -> list[tuple[float, float]]:
+        """The region where the score reaches `at`, as a polygon within lo..hi on both axes (empty when no point does).
 
         Its upper edge is S = 2I - at left of I = at (below the diagonal), and
-        the top of the plot from I = at on (above the diagonal, the score is I).
+        the top of the square from I = at on (above the diagonal, the score is I).
+        A picture extends the square a little past 0 and 10 (`lo`, `hi`), so
+        markers there stay inside its frame.
         """
-        if at >= 2 * AXIS_TOP:
+        if at >= 2 * hi - lo:
             return []
-        end = min(at, AXIS_TOP)
-        edge = [(max(at / 2, 0.0), 0.0), (end, 2 * end - at)]
-        if at <= AXIS_TOP:
-            edge += [(at, AXIS_TOP), (AXIS_TOP, AXIS_TOP)]
-        return _simplified([*edge, (AXIS_TOP, 0.0)])
+        end = min(at, hi)
+        edge = [(max((lo + at) / 2, lo), lo), (end, 2 * end - at)]
+        if at <= hi:
+            edge += [(at, hi), (hi, hi)]
+        return _simplified([*edge, (hi, lo)])
 
-    def overserved_polygon(self) -> list[tuple[float, float]]:
-        """The region where satisfaction exceeds importance by the margin or more (empty when none does)."""
+    def overserved_polygon(self, lo: float = 0.0, hi: float = AXIS_TOP) -> list[tuple[float, float]]:
+        """The region where satisfaction exceeds importance by the margin or more, within lo..hi (empty when none does)."""
         margin = self.overserved_margin
-        if margin >= AXIS_TOP:
+        if margin >= hi - lo:
             return []
         if margin >= 0:
-            return [(0.0, margin), (0.0, AXIS_TOP), (AXIS_TOP - margin, AXIS_TOP)]
-        return [(0.0, 0.0), (0.0, AXIS_TOP), (AXIS_TOP, AXIS_TOP), (AXIS_TOP, AXIS_TOP + margin), (-margin, 0.0)]
+            return [(lo, lo + margin), (lo, hi), (hi - margin, hi)]
+        if -margin >= hi - lo:
+            return [(lo, lo), (lo, hi), (hi, hi), (hi, lo)]
+        return [(lo, lo), (lo, hi), (hi, hi), (hi, hi + margin), (lo - margin, lo)]
 
 
 def _simplified(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -47,6 +47,8 @@ PLOT_SIDE = 540.0
 """Side of a plot's square in points (the axes' length)."""
 MARKER = 11.0
 """Diameter of a marker, in points."""
+PLOT_PAD = MARKER / 2 + 2.5
+"""Points the plot's frame (its shading and grid) reaches past 0 and 10, so a marker there stays inside it."""
 LABEL_SIZE = 9.5
 NUMBER_SIZE = 9.0
 LABEL_WIDTH = 165.0
@@ -105,6 +107,12 @@ class Panel:
     view: str
     caption: str
     points: list[Point]
+    marks: Mapping[str, str] = field(default_factory=dict)
+    """Phase key -> the short mark before its numbers ("D" for Deciding: "D1.2"); see `phase_marks`."""
+
+    def tag(self, point: Point) -> str:
+        """The activity's number as the panel shows it: its phase's mark, then its place ("D1.2")."""
+        return self.marks.get(point.phase, "") + point.number
 
 
 @dataclass(frozen=True)
@@ -135,14 +143,51 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
     """The landscape of `cmap` in `view` ("all", a segment id, or `EACH` for a panel per view)."""
     views = score_views(cmap, survey)
     shown = list(views.views()) if view == EACH else [views.check_view(view)]
+    phases = tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
+    marks = phase_marks(phases)
     panels = [
         Panel(v, clean(views.caption(v).removeprefix("Gaps for: "), 120),
-              landscape_points(cmap, threshold, v, survey=survey, min_n=min_n))
+              landscape_points(cmap, threshold, v, survey=survey, min_n=min_n), marks)
         for v in shown
     ]
-    phases = tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
                  panels, per_view_ids=view == EACH, before=before, phases=phases)
+
+
+def phase_marks(phases: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A short, distinct mark per phase for the landscape's numbers: its label's first letters.
+
+    Numbers restart in each phase, so "1.2" alone could be any of three
+    activities; "D1.2" is Deciding 1.2. The fewest first letters (up to three)
+    that tell each label from the others, else the phase keys' ("Pr", "Du", "Po").
+
+    >>> phase_marks([("pre", "Deciding"), ("during", "Installing"), ("post", "Living with it")])
+    {'pre': 'D', 'during': 'I', 'post': 'L'}
+    >>> phase_marks([("pre", "Pre"), ("during", "During"), ("post", "Post")])
+    {'pre': 'Pr', 'during': 'D', 'post': 'Po'}
+    """
+    pairs = list(phases)
+    letters = {key: "".join(ch for ch in label if ch.isalpha()) for key, label in pairs}
+
+    def shortest(word: str) -> str:
+        for count in range(1, MARK_LETTERS + 1):
+            mark = _mark(word, count)
+            if sum(_mark(other, count) == mark for other in letters.values()) == 1:
+                return mark
+        return ""
+
+    marks = {key: shortest(word) for key, word in letters.items()}
+    if all(marks.values()) and len(set(marks.values())) == len(pairs):
+        return marks
+    return {key: _mark(key, 2) for key, _ in pairs}
+
+
+MARK_LETTERS = 3
+"""Most letters of a phase's mark taken from its label."""
+
+
+def _mark(word: str, count: int) -> str:
+    return word[:count][:1].upper() + word[1:count].lower()
 
 
 def before_of(cmap: CycleMap, survey: SurveyResults | None, rev: str, views: Iterable[str]) -> Before:
@@ -192,7 +237,7 @@ class PlacedPanel:
 
     @property
     def width(self) -> float:
-        return self.side + (LIST_GAP + self.listing[1] if self.listing else 0.0)
+        return self.side + 2 * PLOT_PAD + (LIST_GAP + self.listing[1] if self.listing else 0.0)
 
 
 def _markers(points: list[Point], unit: float) -> list[_Marker]:
@@ -210,23 +255,24 @@ def _priority(point: Point) -> tuple[int, float]:
     return URGENCY.index(point.severity), -point.score
 
 
-def short_label(point: Point, width: float = LABEL_WIDTH) -> str:
-    """"1.2 Name", the name cut with '…' to fit `width` points.
+def short_label(point: Point, width: float = LABEL_WIDTH, tag: str | None = None) -> str:
+    """"D1.2 Name" (`tag`, by default the bare number, then the name), the name cut with '…' to fit `width` points.
 
-    >>> short_label(Point("a", "1.2", "pre", "Choose an installer", 8, 4, 12, Severity.HIGH))
-    '1.2 Choose an installer'
+    >>> short_label(Point("a", "1.2", "pre", "Choose an installer", 8, 4, 12, Severity.HIGH), tag="D1.2")
+    'D1.2 Choose an installer'
     """
+    number = point.number if tag is None else tag
     name = clean(point.name, 120)
-    text = f"{point.number} {name}"
+    text = f"{number} {name}"
     if text_width(text, LABEL_SIZE) <= width:
         return text
-    while name and text_width(f"{point.number} {name}…", LABEL_SIZE) > width:
+    while name and text_width(f"{number} {name}…", LABEL_SIZE) > width:
         name = name[:-1]
-    return f"{point.number} {name.rstrip()}…"
+    return f"{number} {name.rstrip()}…"
 
 
-def _label(point: Point, numbered: bool, new: bool) -> _Label:
-    text = point.number if numbered else short_label(point)
+def _label(point: Point, tag: str, numbered: bool, new: bool) -> _Label:
+    text = tag if numbered else short_label(point, tag=tag)
     size = NUMBER_SIZE if numbered else LABEL_SIZE
     number, _, rest = text.partition(" ")
     body = f'<FONT COLOR="{PHASE_INK[point.phase]}"><B>{html_text(number)}</B></FONT>'
@@ -255,7 +301,8 @@ class _Room:
         self.markers: Grid[Rect] = Grid(60.0)
 
     def inside(self, rect: Rect) -> bool:
-        return rect.left >= 1 and rect.bottom >= 1 and rect.right <= self.side - 1 and rect.top <= self.side - 1
+        low, high = 1 - PLOT_PAD, self.side + PLOT_PAD - 1  # within the frame, which is padded past 0 and 10
+        return rect.left >= low and rect.bottom >= low and rect.right <= high and rect.top <= high
 
     def free(self, rect: Rect, owner: Rect | None = None) -> bool:
         """Whether `rect` keeps `LABEL_GAP` clear of every box and line (other than its own marker `owner`)."""
@@ -349,17 +396,17 @@ def lay_out_panel(
     labels, numbered = [], []
     for point in order:
         deadline.check("landscape")
-        label = _label(point, False, point.id in new)
+        label = _label(point, panel.tag(point), False, point.id in new)
         if not _place(label, where[point.id], room, (*NEAR, *FAR[:NAMED_REACH])):
             numbered.append(point)
-            label = _label(point, True, point.id in new)
+            label = _label(point, panel.tag(point), True, point.id in new)
             if not (_place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST))
                     or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=True)):
                 continue
         labels.append(label)
     result = PlacedPanel(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
     if numbered:
-        result.listing = _listing([p for p in panel.points if p in numbered])
+        result.listing = _listing(panel, [p for p in panel.points if p in numbered], side)
     return result
 
 
@@ -447,16 +494,16 @@ def _region_labels(regions: Regions, side: float, room: _Room) -> list[tuple[str
     return found
 
 
-def _listing(points: list[Point]) -> tuple[str, float, float]:
+def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE) -> tuple[str, float, float]:
     """The numbered list beside a crowded plot: number and name of each activity labelled by its number only.
 
     In document order (phase by phase, the numbers in their phase's colour), in
     columns of up to a plot's height.
     """
-    per_column = max(1, int(PLOT_SIDE / LIST_ROW))
+    per_column = max(1, int(side / LIST_ROW))
     columns = [points[i:i + per_column] for i in range(0, len(points), per_column)]
     names = {p.id: short_label(p, LIST_NAME_WIDTH).partition(" ")[2] for p in points}
-    number_w = max(text_width(p.number, LIST_SIZE, bold=True) for p in points) + 6
+    number_w = max(text_width(panel.tag(p), LIST_SIZE, bold=True) for p in points) + 6
     name_w = max(text_width(name, LIST_SIZE) for name in names.values()) + 8
     rows = []
     for row in range(len(columns[0])):
@@ -465,7 +512,7 @@ def _listing(points: list[Point]) -> tuple[str, float, float]:
             if row < len(column):
                 point = column[row]
                 cells.append(f'<TD ALIGN="RIGHT" WIDTH="{number_w:.0f}"><FONT COLOR="{PHASE_INK[point.phase]}"><B>'
-                             f'{html_text(point.number)}</B></FONT></TD><TD ALIGN="LEFT" WIDTH="{name_w:.0f}">'
+                             f'{html_text(panel.tag(point))}</B></FONT></TD><TD ALIGN="LEFT" WIDTH="{name_w:.0f}">'
                              f"{html_text(names[point.id])}</TD>")
             else:
                 cells.append(f'<TD WIDTH="{number_w:.0f}"></TD><TD WIDTH="{name_w:.0f}"></TD>')
@@ -538,51 +585,75 @@ def marker_id(point: Point, view: str, per_view: bool) -> str:
     return f"pt-{view}-{point.id}" if per_view else f"pt-{point.id}"
 
 
-def marker_title(point: Point, caption: str = "") -> str:
-    """The marker's tooltip (its SVG ``<title>``): number, name, the view, and its scores.
+def marker_title(point: Point, caption: str = "", tag: str | None = None) -> str:
+    """The marker's tooltip (its SVG ``<title>``): number (`tag`), name, the view, and its scores.
 
-    >>> print(marker_title(Point("a", "1.2", "pre", "Choose", 8, 4, 12, Severity.HIGH, n=270)))
-    1.2 Choose
+    >>> print(marker_title(Point("a", "1.2", "pre", "Choose", 8, 4, 12, Severity.HIGH, n=270), tag="D1.2"))
+    D1.2 Choose
     importance 8.0 · satisfaction 4.0 · score 12.0 · n=270
     """
     scores = (f"importance {point.importance:.1f} · satisfaction {point.satisfaction:.1f} · score {point.score:.1f}"
               + (f" · n={point.n}" if point.n is not None else " · scores from the map"))
-    head = f"{point.number} {clean(point.name)}" + (f" ({caption})" if caption else "")
+    head = f"{point.number if tag is None else tag} {clean(point.name)}" + (f" ({caption})" if caption else "")
     return f"{head}\n{scores}" if point.n is not None else f"{head}\n{scores.removesuffix(' · scores from the map')}"
 
 
-def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True) -> str:
+def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
+                  key: bool | None = None) -> str:
     """DOT text of the landscape: one plot per panel, side by side and wrapping to rows, every position pinned.
 
     `plot_side` is the length of each plot's axes in points; without
-    `standalone`, the picture has no title and no key (for a page that shows them).
+    `standalone`, the picture has no title (for a page that shows it), nor a
+    key unless `key` says so (by default it follows `standalone`).
     """
+    return landscape_drawing(chart, deadline, plot_side=plot_side, standalone=standalone, key=key).dot
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A landscape's DOT and the size Graphviz draws it at, in points (without the title of a standalone one)."""
+
+    dot: str
+    width: float
+    height: float
+
+
+PAD = 0.4
+"""Graphviz's pad around the picture, in inches."""
+EDGE = 36.0
+"""Points Graphviz's drawing reaches past the picture's corners on each side, besides its pad (measured)."""
+
+
+def landscape_drawing(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
+                      key: bool | None = None) -> Drawing:
+    """`landscape_dot`'s picture and its size, known before Graphviz runs (a page sizes its plot by it)."""
     import graphviz  # here, as in geometry: outputs without Graphviz start without it
 
     placed = [lay_out_panel(panel, plot_side, chart.regions, chart.before, deadline) for panel in chart.panels]
     count = len(placed)
     columns = count if count <= 3 else math.ceil(math.sqrt(count))
     cell_w = max(p.width for p in placed) + LEFT_MARGIN + PANEL_GAP
-    cell_h = plot_side + BOTTOM_MARGIN + TOP_MARGIN + PANEL_GAP
+    cell_h = plot_side + 2 * PLOT_PAD + BOTTOM_MARGIN + TOP_MARGIN + PANEL_GAP
     dot = _Dot()
     for index, panel in enumerate(placed):
         row, column = divmod(index, columns)
         _draw_panel(dot, chart, panel, column * cell_w, -row * cell_h)
     rows = math.ceil(count / columns)
-    left, bottom = -LEFT_MARGIN - 6, -(rows - 1) * cell_h - BOTTOM_MARGIN - 6
-    right, top = columns * cell_w - PANEL_GAP - LEFT_MARGIN + 6, plot_side + TOP_MARGIN + 6
-    if standalone:
-        key, key_w, key_h = _key(chart, placed)
-        dot.text(key, right + key_w / 2 + 10, top - key_h / 2, name="key")
+    left, bottom = -PLOT_PAD - LEFT_MARGIN - 6, -(rows - 1) * cell_h - PLOT_PAD - BOTTOM_MARGIN - 6
+    right, top = columns * cell_w - PANEL_GAP - LEFT_MARGIN - PLOT_PAD + 6, plot_side + PLOT_PAD + TOP_MARGIN + 6
+    if standalone if key is None else key:
+        html, key_w, key_h = _key(chart, placed)
+        dot.text(html, right + key_w / 2 + 10, top - key_h / 2, name="key")
         right += key_w + 16
         bottom = min(bottom, top - key_h - 6)
     for name, (x, y) in (("corner-a", (left, bottom)), ("corner-b", (right, top))):
         dot.nodes.append((name, {"shape": "point", "style": "invis", "width": "0.01", "pos": _pos(x, y)}))
+    pad = PAD if standalone else 0.0  # a page has margins of its own
     graph = graphviz.Digraph("landscape", engine="neato")
     graph.attr(
         label=title_label(Scene(chart.title, chart.customer, "", chart.owner, 0, 10, []), "Opportunity landscape: "
                           "importance against satisfaction") if standalone else "",
-        labelloc="t", fontname=FONT, fontcolor=INK, splines="line", outputorder="edgesfirst", pad="0.4",
+        labelloc="t", fontname=FONT, fontcolor=INK, splines="line", outputorder="edgesfirst", pad=f"{pad:g}",
         bgcolor="white", _background=" ".join(dot.canvas.ops),
     )
     graph.attr("node", fontname=FONT, fontsize="10", margin="0")
@@ -591,7 +662,8 @@ def landscape_dot(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_S
         graph.node(key_name, **attrs)
     for tail, head, attrs in dot.edges:
         graph.edge(tail, head, **attrs)
-    return str(graph.source)
+    edge = EDGE + pad * 72
+    return Drawing(str(graph.source), right - left + 2 * edge, top - bottom + 2 * edge)
 
 
 def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: float) -> None:
@@ -599,18 +671,22 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: floa
     side, view = panel.side, panel.panel.view
     unit = side / AXIS_TOP
     _background(dot.canvas, chart.regions, ox, oy, side)
+    framed = side + 2 * PLOT_PAD
     dot.nodes.append((f"plot-{view}", {
         "id": f"plot-{view}", "shape": "box", "label": "", "color": FRAME, "penwidth": "1",
-        "width": _inches(side), "height": _inches(side), "fixedsize": "true", "pos": _pos(ox + side / 2, oy + side / 2),
+        "width": _inches(framed), "height": _inches(framed), "fixedsize": "true",
+        "pos": _pos(ox + side / 2, oy + side / 2),
     }))
     caption = panel.panel.caption[:1].upper() + panel.panel.caption[1:]
-    dot.text(_font(caption, CAPTION_SIZE, bold=True), ox + text_width(caption, CAPTION_SIZE, bold=True) / 2,
-             oy + side + 38)
-    dot.text(_font(Y_TITLE, AXIS_SIZE, MUTED), ox + text_width(Y_TITLE, AXIS_SIZE) / 2 - 4, oy + side + 16)
-    dot.text(_font(X_TITLE, AXIS_SIZE, MUTED), ox + side / 2, oy - 34)
+    left, top, bottom = ox - PLOT_PAD, oy + side + PLOT_PAD, oy - PLOT_PAD
+    dot.text(_font(caption, CAPTION_SIZE, bold=True), left + text_width(caption, CAPTION_SIZE, bold=True) / 2,
+             top + 38)
+    dot.text(_font(Y_TITLE, AXIS_SIZE, MUTED), left + text_width(Y_TITLE, AXIS_SIZE) / 2 - 4, top + 16)
+    dot.text(_font(X_TITLE, AXIS_SIZE, MUTED), ox + side / 2, bottom - 34)
     for tick in range(int(AXIS_TOP) + 1):
-        dot.text(_font(str(tick), TICK_SIZE, MUTED), ox + tick * unit, oy - 11)
-        dot.text(_font(str(tick), TICK_SIZE, MUTED), ox - 6 - text_width(str(tick), TICK_SIZE) / 2, oy + tick * unit)
+        dot.text(_font(str(tick), TICK_SIZE, MUTED), ox + tick * unit, bottom - 11)
+        dot.text(_font(str(tick), TICK_SIZE, MUTED), left - 6 - text_width(str(tick), TICK_SIZE) / 2,
+                 oy + tick * unit)
     for kind, text, rect in panel.region_labels:
         head, _, tail = text.partition(": ")
         ink = REGION_STYLE[kind][1]
@@ -626,7 +702,7 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: floa
     caption_in_title = panel.panel.caption if len(chart.panels) > 1 else ""
     for marker in panel.markers:
         for point in marker.points:
-            name = marker_title(point, caption_in_title)
+            name = marker_title(point, caption_in_title, panel.panel.tag(point))
             names[point.id] = name
             fill, _ = FILL[point.severity]
             dot.nodes.append((name, {
@@ -649,30 +725,31 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: floa
                                                                   "penwidth": "0.7"}))
     if panel.listing is not None:
         html, w, h = panel.listing
-        dot.text(html, ox + side + LIST_GAP + w / 2, oy + side - h / 2)
+        dot.text(html, ox + side + PLOT_PAD + LIST_GAP + w / 2, oy + side + PLOT_PAD - h / 2)
 
 
 def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: float) -> None:
-    """A plot's shaded regions, grid lines, the diagonal and the regions' edges."""
+    """A plot's shaded regions, grid lines, the diagonal and the regions' edges, out to its padded frame."""
     unit = side / AXIS_TOP
+    lo, hi = -PLOT_PAD / unit, AXIS_TOP + PLOT_PAD / unit
 
     def at(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         return [(ox + i * unit, oy + s * unit) for i, s in points]
 
-    shapes = {"underserved": regions.score_polygon(regions.threshold),
-              "extreme": regions.score_polygon(max(regions.extreme_from, regions.threshold)),
-              "overserved": regions.overserved_polygon()}
+    shapes = {"underserved": regions.score_polygon(regions.threshold, lo, hi),
+              "extreme": regions.score_polygon(max(regions.extreme_from, regions.threshold), lo, hi),
+              "overserved": regions.overserved_polygon(lo, hi)}
     shapes = {kind: shape for kind, shape in shapes.items() if shape and kind in region_names(regions)}
     for kind, shape in shapes.items():
         fill = REGION_STYLE[kind][0]
         canvas.pen(fill)
         canvas.polygon(at(shape), fill)
     canvas.pen(GRID, 0.6)
-    for tick in range(1, int(AXIS_TOP)):
-        canvas.line([(ox + tick * unit, oy), (ox + tick * unit, oy + side)])
-        canvas.line([(ox, oy + tick * unit), (ox + side, oy + tick * unit)])
+    for tick in range(int(AXIS_TOP) + 1):
+        canvas.line(at([(tick, lo), (tick, hi)]))
+        canvas.line(at([(lo, tick), (hi, tick)]))
     canvas.pen("#b0b0b0", 0.8, "dashed")
-    canvas.line([(ox, oy), (ox + side, oy + side)])
+    canvas.line(at([(lo, lo), (hi, hi)]))
     for kind, shape in shapes.items():
         canvas.pen(REGION_STYLE[kind][1], 1.2)
         inner = [(i, s) for i, s in shape]
@@ -695,9 +772,10 @@ def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
         fill, ink = REGION_STYLE[kind]
         rows.append((f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{ink}" WIDTH="12" HEIGHT="12" FIXEDSIZE="TRUE"></TD>',
                      html_text(f"{text} region")))
+    marks = phase_marks(chart.phases)
     for key, label in chart.phases:
-        rows.append((f'<TD><FONT COLOR="{PHASE_INK[key]}"><B>1.2</B></FONT></TD>',
-                     f'<FONT COLOR="{PHASE_INK[key]}">Numbers in {html_text(label)}</FONT>'))
+        rows.append((f'<TD ALIGN="LEFT"><FONT COLOR="{PHASE_INK[key]}"><B>{html_text(marks[key])}1.2</B></FONT></TD>',
+                     f'<FONT COLOR="{PHASE_INK[key]}">{html_text(label)} 1.2</FONT>'))
     if any(p.badges for p in placed):
         rows.append((f"<TD><B>{TIMES}2</B></TD>", "Activities at the same point"))
     before = chart.before
@@ -706,11 +784,13 @@ def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
         rows.append((f'<TD><FONT COLOR="{HIGHLIGHT}"><B>→</B></FONT></TD>',
                      html_text(f"Moved {MOVED_FROM:g}+ since {since}: from its place then")))
         rows.append((mark_cell("new"), html_text(f"Added since {since}")))
+    first_key, first_phase = chart.phases[0] if chart.phases else ("pre", "the first phase")
+    first_mark = marks.get(first_key, "")
     notes = [
         "Axes 0 to 10: map scores scaled to 0-10, survey scores as surveyed",
         f"Score: imp + max(imp {MINUS} sat, 0); underserved from {chart.regions.threshold:g}",
         "Dashed line: satisfaction equals importance",
-        "2.1 is the first step of activity 2 in its phase",
+        f"{first_mark}2.1 is the first step of activity 2 in {first_phase}",
     ]
     if any(p.numbered for p in placed):
         notes.append("Crowded plots show numbers; the list beside names them")
@@ -720,7 +800,7 @@ def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
     frame = 'BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" BGCOLOR="#ffffff"'
     html = f'<<FONT POINT-SIZE="10" COLOR="{INK}"><TABLE {frame}>{body}</TABLE></FONT>>'
     texts = [t for _, t in rows] + [f"{t} region" for t in region_names(chart.regions).values()]
-    texts += [f"Numbers in {label}" for _, label in chart.phases]
+    texts += [f"{label} 1.2" for _, label in chart.phases]
     width = max(max(text_width(t, 10.0) for t in texts) + 50, max(text_width(n, 9.0) for n in notes) + 24)
     height = 20 + 21 * len(rows) + 11.5 * len(notes)
     return html, width, height

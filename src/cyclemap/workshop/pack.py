@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from cyclemap.problems import CyclemapError
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
 from cyclemap.render.geometry import GAP, Deadline, outline_card
+from cyclemap.render.landscape import PLOT_SIDE, Chart, Drawing, chart_of, landscape_drawing
 from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
 from cyclemap.segment_gaps import SPREAD, segment_disagreements
 from cyclemap.survey import ALL
@@ -21,26 +23,27 @@ from cyclemap.workshop import pages
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement, draw_diagrams, stamp
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
-from cyclemap.workshop.poster import paper_for, plan_poster
+from cyclemap.workshop.poster import Frame, paper_for, plan_poster
 from cyclemap.workshop.progress import Steps, shown_on_terminal
 
 if TYPE_CHECKING:
     from cyclemap.survey.views import SurveyResults
 
-SECTIONS = ("cover", "poster", "phases", "gaps", "segments", "worksheets", "evidence")
+SECTIONS = ("cover", "poster", "landscape", "phases", "gaps", "segments", "worksheets", "evidence")
 """The parts of a pack, in the order they are printed ("segments" only on a map with segments)."""
 PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
 MIN_FLOW_SCALE = 0.75
 """Scale at which a phase's columns are grouped into flow diagrams as wide as the page."""
-TIMEOUT_HINT = "Try a longer --timeout, or --sections without poster and phases (the parts with diagrams)."
+TIMEOUT_HINT = ("Try a longer --timeout, or --sections without poster, landscape and phases (the parts with "
+                "diagrams).")
 """What `workshop` can do about a layout or a Graphviz run that took too long."""
 MAX_PACK_ACTIVITIES = 5_000
 """Most activities a pack with a poster, phase pages, gaps or evidence takes: about 1,200 to 2,500 A4
 pages, within 600 MB and a minute (figures in docs/decisions.md). Cover and worksheets take any map."""
 MAX_PACK_EVIDENCE = 20_000
 """Most evidence entries (each cited reference of each activity) a pack's evidence appendix takes."""
-SCALING_SECTIONS = frozenset({"poster", "phases", "gaps", "evidence"})
+SCALING_SECTIONS = frozenset({"poster", "landscape", "phases", "gaps", "evidence"})
 """The parts that grow with the map: a diagram node or a table row per activity, gap or reference."""
 
 
@@ -109,10 +112,13 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
             doc.set_metadata(options.title or cmap.title, cmap.customer, f"cyclemap {__version__}", options.date)
             chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
             sources = _diagram_sources(scene, chunks, options, deadline)
+            landscapes = _landscapes(cmap, options, pages.landscape_frame(doc), deadline)
+            sources.update({key: drawing.dot for key, (_, drawing) in landscapes.items()})
             steps.step("Drawing the diagrams with Graphviz", len(sources))
             diagrams = draw_diagrams(sources, options.timeout, steps.advance, TIMEOUT_HINT)
             steps.step("Setting the pages", len(options.sections))
-            placements = _write(doc, cmap, _Plan(info, options, scene, chunks, diagrams), steps)
+            plan = _Plan(info, options, scene, chunks, diagrams, {k: caption for k, (caption, _) in landscapes.items()})
+            placements = _write(doc, cmap, plan, steps)
             steps.step("Placing the diagrams")
             pdf = stamp(doc.finish(), placements, diagrams)
         finally:
@@ -154,6 +160,8 @@ class _Plan:
     chunks: dict[str, list[PhaseView]]
     """Each phase's activities in runs, one flow diagram per run."""
     diagrams: dict[str, Diagram]
+    landscapes: dict[str, str] = field(default_factory=dict)
+    """Key of each landscape diagram -> whose view it shows, in page order."""
 
 
 def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list[Placement]:
@@ -177,6 +185,10 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
         steps.advance()
     if poster is not None:
         placements += pages.poster(doc, diagrams["cycle"], poster, note)
+        steps.advance()
+    if "landscape" in options.sections:
+        for key, view in plan.landscapes.items():
+            placements.append(pages.landscape(doc, key, diagrams[key], view))
         steps.advance()
     if "phases" in options.sections:
         scores = {visit.activity.id or "": views.score(visit.activity, options.view) for visit in cmap.walk()}
@@ -231,6 +243,53 @@ def _diagram_sources(
                 deadline.check("flow")
                 sources[f"flow-{key}-{number}"] = flow_dot(replace(scene, phases=[part]), standalone=False)
     return sources
+
+
+LANDSCAPE_SMALLEST_SIDE = 200.0
+"""Shortest axes (points) a landscape page fits its plot to; a page too small for it shrinks the whole picture."""
+
+
+def _landscapes(
+    cmap: CycleMap, options: PackOptions, frame: Frame, deadline: Deadline
+) -> dict[str, tuple[str, Drawing]]:
+    """The landscape pages' pictures, by diagram key: whose view each shows, and its drawing.
+
+    One for the pack's view; with "all" on a map with segments, one for all and one per segment. Each plot
+    is as large as lets the picture (plot, numbered list, key) fill `frame` at full size.
+    """
+    if "landscape" not in options.sections:
+        return {}
+    views = score_views(cmap, options.survey)
+    shown = list(views.views()) if options.view == ALL else [options.view]
+    found = {}
+    for number, view in enumerate(shown):
+        chart = chart_of(cmap, threshold=options.threshold, view=view, survey=options.survey)
+        found[f"landscape-{number:03d}"] = (chart.panels[0].caption, _fitted(chart, frame, deadline))
+    return found
+
+
+def _fitted(chart: Chart, frame: Frame, deadline: Deadline) -> Drawing:
+    """The landscape that best fills `frame` (mm): the largest plot whose picture fits at full size, else the
+    picture that shrinks least (a smaller plot may need a longer numbered list beside it, so both are tried)."""
+    width, height = frame.width * PT_PER_MM, frame.height * PT_PER_MM
+    probe = landscape_drawing(chart, deadline, plot_side=PLOT_SIDE, standalone=False, key=True)
+    tallest = max(LANDSCAPE_SMALLEST_SIDE, math.floor(height - (probe.height - PLOT_SIDE)))
+    best: tuple[float, Drawing] | None = None
+    for share in LANDSCAPE_TRIES:
+        side = max(LANDSCAPE_SMALLEST_SIDE, math.floor(tallest * share))
+        drawing = landscape_drawing(chart, deadline, plot_side=side, standalone=False, key=True)
+        scale = min(width / drawing.width, height / drawing.height)
+        if scale >= 1:
+            return drawing
+        if best is None or scale > best[0]:
+            best = (scale, drawing)
+        if side == LANDSCAPE_SMALLEST_SIDE:
+            break
+    return best[1] if best else probe
+
+
+LANDSCAPE_TRIES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+"""Shares of the tallest plot a page tries, largest first."""
 
 
 def _chunks(phase: PhaseView, max_width: float) -> list[PhaseView]:

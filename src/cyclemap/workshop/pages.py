@@ -16,7 +16,8 @@ from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.report.segment_gaps import view_parts
 from cyclemap.survey import ALL
-from cyclemap.workshop.diagrams import Diagram, Placement
+from cyclemap.render.landscape import EDGE
+from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
 from cyclemap.workshop.tables import INK, Cell, Column
@@ -248,6 +249,53 @@ def _tile_marks(doc: PackDocument, frame: Frame, plan: PosterPlan, tile: Tile) -
             doc.line(right - OVERLAP, top, right - OVERLAP, bottom)
         if tile.row < plan.rows - 1:
             doc.line(left, bottom - OVERLAP, right, bottom - OVERLAP)
+
+
+# -- 2b. opportunity landscape ---------------------------------------------------
+
+LANDSCAPE_TITLE = 9.0
+"""Millimetres a landscape page's title line takes above its picture."""
+LANDSCAPE_MOST = 1.25
+"""Largest enlargement of a landscape picture (it is drawn to fill the page at full size, so this is slack)."""
+LANDSCAPE_SMALLEST_TEXT = 8.0
+"""Points of the smallest text in a landscape picture at full size (a NEW badge; region notes are 8.5)."""
+
+
+def landscape_frame(doc: PackDocument, *, blank: bool = True) -> Frame:
+    """The part of a landscape page its picture may use: a poster sheet's, below the page's title line.
+
+    With `blank`, grown by the blank edge Graphviz leaves around the picture
+    (`EDGE`): that edge may fall on the margins, and is cut off there.
+    """
+    frame = poster_frame(doc)
+    edge = EDGE / PT_PER_MM if blank else 0.0
+    return Frame(frame.left - edge, frame.top + LANDSCAPE_TITLE - edge, frame.width + 2 * edge,
+                 frame.height - LANDSCAPE_TITLE + 2 * edge)
+
+
+def landscape(doc: PackDocument, key: str, diagram: Diagram, view: str) -> Placement:
+    """A page with one view's opportunity landscape, its title line naming the view, the picture filling the rest.
+
+    Its text never prints below `MIN_TEXT_PT`: a picture that would have to
+    shrink further prints at that scale from the top left, its right or lower
+    part cut off, and a warning suggests a larger paper.
+    """
+    title = f"Opportunity landscape: {view}"
+    doc.begin(title)
+    frame, shown = landscape_frame(doc), landscape_frame(doc, blank=False)
+    doc.set_xy(shown.left, POSTER_TOP - 2)
+    doc.style(12, INK, bold=True)
+    doc.cell(shown.width, 6, doc.fit_lines(f"Opportunity landscape  ·  {view}", shown.width)[0])
+    least = MIN_TEXT_PT / LANDSCAPE_SMALLEST_TEXT
+    scale = diagram.scale_to(frame.width, frame.height, LANDSCAPE_MOST)
+    if scale < least:
+        doc.warnings.append(f"the landscape page ({view}) is too large for this paper at a legible size; "
+                            "parts of it are cut off: try --paper a3")
+        scale = least
+    x = frame.left + max(0.0, (frame.width - diagram.width * scale) / 2)
+    y = frame.top + max(0.0, (frame.height - diagram.height * scale) / 2)
+    clip = (shown.left, shown.top, shown.width, shown.height)
+    return Placement(key, doc.page, x, y, scale, clip)
 
 
 # -- 3. one page per phase --------------------------------------------------------

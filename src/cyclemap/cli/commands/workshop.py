@@ -37,8 +37,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     sections: Annotated[
         str | None,
         typer.Option("--sections", show_default=False, autocompletion=complete_sections,
-                     help="Parts to include, comma-separated, printed in this order: cover, poster, phases, "
-                     "gaps, segments (on a map with segments), worksheets, evidence. Default: all."),
+                     help="Parts to include, comma-separated, printed in this order: cover, poster, landscape, "
+                     "phases, gaps, segments (on a map with segments), worksheets, evidence. Default: all."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", show_default=False, help="Cover title instead of "
                                               "the map's.")] = None,
@@ -72,7 +72,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
 ) -> None:
     """Build a printable PDF pack to run a workshop on a map.
 
-    The pack has a cover, the cycle as a poster, a page per phase (its flow and
+    The pack has a cover, the cycle as a poster, the opportunity landscape (a
+    page per segment too, on a map with segments), a page per phase (its flow and
     a table of its activities), the ranked gaps, on a map with segments the
     gaps that differ by segment side by side, capture worksheets to fill by
     hand, and an evidence appendix. Apart from the cover date it is the same
