@@ -24,7 +24,7 @@ ROW_GAP = 10.0
 FRAME_PAD = 8.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rect:
     """An axis-aligned box by centre and size (points, y up)."""
 
@@ -67,7 +67,7 @@ Slab = tuple[float, float, float, float]
 """(nx, ny, middle, reach): the points (x, y) with |nx * x + ny * y - middle| < reach."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A straight line from (ax, ay) to (bx, by): an arrow drawn between the centres of two boxes."""
 
@@ -190,7 +190,7 @@ class Deadline:
             raise LayoutError(f"The {layout} layout took longer than {self.seconds:g} s and was stopped. {self.hint}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """A subcycle drawn as an indented outline on a tinted card."""
 
@@ -335,6 +335,8 @@ class Drawing:
         return max([0.0] + [far + GAP - behind for far in reach if far is not None])
 
     def dot(self, name: str) -> str:
+        """The DOT source. It takes the nodes and edges: each one's attributes are let go once written,
+        so a big map's drawing does not hold every attribute and every written line at once."""
         import graphviz  # here, not at the top: Mermaid output and `cyclemap report` start without it
 
         graph = graphviz.Digraph(name, engine="neato")
@@ -350,9 +352,15 @@ class Drawing:
         )
         graph.attr("node", fontname=FONT, fontsize="11", margin="0")
         graph.attr("edge", arrowsize="0.8")
-        for key, attrs in self.nodes:
+        nodes, self.nodes = self.nodes, []
+        nodes.reverse()
+        while nodes:
+            key, attrs = nodes.pop()
             graph.node(key, **attrs)
-        for tail, head, attrs in self.edges:
+        edges, self.edges = self.edges, []
+        edges.reverse()
+        while edges:
+            tail, head, attrs = edges.pop()
             graph.edge(tail, head, **attrs)
         return str(graph.source)
 

@@ -59,7 +59,7 @@ def wrap_width(depth: int) -> float:
     return 150.0 if depth == 0 else 135.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Box:
     """One activity (or an empty phase's placeholder) as drawn."""
 
