@@ -50,8 +50,9 @@ def questionnaire(
 ) -> None:
     """Write the questions to field for a map, with the column each answer goes in.
 
-    Two questions per activity, in outcome-driven-innovation wording: how important
-    it is to the respondent, and how satisfied they are with how they do it today.
+    Two questions per activity, in outcome-driven-innovation wording: how
+    important it is to the respondent, and how satisfied they are with how
+    they do it today.
 
     [bold]Examples[/bold]
 
@@ -86,8 +87,9 @@ def summary(
 ) -> None:
     """Show each activity's scores per segment: importance, satisfaction, intervals, n, opportunity.
 
-    Survey scores are on 0-10 with their 95% interval and number of answers, and are
-    marked thin below the survey's min_n; hand-entered scores show as from the map.
+    Survey scores are on 0-10 with their 95% interval and number of answers,
+    and are marked thin below the survey's min_n; hand-entered scores show as
+    from the map.
 
     [bold]Examples[/bold]
 
