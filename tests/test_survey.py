@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from cyclemap.survey import ALL, reader
 from cyclemap.survey.reader import read_responses
 from cyclemap.survey.scoring import Tally, measure, wilson
 from cyclemap.survey.views import ScoreViews, load_map_survey, score_tallies
+from tests.conftest import run_process
 
 MAP = """\
 cyclemap: 1
@@ -295,6 +298,56 @@ def test_questionnaire_csv_markdown_and_template(survey_map, cli, tmp_path: Path
     result = cli("validate", str(path))
     assert (result.code, "survey" in result.out) == (EXIT_OK, True)
     assert cli("survey", "questionnaire", str(path), "--template", "-f", "markdown").code == EXIT_USAGE
+
+
+@pytest.mark.parametrize("args", [("--template",), ("-f", "markdown"), ()])
+def test_questionnaire_never_writes_over_the_survey_file(args: tuple[str, ...], survey_map, cli) -> None:
+    """`questionnaire --template -o <the survey file>` replaced 270 responses with a header, exit 0."""
+    path = survey_map(HEAD + "\n" + ulwick_rows())
+    survey = path.parent / "responses.csv"
+    before = survey.read_bytes()
+    link = path.parent / "link.csv"
+    link.symlink_to("responses.csv")
+    for target in (survey, link):
+        result = cli("survey", "questionnaire", str(path), *args, "-o", str(target))
+        assert result.code == EXIT_USAGE, result.err
+        assert "refusing to write over it (nothing was written)" in result.err
+        assert survey.read_bytes() == before
+    assert link.is_symlink()
+    result = cli("survey", "questionnaire", str(path), *args, "-o", str(survey), "--force") if args == (
+        "--template",) else None
+    assert result is None or (result.code, survey.read_bytes()) == (EXIT_USAGE, before)
+
+
+def test_questionnaire_to_standard_output_leading_to_the_survey_is_refused(survey_map, tmp_path: Path) -> None:
+    """`questionnaire --template >> surveys/s.csv` appended a header to the responses."""
+    path = survey_map(HEAD + "\n" + ulwick_rows())
+    survey = path.parent / "responses.csv"
+    before = survey.read_bytes()
+    with survey.open("ab") as out:
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "survey", "questionnaire", str(path), "--template"],
+                              stdout=out, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert done.returncode == EXIT_USAGE
+    assert b"standard output leads to" in done.stderr
+    assert survey.read_bytes() == before
+    assert run_process("survey", "questionnaire", str(path), "--template").code == EXIT_OK
+
+
+def test_template_does_not_replace_a_file_that_is_not_empty_unless_forced(survey_map, cli, tmp_path: Path) -> None:
+    """A template is written before responses exist: over another non-empty file only with --force."""
+    path = survey_map(HEAD + "\n")
+    other = tmp_path / "other.csv"
+    other.write_text("id,answer\n1,yes\n")
+    result = cli("survey", "questionnaire", str(path), "--template", "-o", str(other))
+    assert result.code == EXIT_USAGE
+    assert "the file exists and is not empty" in result.err and "--force" in result.err
+    assert other.read_text() == "id,answer\n1,yes\n"
+    assert cli("survey", "questionnaire", str(path), "--template", "-o", str(other), "--force").code == EXIT_OK
+    assert other.read_text().strip() == HEAD
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert cli("survey", "questionnaire", str(path), "--template", "-o", str(empty)).code == EXIT_OK
+    assert cli("survey", "questionnaire", str(path), "-o", str(other)).code == EXIT_OK  # the questions: as any -o
 
 
 def test_summary_formats(survey_map, cli) -> None:
