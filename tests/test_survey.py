@@ -393,3 +393,12 @@ def test_segment_views_are_checked_by_name(survey_map) -> None:
     with pytest.raises(ValueError, match="did you mean 'upgraders'"):
         views.check_view("upgrader")
 
+
+
+def test_segment_ids_with_a_meaning_of_their_own_are_reserved() -> None:
+    """`--segment all` is the pooled view and `--segment each` a panel per view: neither can name a segment
+    (the case folders segment-reserved-id-* hold the messages)."""
+    from cyclemap.render.landscape import EACH
+    from cyclemap.survey import RESERVED_VIEWS
+
+    assert (ALL, EACH) == RESERVED_VIEWS

@@ -14,13 +14,13 @@ from typing import Any
 from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap
 from cyclemap.problems import WARNING, Problem, clip
-from cyclemap.survey import ALL
+from cyclemap.survey import ALL, RESERVED_VIEWS
 from cyclemap.survey.views import SurveyResults
 
 
 def segment_problems(cmap: CycleMap) -> list[Problem]:
     """Repeated segment ids, and per-activity scores for segments the map does not declare."""
-    problems = list(_repeated_segments(cmap))
+    problems = list(_segment_id_problems(cmap))
     known = [segment.id for segment in cmap.segments]
     for visit in cmap.walk():
         activity = visit.activity
@@ -40,16 +40,27 @@ def segment_problems(cmap: CycleMap) -> list[Problem]:
     return problems
 
 
-def _repeated_segments(cmap: CycleMap) -> Iterator[Problem]:
+def _segment_id_problems(cmap: CycleMap) -> Iterator[Problem]:
+    """Segment ids that are reserved words (`all`, `each`) or given twice."""
     seen: dict[str, tuple[int, int]] = {}
     for segment in cmap.segments:
         file, line, col = _place(segment._source, "id")
-        if segment.id in seen:
+        if segment.id in RESERVED_VIEWS:
+            yield Problem(file, line, col, f"'{segment.id}' cannot be a segment id: --segment {segment.id} means "
+                          f"{_RESERVED_MEANINGS[segment.id]}; give the segment an id that names who they are, "
+                          "like 'upgraders'")
+        elif segment.id in seen:
             first = seen[segment.id]
             yield Problem(file, line, col, f"duplicate segment id '{segment.id}' (also at line {first[0]}, "
                           f"column {first[1]}); give each segment its own id")
         else:
             seen[segment.id] = (line, col)
+
+
+_RESERVED_MEANINGS = {
+    ALL: "all respondents pooled",
+    "each": "one panel per segment (render --layout landscape)",
+}
 
 
 def _place(node: Any, key: str) -> tuple[str, int, int]:
