@@ -402,3 +402,25 @@ def test_segment_ids_with_a_meaning_of_their_own_are_reserved() -> None:
     from cyclemap.survey import RESERVED_VIEWS
 
     assert (ALL, EACH) == RESERVED_VIEWS
+
+
+def test_long_respondent_ids_are_not_held_in_memory(survey_map) -> None:
+    """Respondent ids were kept whole to find repeats (25,000 ids of 8,000 characters: 230 MB); a digest
+    per id is kept instead, and a repeated id is still reported with both rows."""
+    import tracemalloc
+
+    ids = [f"{n:08d}" + "x" * 8000 for n in range(1500)]
+    body = "".join(f"{rid},first-time,5,2,4,3\n" for rid in ids)
+    path = survey_map(HEAD + "\n" + body + f"{ids[7]},upgraders,1,1,1,1\n")
+    cmap = load_map(str(path))
+    tracemalloc.start()
+    try:
+        with pytest.raises(MapError) as caught:
+            load_map_survey(cmap, str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3_000_000, f"{peak:,} bytes at the peak for 12 MB of ids"
+    [problem] = caught.value.problems
+    assert (problem.line, problem.col) == (1502, 1)
+    assert "is there twice (first on row 9)" in problem.message
