@@ -207,9 +207,17 @@ def test_problems_are_capped_but_counted(survey_map) -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    pytest.param(HEAD + "\nr1,first-time," + "4" * 200_000 + ",1,,\n", "a cell is longer than 65,536", id="huge-cell"),
-    pytest.param(HEAD + '\nr1,first-time,"4,1,,\n' + "x\n" * 70_000, "a cell is longer than 65,536",
-                 id="unclosed-quote"),
+    pytest.param(HEAD + "\nr1,first-time," + "4" * 200_000 + ",1,,\n",
+                 "responses.csv:2:3: error: column 'choose-installer.importance': the cell is longer than 65,536 "
+                 "characters\n", id="huge-cell"),
+    pytest.param(HEAD + '\nr1,first-time,"4,1,,\n' + "x\n" * 70_000,
+                 "responses.csv:2:3: error: column 'choose-installer.importance': a quote (\") opens this cell and "
+                 "is not closed within 65,536 characters", id="unclosed-quote"),
+    pytest.param(HEAD + '\nr1,first-time,4,1,2,"' + "x\n" * 40_000 + '"\n',
+                 "responses.csv:2:6: error: column 'install.satisfaction': a quote (\") opens this cell and "
+                 "is not closed within 65,536 characters", id="long-multi-line-cell-is-at-its-first-line"),
+    pytest.param(HEAD + "\r" + "r1,first-time,4,1,2,3\r" * 300_000,
+                 "responses.csv:1:1: error: this file ends its lines with CR only", id="big-cr-only-file"),
     pytest.param(",".join(["x-c"] * 1_000_000) + "\n", "the header has more than 50,000 columns", id="million-columns"),
     pytest.param("a" * (5 * 1024 * 1024) + "\n", "the line is longer than 4 MiB", id="endless-line"),
     pytest.param("\ufeff".encode("utf-16"), "the file is UTF-16", id="utf-16"),
