@@ -39,8 +39,9 @@ MAX_COLUMNS = 50_000
 MAX_PROBLEMS = 100
 """Problems kept per survey; the others are only counted, so a broken export cannot flood the screen."""
 _BOM = b"\xef\xbb\xbf"
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
-_WHOLE = re.compile(r"[-+]?\d+(?:\.0*)?")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
+_WHOLE = re.compile(r"[-+]?\d+(?:\.0*)?", re.ASCII)
+"""A whole number in ASCII digits (\\d alone would take "٩" or "１０" as 9 or 10)."""
 _CODE_BASE = "0"
 """The character of code 0 (a blank cell); code k is the k-th character after it."""
 _BATCH = 4096
