@@ -206,6 +206,14 @@ def test_problems_are_capped_but_counted(survey_map) -> None:
     assert problems[-1].message.startswith("3,900 more problems in this survey from here on are not listed")
 
 
+def test_validate_counts_the_problems_that_are_not_listed(survey_map, cli) -> None:
+    """4,000 bad ratings: 100 listed and one line for the rest; the total said "Found 101 problems"."""
+    path = survey_map(HEAD + "\n" + rows(*[("first-time", 9, 9, "", "")] * 2000))
+    result = cli("validate", str(path))
+    assert result.code == EXIT_INVALID
+    assert result.out.splitlines()[-1] == "Found 4000 problems in 1 file."
+
+
 @pytest.mark.parametrize(("content", "message"), [
     pytest.param(HEAD + "\nr1,first-time," + "4" * 200_000 + ",1,,\n",
                  "responses.csv:2:3: error: column 'choose-installer.importance': the cell is longer than 65,536 "
@@ -253,7 +261,7 @@ def test_validate_checks_the_survey_and_warns_about_overridden_scores(survey_map
     assert lines[0] == (f"{path}:17:13: warning: 'choose-installer' has hand-entered scores (importance/satisfaction) "
                         f"and survey scores ({path.parent / 'responses.csv'}:1:3, {path.parent / 'responses.csv'}:1:4)"
                         " for all respondents; the survey's are used, remove one of them")
-    assert f"ok {path}: valid map, 2 activities (1 scored), 1 level deep; survey " in result.out
+    assert f"ok {path}: valid map, 2 activities (1 scored in the map, 1 by the survey), 1 level deep; survey " in result.out
     assert json.loads(cli("validate", str(path), "-f", "json").out)[0]["severity"] == "warning"
 
 
@@ -293,7 +301,7 @@ def test_questionnaire_csv_markdown_and_template(survey_map, cli, tmp_path: Path
         "segment,,segment,,Which of these describes you best? (first-time = First-time buyers; upgraders = Adding "
         "a battery),",
         "choose-installer.importance,choose-installer,importance,Pre,How important is it to you to choose an "
-        "installer?,1-5",
+        "installer?,1 to 5",
     ]
     assert "How satisfied are you with how you get the panels installed today?" in csv_text
     markdown = cli("survey", "questionnaire", str(path), "-f", "markdown").out
@@ -363,7 +371,7 @@ def test_summary_formats(survey_map, cli) -> None:
     scores = "\n        segments:\n          upgraders: {importance: 5, satisfaction: 7}"
     path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")), scores=scores)
     table = cli("survey", "summary", str(path)).out.splitlines()
-    assert table[0].endswith(": 1 respondents (first-time 1, upgraders 0); top-two-box on 1-5; scores on 0-10 "
+    assert table[0].endswith(": 1 respondent (first-time 1, upgraders 0); top-two-box on 1-5; scores on 0-10 "
                              "with 95% intervals; thin below n=30.")
     assert table[2].split() == ["choose-installer", "all", "10.0", "[2.1-10.0]", "n=1", "0.0", "[0.0-7.9]", "n=1",
                                 "20.0", "thin"]
@@ -432,3 +440,56 @@ def test_long_respondent_ids_are_not_held_in_memory(survey_map) -> None:
     [problem] = caught.value.problems
     assert (problem.line, problem.col) == (1502, 1)
     assert "is there twice (first on row 9)" in problem.message
+
+
+def test_header_only_survey_is_valid_with_a_warning(survey_map, cli) -> None:
+    """A survey with its header and no response yet validated as a plain "0 respondents"."""
+    path = survey_map(HEAD + "\n")
+    result = cli("validate", str(path))
+    assert result.code == EXIT_OK
+    assert result.out.splitlines()[0] == (f"{path.parent / 'responses.csv'}:1:1: warning: no responses yet: the survey "
+                                          "file has its header row and no respondent, so it scores no activity; add "
+                                          "the responses below the header")
+    assert "1 warning." in result.out
+    assert "no responses yet" not in cli("validate", str(survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", ""))))).out
+
+
+def test_counts_of_one_are_singular(survey_map, cli, tmp_path: Path) -> None:
+    """"1 activities", "1 respondents", "thin: only 1 answers": one of each reads as one."""
+    path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")))
+    gaps = json.loads(cli("gaps", str(path), "-f", "json").out)
+    [entry] = [g for g in gaps["gaps"] if g["id"] == "choose-installer"]
+    assert entry["reason"].endswith("; thin: only 1 answer, fewer than min_n 30")
+    assert "rated important by 100% of 1 respondent," in entry["reason"]
+    assert ": 1 respondent (first-time 1, upgraders 0);" in cli("survey", "summary", str(path)).out
+    one = tmp_path / "one.yaml"
+    one.write_text(MAP.format(extra="", scores="").replace("survey:\n  file: responses.csv\n  segment_column: segment\n",
+                                                           "").replace(
+        "      - name: Get the panels installed\n        id: install\n", "").replace(
+        "  during:\n    activities:\n", "  during:\n    activities: []\n"), encoding="utf-8")
+    result = cli("validate", str(one))
+    assert result.out == f"ok {one}: valid map, 1 activity (0 scored), 1 level deep\n", result.out
+    from cyclemap.workshop.pages import _summary
+
+    assert _summary(load_map(str(one)), []).startswith("1 activity (")
+
+
+def test_validate_counts_activities_the_survey_scores(survey_map, cli) -> None:
+    """"(0 scored)" for a map whose survey scores every activity: each source is counted."""
+    path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, 4, 4), ("upgraders", 4, 2, 5, 1)))
+    assert ("valid map, 2 activities (0 scored in the map, 2 by the survey), 1 level deep; survey "
+            in cli("validate", str(path)).out)
+
+
+@pytest.mark.parametrize("written", ["/srv/responses.csv", "~/responses.csv", "https://example.com/r.csv", "C:/r.csv",
+                                     "surveys/", "../responses.csv", "missing.csv", "."])
+def test_survey_path_problems_speak_of_the_survey_file(written: str, survey_map, cli) -> None:
+    """A survey path that cannot be read reused the include messages ("only files next to the map can be
+    included", "relative to this file, like parts/pre.yaml")."""
+    path = survey_map(HEAD + "\n")
+    path.write_text(path.read_text().replace("file: responses.csv", f"file: '{written}'"))
+    result = cli("validate", str(path))
+    assert result.code == EXIT_INVALID
+    assert f"error: cannot read the survey '{written}': " in result.out
+    for include_words in ("include", "parts/pre.yaml", "YAML", "this file"):
+        assert include_words not in result.out.splitlines()[0]

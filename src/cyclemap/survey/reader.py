@@ -131,7 +131,7 @@ class _Problems:
             return list(self.kept)
         note = (f"{self.more:,} more problem{'s' * (self.more != 1)} in this survey from here on "
                 f"{'are' if self.more != 1 else 'is'} not listed; fix the ones above first")
-        return [*self.kept, Problem(self.file, *self.first_more, note)]
+        return [*self.kept, Problem(self.file, *self.first_more, note, stands_for=self.more)]
 
 
 @contextmanager

@@ -266,8 +266,12 @@ def _open(files: MapFiles, rel: PurePosixPath) -> BinaryIO:
 
 
 _SURVEY_WORDS = (
-    ("a YAML file, like parts/pre.yaml", "a CSV file, like surveys/responses.csv"),
+    ("a YAML file", "a CSV file"),
+    ("like parts/pre.yaml", "like surveys/responses.csv"),
     ("relative to the file that includes it", "relative to the map"),
+    ("relative to this file", "relative to the map"),
+    ("only files next to the map can be included, not URLs or other drives",
+     "the survey must be a file next to the map, not a URL or on another drive"),
     ("included files must be in", "the survey file must be in"),
 )
 """The refusals of `cyclemap.sources` speak of included files; said of a survey file instead."""

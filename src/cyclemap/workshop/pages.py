@@ -141,7 +141,7 @@ def _summary(cmap: CycleMap, gaps: Sequence[Gap]) -> str:
     found = [f"{severities[s]} {SEVERITY_NAMES[s].lower()}" for s in Severity if severities[s]]
     references = {(e.source, e.ref) for v in visits for e in v.activity.evidence}
     gap_text = f"{len(gaps)} gap{'s' * (len(gaps) != 1)}" + (f" ({', '.join(found)})" if found else "")
-    return (f"{len(visits)} activities ({phases})  ·  {gap_text}  ·  "
+    return (f"{len(visits)} activit{'ies' if len(visits) != 1 else 'y'} ({phases})  ·  {gap_text}  ·  "
             f"{len(references)} evidence reference{'s' * (len(references) != 1)}")
 
 
