@@ -261,7 +261,8 @@ def test_validate_checks_the_survey_and_warns_about_overridden_scores(survey_map
     assert lines[0] == (f"{path}:17:13: warning: 'choose-installer' has hand-entered scores (importance/satisfaction) "
                         f"and survey scores ({path.parent / 'responses.csv'}:1:3, {path.parent / 'responses.csv'}:1:4)"
                         " for all respondents; the survey's are used, remove one of them")
-    assert f"ok {path}: valid map, 2 activities (1 scored in the map, 1 by the survey), 1 level deep; survey " in result.out
+    assert f"ok {path}: valid map, 2 activities (1 scored in the map, 1 by the survey), 1 level deep; survey " \
+        in result.out
     assert json.loads(cli("validate", str(path), "-f", "json").out)[0]["severity"] == "warning"
 
 
@@ -451,7 +452,8 @@ def test_header_only_survey_is_valid_with_a_warning(survey_map, cli) -> None:
                                           "file has its header row and no respondent, so it scores no activity; add "
                                           "the responses below the header")
     assert "1 warning." in result.out
-    assert "no responses yet" not in cli("validate", str(survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", ""))))).out
+    answered = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")))
+    assert "no responses yet" not in cli("validate", str(answered)).out
 
 
 def test_counts_of_one_are_singular(survey_map, cli, tmp_path: Path) -> None:
@@ -463,10 +465,12 @@ def test_counts_of_one_are_singular(survey_map, cli, tmp_path: Path) -> None:
     assert "rated important by 100% of 1 respondent," in entry["reason"]
     assert ": 1 respondent (first-time 1, upgraders 0);" in cli("survey", "summary", str(path)).out
     one = tmp_path / "one.yaml"
-    one.write_text(MAP.format(extra="", scores="").replace("survey:\n  file: responses.csv\n  segment_column: segment\n",
-                                                           "").replace(
-        "      - name: Get the panels installed\n        id: install\n", "").replace(
-        "  during:\n    activities:\n", "  during:\n    activities: []\n"), encoding="utf-8")
+    text = MAP.format(extra="", scores="")
+    for written, kept in (("survey:\n  file: responses.csv\n  segment_column: segment\n", ""),
+                          ("      - name: Get the panels installed\n        id: install\n", ""),
+                          ("  during:\n    activities:\n", "  during:\n    activities: []\n")):
+        text = text.replace(written, kept)
+    one.write_text(text, encoding="utf-8")
     result = cli("validate", str(one))
     assert result.out == f"ok {one}: valid map, 1 activity (0 scored), 1 level deep\n", result.out
     from cyclemap.workshop.pages import _summary
