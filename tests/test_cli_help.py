@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -137,3 +139,46 @@ def test_standard_input_given_twice_is_a_usage_error(args: tuple[str, ...], cli,
     result = cli(*args, stdin=b"cyclemap: 1\n")
     assert result.code == 2, result.err
     assert "standard input ('-') is given twice, but it can be read only once" in _words(result.err)
+
+
+COMMAND_LINES = [*(name for name in COMMANDS if name != "survey"), "survey", "survey questionnaire",
+                 "survey summary"]
+
+
+@pytest.mark.parametrize("command", COMMAND_LINES)
+def test_help_text_lines_are_not_broken_mid_sentence_at_80_columns(
+    command: str, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line of a command's description shows whole at 80 columns: a line too long for the
+    terminal wraps, then breaks where the docstring does ("how important / it is...")."""
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = [" ".join(line.split()) for line in cli(*command.split(), "--help").out.splitlines()]
+    group = typer.main.get_command(app)
+    ctx = group.make_context("cyclemap", [*command.split(), "--help"], resilient_parsing=True)
+    click_command = group.get_command(ctx, command.split(maxsplit=1)[0])  # type: ignore[attr-defined]
+    for sub in command.split()[1:]:
+        click_command = click_command.commands[sub]
+    _first, *rest = inspect.cleandoc(click_command.help or "").split("\n\n")
+    for line in "\n".join(rest).splitlines():
+        text = " ".join(re.sub(r"\[/?(bold|dim)\]", "", line).split())
+        if text:
+            assert text in shown, f"{command}: {text!r} is wrapped in --help at 80 columns"
+
+
+@pytest.mark.parametrize(("args", "usage"), [
+    (("gaps",), "Usage: cyclemap gaps [OPTIONS] MAP"),
+    (("render",), "Usage: cyclemap render [OPTIONS] MAPS..."),
+    (("diff",), "Usage: cyclemap diff [OPTIONS] OLD [NEW]"),
+    (("gaps", "map.yaml", "--no-such-option"), "Usage: cyclemap gaps [OPTIONS] MAP"),
+    (("survey", "summary"), "Usage: cyclemap survey summary [OPTIONS] MAP"),
+])
+def test_usage_errors_name_arguments_as_help_does(args: tuple[str, ...], usage: str, cli,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usage line of an error said `{MAP}` (Typer's own) where `-h` says `MAP`."""
+    monkeypatch.setenv("COLUMNS", "200")
+    result = cli(*args)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == usage
+    assert "{" not in result.err.splitlines()[0]
+    name = args[0] if args[0] != "survey" else "survey summary"
+    assert usage in _words(cli(*name.split(), "-h").out)

@@ -8,18 +8,24 @@ import csv
 import io
 import json
 import random
+import subprocess
+import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import run_process
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_map
 from cyclemap.problems import MapError
-from cyclemap.survey import ALL, reader
+from cyclemap.render.landscape import EACH
+from cyclemap.survey import ALL, RESERVED_VIEWS, reader
 from cyclemap.survey.reader import read_responses
 from cyclemap.survey.scoring import Tally, measure, wilson
 from cyclemap.survey.views import ScoreViews, load_map_survey, score_tallies
+from cyclemap.workshop.pages import _summary
 
 MAP = """\
 cyclemap: 1
@@ -207,10 +213,26 @@ def test_problems_are_capped_but_counted(survey_map) -> None:
     assert problems[-1].message.startswith("3,900 more problems in this survey from here on are not listed")
 
 
+def test_validate_counts_the_problems_that_are_not_listed(survey_map, cli) -> None:
+    """4,000 bad ratings: 100 listed and one line for the rest; the total said "Found 101 problems"."""
+    path = survey_map(HEAD + "\n" + rows(*[("first-time", 9, 9, "", "")] * 2000))
+    result = cli("validate", str(path))
+    assert result.code == EXIT_INVALID
+    assert result.out.splitlines()[-1] == "Found 4000 problems in 1 file."
+
+
 @pytest.mark.parametrize(("content", "message"), [
-    pytest.param(HEAD + "\nr1,first-time," + "4" * 200_000 + ",1,,\n", "a cell is longer than 65,536", id="huge-cell"),
-    pytest.param(HEAD + '\nr1,first-time,"4,1,,\n' + "x\n" * 70_000, "a cell is longer than 65,536",
-                 id="unclosed-quote"),
+    pytest.param(HEAD + "\nr1,first-time," + "4" * 200_000 + ",1,,\n",
+                 "responses.csv:2:3: error: column 'choose-installer.importance': the cell is longer than 65,536 "
+                 "characters\n", id="huge-cell"),
+    pytest.param(HEAD + '\nr1,first-time,"4,1,,\n' + "x\n" * 70_000,
+                 "responses.csv:2:3: error: column 'choose-installer.importance': a quote (\") opens this cell and "
+                 "is not closed within 65,536 characters", id="unclosed-quote"),
+    pytest.param(HEAD + '\nr1,first-time,4,1,2,"' + "x\n" * 40_000 + '"\n',
+                 "responses.csv:2:6: error: column 'install.satisfaction': a quote (\") opens this cell and "
+                 "is not closed within 65,536 characters", id="long-multi-line-cell-is-at-its-first-line"),
+    pytest.param(HEAD + "\r" + "r1,first-time,4,1,2,3\r" * 300_000,
+                 "responses.csv:1:1: error: this file ends its lines with CR only", id="big-cr-only-file"),
     pytest.param(",".join(["x-c"] * 1_000_000) + "\n", "the header has more than 50,000 columns", id="million-columns"),
     pytest.param("a" * (5 * 1024 * 1024) + "\n", "the line is longer than 4 MiB", id="endless-line"),
     pytest.param("\ufeff".encode("utf-16"), "the file is UTF-16", id="utf-16"),
@@ -244,7 +266,8 @@ def test_validate_checks_the_survey_and_warns_about_overridden_scores(survey_map
     assert lines[0] == (f"{path}:17:13: warning: 'choose-installer' has hand-entered scores (importance/satisfaction) "
                         f"and survey scores ({path.parent / 'responses.csv'}:1:3, {path.parent / 'responses.csv'}:1:4)"
                         " for all respondents; the survey's are used, remove one of them")
-    assert f"ok {path}: valid map, 2 activities (1 scored), 1 level deep; survey " in result.out
+    assert f"ok {path}: valid map, 2 activities (1 scored in the map, 1 by the survey), 1 level deep; survey " \
+        in result.out
     assert json.loads(cli("validate", str(path), "-f", "json").out)[0]["severity"] == "warning"
 
 
@@ -285,7 +308,7 @@ def test_questionnaire_csv_markdown_and_template(survey_map, cli, tmp_path: Path
         "segment,,segment,,Which of these describes you best? (first-time = First-time buyers; upgraders = Adding "
         "a battery),",
         "choose-installer.importance,choose-installer,importance,Pre,How important is it to you to choose an "
-        "installer?,1-5",
+        "installer?,1 to 5",
     ]
     assert "How satisfied are you with how you get the panels installed today?" in csv_text
     markdown = cli("survey", "questionnaire", str(path), "-f", "markdown").out
@@ -300,12 +323,62 @@ def test_questionnaire_csv_markdown_and_template(survey_map, cli, tmp_path: Path
     assert cli("survey", "questionnaire", str(path), "--template", "-f", "markdown").code == EXIT_USAGE
 
 
+@pytest.mark.parametrize("args", [("--template",), ("-f", "markdown"), ()])
+def test_questionnaire_never_writes_over_the_survey_file(args: tuple[str, ...], survey_map, cli) -> None:
+    """`questionnaire --template -o <the survey file>` replaced 270 responses with a header, exit 0."""
+    path = survey_map(HEAD + "\n" + ulwick_rows())
+    survey = path.parent / "responses.csv"
+    before = survey.read_bytes()
+    link = path.parent / "link.csv"
+    link.symlink_to("responses.csv")
+    for target in (survey, link):
+        result = cli("survey", "questionnaire", str(path), *args, "-o", str(target))
+        assert result.code == EXIT_USAGE, result.err
+        assert "refusing to write over it (nothing was written)" in result.err
+        assert survey.read_bytes() == before
+    assert link.is_symlink()
+    result = cli("survey", "questionnaire", str(path), *args, "-o", str(survey), "--force") if args == (
+        "--template",) else None
+    assert result is None or (result.code, survey.read_bytes()) == (EXIT_USAGE, before)
+
+
+def test_questionnaire_to_standard_output_leading_to_the_survey_is_refused(survey_map, tmp_path: Path) -> None:
+    """`questionnaire --template >> surveys/s.csv` appended a header to the responses."""
+    path = survey_map(HEAD + "\n" + ulwick_rows())
+    survey = path.parent / "responses.csv"
+    before = survey.read_bytes()
+    with survey.open("ab") as out:
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "survey", "questionnaire", str(path), "--template"],
+                              stdout=out, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert done.returncode == EXIT_USAGE
+    assert b"standard output leads to" in done.stderr
+    assert survey.read_bytes() == before
+    assert run_process("survey", "questionnaire", str(path), "--template").code == EXIT_OK
+
+
+def test_template_does_not_replace_a_file_that_is_not_empty_unless_forced(survey_map, cli, tmp_path: Path) -> None:
+    """A template is written before responses exist: over another non-empty file only with --force."""
+    path = survey_map(HEAD + "\n")
+    other = tmp_path / "other.csv"
+    other.write_text("id,answer\n1,yes\n")
+    result = cli("survey", "questionnaire", str(path), "--template", "-o", str(other))
+    assert result.code == EXIT_USAGE
+    assert "the file exists and is not empty" in result.err and "--force" in result.err
+    assert other.read_text() == "id,answer\n1,yes\n"
+    assert cli("survey", "questionnaire", str(path), "--template", "-o", str(other), "--force").code == EXIT_OK
+    assert other.read_text().strip() == HEAD
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert cli("survey", "questionnaire", str(path), "--template", "-o", str(empty)).code == EXIT_OK
+    assert cli("survey", "questionnaire", str(path), "-o", str(other)).code == EXIT_OK  # the questions: as any -o
+
+
 def test_summary_formats(survey_map, cli) -> None:
     """table, json and csv give the same scores; thin scores say so; hand-entered ones say they are from the map."""
     scores = "\n        segments:\n          upgraders: {importance: 5, satisfaction: 7}"
     path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")), scores=scores)
     table = cli("survey", "summary", str(path)).out.splitlines()
-    assert table[0].endswith(": 1 respondents (first-time 1, upgraders 0); top-two-box on 1-5; scores on 0-10 "
+    assert table[0].endswith(": 1 respondent (first-time 1, upgraders 0); top-two-box on 1-5; scores on 0-10 "
                              "with 95% intervals; thin below n=30.")
     assert table[2].split() == ["choose-installer", "all", "10.0", "[2.1-10.0]", "n=1", "0.0", "[0.0-7.9]", "n=1",
                                 "20.0", "thin"]
@@ -343,3 +416,83 @@ def test_segment_views_are_checked_by_name(survey_map) -> None:
     with pytest.raises(ValueError, match="did you mean 'upgraders'"):
         views.check_view("upgrader")
 
+
+
+def test_segment_ids_with_a_meaning_of_their_own_are_reserved() -> None:
+    """`--segment all` is the pooled view and `--segment each` a panel per view: neither can name a segment
+    (the case folders segment-reserved-id-* hold the messages)."""
+    assert (ALL, EACH) == RESERVED_VIEWS
+
+
+def test_long_respondent_ids_are_not_held_in_memory(survey_map) -> None:
+    """Respondent ids were kept whole to find repeats (25,000 ids of 8,000 characters: 230 MB); a digest
+    per id is kept instead, and a repeated id is still reported with both rows."""
+    ids = [f"{n:08d}" + "x" * 8000 for n in range(1500)]
+    body = "".join(f"{rid},first-time,5,2,4,3\n" for rid in ids)
+    path = survey_map(HEAD + "\n" + body + f"{ids[7]},upgraders,1,1,1,1\n")
+    cmap = load_map(str(path))
+    tracemalloc.start()
+    try:
+        with pytest.raises(MapError) as caught:
+            load_map_survey(cmap, str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3_000_000, f"{peak:,} bytes at the peak for 12 MB of ids"
+    [problem] = caught.value.problems
+    assert (problem.line, problem.col) == (1502, 1)
+    assert "is there twice (first on row 9)" in problem.message
+
+
+def test_header_only_survey_is_valid_with_a_warning(survey_map, cli) -> None:
+    """A survey with its header and no response yet validated as a plain "0 respondents"."""
+    path = survey_map(HEAD + "\n")
+    result = cli("validate", str(path))
+    assert result.code == EXIT_OK
+    assert result.out.splitlines()[0] == (f"{path.parent / 'responses.csv'}:1:1: warning: no responses yet: the survey "
+                                          "file has its header row and no respondent, so it scores no activity; add "
+                                          "the responses below the header")
+    assert "1 warning." in result.out
+    answered = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")))
+    assert "no responses yet" not in cli("validate", str(answered)).out
+
+
+def test_counts_of_one_are_singular(survey_map, cli, tmp_path: Path) -> None:
+    """"1 activities", "1 respondents", "thin: only 1 answers": one of each reads as one."""
+    path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, "", "")))
+    gaps = json.loads(cli("gaps", str(path), "-f", "json").out)
+    [entry] = [g for g in gaps["gaps"] if g["id"] == "choose-installer"]
+    assert entry["reason"].endswith("; thin: only 1 answer, fewer than min_n 30")
+    assert "rated important by 100% of 1 respondent," in entry["reason"]
+    assert ": 1 respondent (first-time 1, upgraders 0);" in cli("survey", "summary", str(path)).out
+    one = tmp_path / "one.yaml"
+    text = MAP.format(extra="", scores="")
+    for written, kept in (("survey:\n  file: responses.csv\n  segment_column: segment\n", ""),
+                          ("      - name: Get the panels installed\n        id: install\n", ""),
+                          ("  during:\n    activities:\n", "  during:\n    activities: []\n")):
+        text = text.replace(written, kept)
+    one.write_text(text, encoding="utf-8")
+    result = cli("validate", str(one))
+    assert result.out == f"ok {one}: valid map, 1 activity (0 scored), 1 level deep\n", result.out
+    assert _summary(load_map(str(one)), []).startswith("1 activity (")
+
+
+def test_validate_counts_activities_the_survey_scores(survey_map, cli) -> None:
+    """"(0 scored)" for a map whose survey scores every activity: each source is counted."""
+    path = survey_map(HEAD + "\n" + rows(("first-time", 5, 1, 4, 4), ("upgraders", 4, 2, 5, 1)))
+    assert ("valid map, 2 activities (0 scored in the map, 2 by the survey), 1 level deep; survey "
+            in cli("validate", str(path)).out)
+
+
+@pytest.mark.parametrize("written", ["/srv/responses.csv", "~/responses.csv", "https://example.com/r.csv", "C:/r.csv",
+                                     "surveys/", "../responses.csv", "missing.csv", "."])
+def test_survey_path_problems_speak_of_the_survey_file(written: str, survey_map, cli) -> None:
+    """A survey path that cannot be read reused the include messages ("only files next to the map can be
+    included", "relative to this file, like parts/pre.yaml")."""
+    path = survey_map(HEAD + "\n")
+    path.write_text(path.read_text().replace("file: responses.csv", f"file: '{written}'"))
+    result = cli("validate", str(path))
+    assert result.code == EXIT_INVALID
+    assert f"error: cannot read the survey '{written}': " in result.out
+    for include_words in ("include", "parts/pre.yaml", "YAML", "this file"):
+        assert include_words not in result.out.splitlines()[0]

@@ -452,7 +452,7 @@ def _explain(kinds: tuple[str, ...], activity: Activity, scored: ViewScore | Non
                          f"important: {CHEAPER}")
     if survey is not None and survey.thin:
         answers = min(survey.importance.n, survey.satisfaction.n)
-        parts.append(f"thin: only {answers} answers, fewer than min_n {settings.min_n}")
+        parts.append(f"thin: only {answers} answer{'s' * (answers != 1)}, fewer than min_n {settings.min_n}")
     return "; ".join(parts)
 
 

@@ -74,6 +74,8 @@ class Problem:
     """Where `file` was included from when it is not the map itself: the root map's include first."""
     severity: str = field(default=ERROR, compare=False)
     """`error`, or `warning` for something worth a look that does not make the map invalid."""
+    stands_for: int = field(default=1, compare=False)
+    """How many problems this one counts as: a closing "N more problems are not listed" counts as those N."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"

@@ -148,14 +148,16 @@ def _explain(kinds: tuple[str, ...], entries: tuple[ViewEntry, ...], names: dict
                      f"to {_score(high.score)} ({names[high.view]})")
     thin = [e for e in entries if e.thin and e.scored is not None and e.scored.survey is not None]
     if thin:
-        said = ", ".join(f"{names.get(e.view, 'all respondents')} ({_answers(e)} answers)" for e in thin)
+        said = ", ".join(f"{names.get(e.view, 'all respondents')} ({_answers_text(e)})" for e in thin)
         parts.append(f"thin, fewer than min_n {min_n} answers: {said}")
     return "; ".join(parts)
 
 
-def _answers(entry: ViewEntry) -> int:
+def _answers_text(entry: ViewEntry) -> str:
+    """"1 answer", "12 answers": the fewer of the entry's answers to its two questions."""
     survey = entry.scored.survey if entry.scored is not None else None
-    return 0 if survey is None else min(survey.importance.n, survey.satisfaction.n)
+    answers = 0 if survey is None else min(survey.importance.n, survey.satisfaction.n)
+    return f"{answers} answer{'s' * (answers != 1)}"
 
 
 def _score(score: float | None) -> str:

@@ -83,29 +83,39 @@ def check_maps(files: list[str], output_format: str) -> int:
             print(f"cyclemap: error: {visible(str(err))}", file=sys.stderr)
             unusable += 1
             continue
-        visits = list(cmap.walk())
-        scored = sum(1 for v in visits if v.activity.importance is not None)
-        depth = max((v.depth for v in visits), default=-1) + 1
-        summary = f"valid map, {len(visits)} activities ({scored} scored), {depth} level{'s' * (depth != 1)} deep"
-        checked = Checked(name, summary=summary)
-        results.append(checked if cmap.survey is None else _with_survey(checked, cmap))
+        results.append(Checked(name, summary=_summary(cmap)) if cmap.survey is None else _with_survey(name, cmap))
     REPORTERS[output_format](results)
     if unusable:
         return EXIT_USAGE
     return EXIT_INVALID if any(p.is_error for r in results for p in r.problems) else EXIT_OK
 
 
-def _with_survey(checked: Checked, cmap: CycleMap) -> Checked:
-    """`checked` with the problems of the map's survey, or its warnings and respondents when it reads well."""
+def _summary(cmap: CycleMap, by_survey: int | None = None) -> str:
+    """What a valid map holds: "valid map, 12 activities (9 scored), 2 levels deep".
+
+    With a survey (`by_survey`: the activities it scores), the scored ones are told apart:
+    "(3 scored in the map, 9 by the survey)".
+    """
+    visits = list(cmap.walk())
+    scored = sum(1 for v in visits if v.activity.importance is not None)
+    depth = max((v.depth for v in visits), default=-1) + 1
+    counted = f"{scored} scored" if by_survey is None else f"{scored} scored in the map, {by_survey} by the survey"
+    return (f"valid map, {len(visits)} activit{'ies' if len(visits) != 1 else 'y'} ({counted}), "
+            f"{depth} level{'s' * (depth != 1)} deep")
+
+
+def _with_survey(file: str, cmap: CycleMap) -> Checked:
+    """The map at `file` checked with its survey: the survey's problems, or its warnings and respondents."""
     from cyclemap.report.problems import Checked
-    from cyclemap.survey.checks import overlap_warnings
+    from cyclemap.survey.checks import overlap_warnings, survey_warnings
     from cyclemap.survey.views import load_map_survey
 
     try:
-        survey = load_map_survey(cmap, checked.file)
+        survey = load_map_survey(cmap, file)
     except MapError as err:
-        return Checked(checked.file, err.problems, err.sources)
+        return Checked(file, err.problems, err.sources)
     assert survey is not None  # noqa: S101 - called for a map with a survey
     respondents = survey.respondents["all"]
-    summary = f"{checked.summary}; survey {survey.file}: {respondents:,} respondent{'s' * (respondents != 1)}"
-    return Checked(checked.file, overlap_warnings(cmap, survey), summary=summary)
+    summary = (f"{_summary(cmap, len(survey.scores))}; "
+               f"survey {survey.file}: {respondents:,} respondent{'s' * (respondents != 1)}")
+    return Checked(file, [*overlap_warnings(cmap, survey), *survey_warnings(survey)], summary=summary)

@@ -153,7 +153,13 @@ def command(name: str) -> Command:
 
 
 def _name_value(command: str, param: Parameter) -> None:
-    """Give an option's value or an argument the metavar `cyclemap.cli.options` lists for it."""
+    """Give an option's value or an argument the metavar `cyclemap.cli.options` lists for it.
+
+    An argument also gets its `--help` name (MAP, not Typer's {MAP}) now, so that the usage line
+    of an error (a missing argument, an unknown option) names it as `--help` does.
+    """
+    if type(param) is TyperArgument:
+        param.__class__ = _HelpArgument
     if param.metavar is not None:
         return
     if isinstance(param, TyperArgument):

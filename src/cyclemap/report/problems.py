@@ -48,7 +48,7 @@ def report_text(results: list[Checked], *, to_stderr: bool = False) -> None:
     from rich.text import Text
 
     console = stderr_console() if to_stderr else stdout_console()
-    total = sum(1 for r in results for p in r.problems if p.is_error)
+    total = sum(p.stands_for for r in results for p in r.problems if p.is_error)
     warnings = sum(1 for r in results for p in r.problems if not p.is_error)
     shown = 0
     for result in results:

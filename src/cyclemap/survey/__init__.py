@@ -12,5 +12,8 @@ Nothing here prints; modules load only when a map has a survey or segments.
 
 ALL = "all"
 """The view of every respondent pooled (and of the map's own hand-entered scores)."""
+RESERVED_VIEWS = (ALL, "each")
+"""Words that `--segment` gives a meaning of its own, so no segment may have them as its id ("each" is
+`render --layout landscape --segment each`, `cyclemap.render.landscape.EACH`)."""
 QUESTIONS = ("importance", "satisfaction")
 """The two questions asked per activity, as the survey's column names end."""

@@ -14,13 +14,17 @@ from typing import Any
 from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap
 from cyclemap.problems import WARNING, Problem, clip
-from cyclemap.survey import ALL
-from cyclemap.survey.views import SurveyResults
+from cyclemap.survey import ALL, RESERVED_VIEWS
+from cyclemap.survey.views import SurveyResults, survey_place
+
+TOP_TWO_BOX_POINTS = 3
+"""The fewest points of a scale that top-two-box can score: on two points, every answer is in the top two."""
 
 
 def segment_problems(cmap: CycleMap) -> list[Problem]:
-    """Repeated segment ids, and per-activity scores for segments the map does not declare."""
-    problems = list(_repeated_segments(cmap))
+    """Repeated or reserved segment ids, per-activity scores for segments the map does not declare,
+    and survey settings that cannot score (see `_survey_setting_problems`)."""
+    problems = [*_segment_id_problems(cmap), *_survey_setting_problems(cmap)]
     known = [segment.id for segment in cmap.segments]
     for visit in cmap.walk():
         activity = visit.activity
@@ -40,16 +44,40 @@ def segment_problems(cmap: CycleMap) -> list[Problem]:
     return problems
 
 
-def _repeated_segments(cmap: CycleMap) -> Iterator[Problem]:
+def _survey_setting_problems(cmap: CycleMap) -> Iterator[Problem]:
+    """A top-two-box survey on a scale of fewer than 3 points (every answer would count as top two)."""
+    survey = cmap.survey
+    if survey is None or survey.method != "top-two-box":
+        return
+    low, high = survey.scale.min, survey.scale.max
+    if high - low + 1 < TOP_TWO_BOX_POINTS:
+        file, line, col = survey_place(cmap, "scale")
+        yield Problem(file, line, col, f"top-two-box needs a scale of at least {TOP_TWO_BOX_POINTS} points, and "
+                      f"{low} to {high} has {high - low + 1}: every answer would be in the top two; widen the "
+                      "scale to the questionnaire's (1 to 5 is usual), or use  method: mean", "survey.scale")
+
+
+def _segment_id_problems(cmap: CycleMap) -> Iterator[Problem]:
+    """Segment ids that are reserved words (`all`, `each`) or given twice."""
     seen: dict[str, tuple[int, int]] = {}
     for segment in cmap.segments:
         file, line, col = _place(segment._source, "id")
-        if segment.id in seen:
+        if segment.id in RESERVED_VIEWS:
+            yield Problem(file, line, col, f"'{segment.id}' cannot be a segment id: --segment {segment.id} means "
+                          f"{_RESERVED_MEANINGS[segment.id]}; give the segment an id that names who they are, "
+                          "like 'upgraders'")
+        elif segment.id in seen:
             first = seen[segment.id]
             yield Problem(file, line, col, f"duplicate segment id '{segment.id}' (also at line {first[0]}, "
                           f"column {first[1]}); give each segment its own id")
         else:
             seen[segment.id] = (line, col)
+
+
+_RESERVED_MEANINGS = {
+    ALL: "all respondents pooled",
+    "each": "one panel per segment (render --layout landscape)",
+}
 
 
 def _place(node: Any, key: str) -> tuple[str, int, int]:
@@ -66,6 +94,14 @@ def _unknown_segment(key: str, known: list[str]) -> str:
     if close:
         return f"{message}; did you mean '{close[0]}'?"
     return f"{message}; the map's segments are: {', '.join(known)}"
+
+
+def survey_warnings(results: SurveyResults) -> list[Problem]:
+    """A warning when the survey has no responses yet (a header row only): it scores nothing."""
+    if results.respondents.get(ALL, 0):
+        return []
+    return [Problem(results.file, 1, 1, "no responses yet: the survey file has its header row and no respondent, "
+                    "so it scores no activity; add the responses below the header", severity=WARNING)]
 
 
 def overlap_warnings(cmap: CycleMap, results: SurveyResults) -> list[Problem]:

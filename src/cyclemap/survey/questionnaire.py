@@ -79,14 +79,17 @@ def questions(cmap: CycleMap) -> list[Question]:
 
 
 def questionnaire_csv(cmap: CycleMap) -> str:
-    """The questions as CSV: column, activity, question, phase, wording, scale."""
+    """The questions as CSV: column, activity, question, phase, wording, scale.
+
+    The scale is written "1 to 5": spreadsheets read "1-5" as a date.
+    """
     low, high = scale_of(cmap)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["column", "activity", "question", "phase", "wording", "scale"])
     for q in questions(cmap):
         writer.writerow([csv_cell(cell) for cell in (q.column, q.activity, q.question, q.phase, q.wording,
-                                                     "" if q.question == "segment" else f"{low}-{high}")])
+                                                     "" if q.question == "segment" else f"{low} to {high}")])
     return out.getvalue()
 
 

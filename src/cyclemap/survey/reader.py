@@ -23,9 +23,10 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
+from hashlib import blake2b
 from itertools import chain
 from operator import itemgetter
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from cyclemap.problems import Problem, clip
 from cyclemap.survey import QUESTIONS
@@ -39,8 +40,9 @@ MAX_COLUMNS = 50_000
 MAX_PROBLEMS = 100
 """Problems kept per survey; the others are only counted, so a broken export cannot flood the screen."""
 _BOM = b"\xef\xbb\xbf"
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)")
-_WHOLE = re.compile(r"[-+]?\d+(?:\.0*)?")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
+_WHOLE = re.compile(r"[-+]?\d+(?:\.0*)?", re.ASCII)
+"""A whole number in ASCII digits (\\d alone would take Arabic-Indic or full-width digits as 9 or 10)."""
 _CODE_BASE = "0"
 """The character of code 0 (a blank cell); code k is the k-th character after it."""
 _BATCH = 4096
@@ -130,7 +132,7 @@ class _Problems:
             return list(self.kept)
         note = (f"{self.more:,} more problem{'s' * (self.more != 1)} in this survey from here on "
                 f"{'are' if self.more != 1 else 'is'} not listed; fix the ones above first")
-        return [*self.kept, Problem(self.file, *self.first_more, note)]
+        return [*self.kept, Problem(self.file, *self.first_more, note, stands_for=self.more)]
 
 
 @contextmanager
@@ -170,6 +172,9 @@ class _Reader:
         self.line = 0
         """The last physical line read."""
         self.header: list[str] = []
+        self.delimiter = ","
+        self.record: list[str] = []
+        """The lines of the record being read (for where a record the `csv` module cannot read breaks)."""
         low, high = tallies.scale
         self.chars: dict[str, str] = {
             "": _CODE_BASE, **{str(point): chr(ord(_CODE_BASE) + point - low + 1) for point in range(low, high + 1)}
@@ -188,25 +193,27 @@ class _Reader:
             if self.line == 1:
                 raw = self._first_line(raw)
             if len(raw) > MAX_LINE_BYTES:
-                self._stop(1, f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; "
-                           "is this a survey export?")
+                self._stop(1, CR_ONLY if _cr_only(raw) else f"the line is longer than "
+                           f"{MAX_LINE_BYTES // (1024 * 1024)} MiB; is this a survey export?")
             nul = raw.find(b"\x00")
             if nul >= 0:
                 self._stop(_column_of(raw, nul), "the file contains a NUL byte; is it a binary file? "
                            "Export the survey as CSV (UTF-8)")
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 self._stop(_column_of(raw, err.start),
                            f"invalid UTF-8 (byte 0x{raw[err.start]:02x}); export the survey as CSV (UTF-8)")
+            self.record.append(text)
+            yield text
 
     def _first_line(self, raw: bytes) -> bytes:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             self._stop(1, "the file is UTF-16; export the survey as CSV (UTF-8)")
         return raw[len(_BOM):] if raw.startswith(_BOM) else raw
 
-    def _stop(self, col: int, message: str) -> None:
-        self.problems.add(self.line, col, message)
+    def _stop(self, col: int, message: str, line: int | None = None) -> NoReturn:
+        self.problems.add(self.line if line is None else line, col, message)
         raise _Stop
 
     # -- the pass ------------------------------------------------------------
@@ -219,11 +226,13 @@ class _Reader:
                               "(cyclemap survey questionnaire --template writes one)")
             return
         header_line = self.line
+        self.record[:] = [first]
         delimiter = ";" if first.count(";") > first.count(",") else ","
+        self.delimiter = delimiter
         if first.count(delimiter) >= MAX_COLUMNS:
             self._stop(MAX_COLUMNS + 1, f"the header has more than {MAX_COLUMNS:,} columns")
         rows = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
-        header = self._next(rows)
+        header = self._next(rows, header_line)
         if header is None:
             return
         self.header = header
@@ -232,12 +241,21 @@ class _Reader:
         self.tallies.respondents = [0] * self.tallies.slots
         self._count(rows, layout)
 
-    def _next(self, rows: Iterator[list[str]]) -> list[str] | None:
+    def _next(self, rows: Iterator[list[str]], start: int) -> list[str] | None:
+        """The next record, which starts on line `start`; one the `csv` module cannot read stops the reading."""
         try:
             return next(rows, None)
         except csv.Error as err:
-            self._stop(1, f"the CSV cannot be read here: {_csv_reason(err)}")
-        return None  # pragma: no cover - _stop raises
+            self._unreadable(start, str(err))
+
+    def _unreadable(self, start: int, reason: str) -> NoReturn:
+        """Stop at a record that cannot be read: at the line it starts on and the cell that breaks it."""
+        text = "".join(self.record)
+        if "new-line character" in reason and start == 1 and _cr_only(text.encode("utf-8")):
+            self._stop(1, CR_ONLY, start)
+        number, quoted = _broken_cell(text, self.delimiter)
+        where = f"column '{clip(self.header[number])}': " if number < len(self.header) else ""
+        self._stop(number + 1, where + _csv_reason(reason, quoted), start)
 
     def _count(self, rows: Iterator[list[str]], layout: _Layout) -> None:
         """Count every row's answers: each row's question cells become one string of code characters
@@ -250,12 +268,14 @@ class _Reader:
         )
         code, join = chars.__getitem__, "".join
         batches = _Batches(self.tallies, len(indexes))
-        pending, respondents = batches.pending, self.tallies.respondents
-        seen: dict[str, int] = {}
+        pending, respondents, record = batches.pending, self.tallies.respondents, self.record
+        seen: dict[bytes, int] = {}
+        """The digest of each respondent id -> the row it is first on (ids may be long; digests are not)."""
         who, segment_at, slots = layout.respondent, layout.segment, layout.slots
         while True:
             start = self.line + 1
-            row = self._next(rows)
+            record.clear()
+            row = self._next(rows, start)
             if row is None:
                 batches.flush_all()
                 return
@@ -264,7 +284,7 @@ class _Reader:
                     self._ragged(start, row, width)
                 continue
             if who is not None and row[who]:
-                first = seen.setdefault(row[who], start)
+                first = seen.setdefault(_digest(row[who]), start)
                 if first != start:
                     problems.add(start, who + 1, partial(_repeated, self.header[who], row[who], first))
                     continue
@@ -399,16 +419,80 @@ class _Layout:
         return cls(tuple(columns), respondent, segment, slots)
 
 
+def _digest(respondent: str) -> bytes:
+    """A fixed-size stand-in for a respondent id, so that memory does not grow with the ids' length.
+
+    16 bytes of BLAKE2b: the chance that two different ids of a survey of a billion respondents
+    share one is below 1e-20.
+    """
+    return blake2b(respondent.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def _column_of(raw: bytes, offset: int) -> int:
     """The 1-based character column of byte `offset` of a line."""
     return len(raw[:offset].decode("utf-8", "replace")) + 1
 
 
-def _csv_reason(err: csv.Error) -> str:
-    reason = str(err)
+CR_ONLY = ("this file ends its lines with CR only, as old Mac Excel's \"CSV (Macintosh)\" does; "
+           "save it as 'CSV UTF-8' instead")
+
+
+def _cr_only(raw: bytes) -> bool:
+    """Whether a line holds a line break of a lone CR (not CR LF): a CR-only file reads as one line."""
+    return b"\r" in raw.replace(b"\r\n", b"")
+
+
+def _broken_cell(text: str, delimiter: str) -> tuple[int, bool]:
+    """The 0-based number of the cell where the record `text` stops making sense as CSV, and whether
+    it is a quoted cell still open where `text` ends.
+
+    The cell is the first that is longer than `MAX_CELL_CHARS`, goes on after its closing quote,
+    holds a line break outside quotes, or is still open where `text` ends.
+    """
+    number, at = 0, 0
+    while at < len(text):
+        start = at
+        if text[at] == '"':
+            close = _closing_quote(text, at + 1)
+            if close < 0:
+                return number, True
+            at = close + 1
+            if at < len(text) and text[at] not in (delimiter, "\r", "\n"):
+                return number, False
+        end = min((i for i in (text.find(delimiter, at), text.find("\r", at), text.find("\n", at)) if i >= 0),
+                  default=len(text))
+        if end - start > MAX_CELL_CHARS or end == len(text) or text[end] != delimiter:
+            return number, False
+        number, at = number + 1, end + 1
+    return number, False
+
+
+def _closing_quote(text: str, at: int) -> int:
+    """Where the quote opened before `at` closes (a doubled quote is a quote inside the cell); -1 if never."""
+    while True:
+        at = text.find('"', at)
+        if at < 0 or text[at + 1:at + 2] != '"':
+            return at
+        at += 2
+
+
+def _csv_reason(reason: str, quoted: bool) -> str:
+    """What the `csv` module's complaint means, in plain words."""
     if "field larger than field limit" in reason:
-        return f"a cell is longer than {MAX_CELL_CHARS:,} characters (an unclosed quote?)"
-    return reason
+        if quoted:
+            return (f"a quote (\") opens this cell and is not closed within {MAX_CELL_CHARS:,} characters; "
+                    "close it, and write a quote inside a cell as two (\"\")")
+        return f"the cell is longer than {MAX_CELL_CHARS:,} characters"
+    if "expected after" in reason:
+        return ("the cell goes on after its closing quote; put the whole cell in quotes and write a quote "
+                "inside it as two (\"\"), or leave the quotes out")
+    if "unexpected end of data" in reason:
+        return ("a quote (\") opens this cell and the file ends before it is closed; close it, and write a "
+                "quote inside a cell as two (\"\")")
+    if "new-line character" in reason:
+        return ("a line break (CR) inside a cell that is not in quotes; put the cell in quotes or remove "
+                "the line break")
+    return f"the CSV cannot be read here ({reason})"
 
 
 def _repeated(header: str, respondent: str, first: int) -> str:

@@ -78,7 +78,8 @@ def _header(cmap: CycleMap, survey: SurveyResults | None) -> str:
     low, high = survey.scale
     counts = ", ".join(f"{view} {survey.respondents.get(view, 0):,}" for view in survey.segments)
     segments = f" ({counts})" if counts else ""
-    return (f"Survey {visible(survey.file)}: {survey.respondents[ALL]:,} respondents{segments}; "
+    respondents = survey.respondents[ALL]
+    return (f"Survey {visible(survey.file)}: {respondents:,} respondent{'s' * (respondents != 1)}{segments}; "
             f"{survey.method} on {low}-{high}; scores on 0-10 with 95% intervals; thin below n={survey.min_n}.\n")
 
 

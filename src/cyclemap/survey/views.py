@@ -235,6 +235,25 @@ def load_map_survey(cmap: CycleMap, path: str) -> SurveyResults | None:
     return load_survey(cmap, DiskFiles(folder), PurePosixPath(base))
 
 
+def note_survey_input(cmap: CycleMap, path: str) -> None:
+    """Note the map's survey file as an input when it exists, without reading it, so that no output replaces it.
+
+    For commands that do not score the survey (`survey questionnaire`): writing
+    the template over the responses must be refused like writing over the map.
+    A file that cannot be opened (not there yet, outside the folder) is no input.
+    """
+    from cyclemap.sources import DiskFiles, IncludeRefused, include_path
+
+    if cmap.survey is None or path == _STDIN:
+        return
+    folder, base = os.path.split(path)
+    try:
+        rel = include_path(cmap.survey.file, PurePosixPath(base), PurePosixPath(base))
+        DiskFiles(folder).open(rel).close()
+    except IncludeRefused:
+        return
+
+
 def _open(files: MapFiles, rel: PurePosixPath) -> BinaryIO:
     """The survey file as a stream: opened on disk, or read whole from a source that cannot stream."""
     opener = getattr(files, "open", None)
@@ -245,8 +264,12 @@ def _open(files: MapFiles, rel: PurePosixPath) -> BinaryIO:
 
 
 _SURVEY_WORDS = (
-    ("a YAML file, like parts/pre.yaml", "a CSV file, like surveys/responses.csv"),
+    ("a YAML file", "a CSV file"),
+    ("like parts/pre.yaml", "like surveys/responses.csv"),
     ("relative to the file that includes it", "relative to the map"),
+    ("relative to this file", "relative to the map"),
+    ("only files next to the map can be included, not URLs or other drives",
+     "the survey must be a file next to the map, not a URL or on another drive"),
     ("included files must be in", "the survey file must be in"),
 )
 """The refusals of `cyclemap.sources` speak of included files; said of a survey file instead."""

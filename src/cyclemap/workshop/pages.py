@@ -12,11 +12,11 @@ from fpdf.outline import OutlineSection
 
 from cyclemap.gaps import Gap, Severity, is_unevidenced
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
+from cyclemap.render.landscape import EDGE
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.report.segment_gaps import view_parts
 from cyclemap.survey import ALL
-from cyclemap.render.landscape import EDGE
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
@@ -143,7 +143,7 @@ def _summary(cmap: CycleMap, gaps: Sequence[Gap]) -> str:
     found = [f"{severities[s]} {SEVERITY_NAMES[s].lower()}" for s in Severity if severities[s]]
     references = {(e.source, e.ref) for v in visits for e in v.activity.evidence}
     gap_text = f"{len(gaps)} gap{'s' * (len(gaps) != 1)}" + (f" ({', '.join(found)})" if found else "")
-    return (f"{len(visits)} activities ({phases})  ·  {gap_text}  ·  "
+    return (f"{len(visits)} activit{'ies' if len(visits) != 1 else 'y'} ({phases})  ·  {gap_text}  ·  "
             f"{len(references)} evidence reference{'s' * (len(references) != 1)}")
 
 

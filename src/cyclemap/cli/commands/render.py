@@ -116,14 +116,15 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
 
       cyclemap render --update maps/*.yaml        [dim]# refresh the diagrams they have[/dim]
 
-      cyclemap render map.yaml --highlight-changes-since main -f png   [dim]# for a review[/dim]
+      cyclemap render map.yaml --highlight-changes-since main -f png  [dim]# to review[/dim]
 
       cyclemap render map.yaml --segment upgraders -o upgraders.svg
 
-      cyclemap render map.yaml --layout landscape --segment each --since v1.0 -f png
+      cyclemap render map.yaml -l landscape --segment each --since v1.0 -f png
 
-    With --update, PDFs count as unchanged when only their embedded date differs;
-    SVG, PNG and PDF bytes also depend on the Graphviz version and fonts installed.
+    With --update, PDFs count as unchanged when only their embedded date
+    differs; SVG, PNG and PDF bytes also depend on the Graphviz version and
+    fonts installed.
     """
     from cyclemap.cli.render_jobs import render_all, render_targets, update_targets
     from cyclemap.render import RenderOptions

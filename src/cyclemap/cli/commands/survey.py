@@ -28,7 +28,7 @@ def survey() -> None:
 
       cyclemap survey questionnaire map.yaml -f markdown -o questions.md
 
-      cyclemap survey questionnaire map.yaml --template -o surveys/responses.csv
+      cyclemap survey questionnaire map.yaml --template -o template.csv
 
       cyclemap survey summary map.yaml
     """
@@ -42,16 +42,22 @@ def questionnaire(
     ] = QuestionnaireFormat.csv,
     template: Annotated[
         bool, typer.Option("--template", help="Write an empty response file instead: the header row the survey "
-                           "file needs (CSV).")
+                           "file needs (CSV). It never replaces the map's survey file, nor another file that is "
+                           "not empty unless --force.")
     ] = False,
     output: Annotated[
         str, typer.Option("--output", "-o", callback=check_output, help="File to write ('-' for standard output).")
     ] = "-",
+    force: Annotated[
+        bool, typer.Option("--force", help="With --template: replace a file that is not empty (never the survey "
+                           "file the map reads).")
+    ] = False,
 ) -> None:
     """Write the questions to field for a map, with the column each answer goes in.
 
-    Two questions per activity, in outcome-driven-innovation wording: how important
-    it is to the respondent, and how satisfied they are with how they do it today.
+    Two questions per activity, in outcome-driven-innovation wording: how
+    important it is to the respondent, and how satisfied they are with how
+    they do it today.
 
     [bold]Examples[/bold]
 
@@ -59,15 +65,18 @@ def questionnaire(
 
       cyclemap survey questionnaire map.yaml -f markdown -o questions.md
 
-      cyclemap survey questionnaire map.yaml --template -o surveys/responses.csv
+      cyclemap survey questionnaire map.yaml --template -o template.csv
     """
     from cyclemap.loader import load_map
     from cyclemap.survey import questionnaire as q
+    from cyclemap.survey.views import note_survey_input
 
     if template and output_format is not QuestionnaireFormat.csv:
         raise typer.BadParameter("the response template is CSV; leave out --format", param_hint="'--template'")
     cmap = load_map(file)
+    note_survey_input(cmap, file)  # its responses: -o or standard output onto it is refused
     if template:
+        _refuse_non_empty(output, file, force)
         text = q.template_csv(cmap)
     else:
         markdown = output_format is QuestionnaireFormat.markdown
@@ -87,8 +96,9 @@ def summary(
 ) -> None:
     """Show each activity's scores per segment: importance, satisfaction, intervals, n, opportunity.
 
-    Survey scores are on 0-10 with their 95% interval and number of answers, and are
-    marked thin below the survey's min_n; hand-entered scores show as from the map.
+    Survey scores are on 0-10 with their 95% interval and number of answers,
+    and are marked thin below the survey's min_n; hand-entered scores show as
+    from the map.
 
     [bold]Examples[/bold]
 
@@ -106,6 +116,32 @@ def summary(
     out = io.StringIO()
     REPORTERS[output_format.value](cmap, results, out)
     _write(output, out.getvalue(), file)
+
+
+def _refuse_non_empty(output: str, file: str, force: bool) -> None:
+    """Refuse to write a template over a file that is not empty, unless --force: it may hold responses.
+
+    An input (the map, the survey file) is refused first, with the reason that --force does not change.
+    """
+    from pathlib import Path
+
+    from cyclemap.output import refuse_inputs
+    from cyclemap.problems import InputError
+    from cyclemap.safe_text import subject
+
+    if output == "-":
+        return
+    refuse_inputs(output, [file])
+    if force:
+        return
+    try:
+        written = Path(output).stat().st_size > 0
+    except OSError:
+        return
+    if written:
+        raise InputError(f"{subject(output)}: the file exists and is not empty; a template is written before "
+                         "responses come in, so it is not replaced (nothing was written); choose another "
+                         "file with -o, or add --force to replace it")
 
 
 def _scored(file: str) -> tuple[CycleMap, SurveyResults | None]:
