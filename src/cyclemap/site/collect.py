@@ -96,7 +96,8 @@ def draw_diagrams(cmap: CycleMap, survey: SurveyResults | None, *, threshold: fl
             missing[layout] = why
             continue
         try:
-            diagrams[layout] = inline_svg(render_map(cmap, options), f"{layout.capitalize()} diagram of {cmap.title}")
+            diagrams[layout] = inline_svg(render_map(cmap, options), f"{layout.capitalize()} diagram of {cmap.title}",
+                                          prefix=layout)
         except (LayoutError, UnsafeSvg) as err:
             missing[layout] = str(err)
     return diagrams, missing

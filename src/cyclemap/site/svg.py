@@ -24,17 +24,22 @@ ALLOWED_ELEMENTS = frozenset({
 _PROLOG = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--[\s\S]*?-->\s*")
 _ROOT_SIZE = re.compile(r'\A<svg width="[^"]*" height="[^"]*"')
+_GRAPHVIZ_ID = re.compile(r' id="((?:a_)?(?:graph|node|edge|clust)\d+)"')
+"""The ids Graphviz numbers itself; two diagrams on one page would repeat them."""
 
 
 class UnsafeSvg(ValueError):
     """The SVG holds something that could act in a page (a script, a handler, a link)."""
 
 
-def inline_svg(svg: bytes, label: str) -> str:
+def inline_svg(svg: bytes, label: str, prefix: str = "") -> str:
     """`svg` as markup to put in an HTML page: no prolog, doctype or comments; sized by its viewBox.
 
     `label` names the picture for screen readers (role="img" and aria-label,
-    escaped here). Raises UnsafeSvg when the SVG holds anything but drawing.
+    escaped here). `prefix` goes before the ids Graphviz numbers (``node1`` ->
+    ``cycle-node1``), so that several diagrams on a page keep their ids apart;
+    cyclemap's own ids (``pt-<activity id>``) stay. Raises UnsafeSvg when the
+    SVG holds anything but drawing.
     """
     text = svg.decode("utf-8")
     check_svg(text)
@@ -42,6 +47,8 @@ def inline_svg(svg: bytes, label: str) -> str:
     if not body.startswith("<svg"):
         raise UnsafeSvg("the picture does not start with <svg>")
     name = escape(label)
+    if prefix:
+        body = _GRAPHVIZ_ID.sub(lambda m: f' id="{prefix}-{m.group(1)}"', body)
     return _ROOT_SIZE.sub(f'<svg class="diagram-svg" role="img" aria-label="{name}"', body, count=1)
 
 
