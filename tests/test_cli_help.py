@@ -53,7 +53,7 @@ def test_help_names_values_with_metavars(cli, monkeypatch: pytest.MonkeyPatch) -
     assert "--top N" in out
     assert "--threshold SCORE [0-20]" in out
     assert "--kind KIND" in out
-    assert "Usage: cyclemap gaps [OPTIONS] MAP " in out
+    assert "Usage: cyclemap gaps [OPTIONS] MAPS... " in out
     render_help = " ".join(cli("render", "--help").out.split())
     assert "Usage: cyclemap render [OPTIONS] MAPS... " in render_help
     assert "Usage: cyclemap diff [OPTIONS] OLD [NEW] " in " ".join(cli("diff", "--help").out.split())

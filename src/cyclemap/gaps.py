@@ -539,6 +539,13 @@ class GapFilter:
             raise ValueError(f"top must be 0 or more, not {self.top}")
 
 
+    def keeps(self, gap: Gap) -> bool:
+        """Whether `gap` has one of the kinds and the score asked for (`top` is the caller's to apply)."""
+        return (not self.kinds or any(kind in self.kinds for kind in gap.kinds)) and (
+            self.min_score is None or (gap.score is not None and gap.score >= self.min_score)
+        )
+
+
 def filter_gaps(gaps: Iterable[Gap], keep: GapFilter) -> list[Gap]:
     """The gaps `keep` selects, in their ranked order.
 
@@ -549,13 +556,26 @@ def filter_gaps(gaps: Iterable[Gap], keep: GapFilter) -> list[Gap]:
     >>> [g.id for g in filter_gaps(ranked, GapFilter(min_score=10, top=5))]
     ['a']
     """
-    kept = [
-        gap
-        for gap in gaps
-        if (not keep.kinds or any(kind in keep.kinds for kind in gap.kinds))
-        and (keep.min_score is None or (gap.score is not None and gap.score >= keep.min_score))
-    ]
+    kept = [gap for gap in gaps if keep.keeps(gap)]
     return kept if keep.top is None else kept[: keep.top]
+
+
+def rank_across(ranked: Sequence[Sequence[Gap]]) -> list[tuple[int, Gap]]:
+    """One ranking of the gaps of several maps: (index of the map in `ranked`, gap), best first.
+
+    Each list is one map's `find_gaps`. The order is `find_gaps`'s: score
+    descending, unscored entries last; ties keep the maps' order, then each
+    map's own order.
+
+    >>> a = [Gap("a", "pre", ("A",), ("underserved",), 12.0, "moderate", 8, 4, "")]
+    >>> b = [Gap("b", "pre", ("B",), ("underserved",), 14.0, "high", 8, 2, ""),
+    ...      Gap("c", "pre", ("C",), ("unserved",), None, None, None, None, "")]
+    >>> [(i, g.id) for i, g in rank_across([a, b])]
+    [(1, 'b'), (0, 'a'), (1, 'c')]
+    """
+    merged = [(index, gap) for index, gaps in enumerate(ranked) for gap in gaps]
+    merged.sort(key=lambda entry: (entry[1].score is None, -(entry[1].score or 0.0)))
+    return merged
 
 
 def severity_by_id(gaps: Iterable[Gap]) -> dict[str, Severity]:

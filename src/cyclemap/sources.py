@@ -335,6 +335,11 @@ def inputs_read() -> int:
     return len(_INPUTS)
 
 
+def input_paths() -> list[str]:
+    """The real paths of the files read as inputs so far (not standard input), in the order first read."""
+    return list(_INPUT_PATHS)
+
+
 def input_at(target: str) -> str | None:
     """The name of the input that writing `target` would replace, if any.
 

@@ -100,6 +100,7 @@ class Poster(str, Enum):
 METAVARS = {
     "--output": "FILE",
     "render --output": "PATH",
+    "site --output": "FOLDER",
     "--top": "N",
     "--depth": "N",
     "--threshold": "SCORE",

@@ -26,6 +26,7 @@ COMMANDS = {
     "report": "report",
     "diff": "diff",
     "workshop": "workshop",
+    "site": "site",
     "survey": "survey",
     "init": "init",
     "schema": "schema",

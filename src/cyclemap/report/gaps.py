@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from cyclemap.gaps import Gap, Score, Severity
+from cyclemap.gaps import Gap, GapFilter, Score, Severity, rank_across
 from cyclemap.loader import activity_location
-from cyclemap.model import PHASE_KEYS, CycleMap, label_of
+from cyclemap.model import CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
 from cyclemap.safe_text import inert_json, unlinked
@@ -26,6 +26,9 @@ from cyclemap.survey import ALL
 from cyclemap.yaml_reader import YMap
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from cyclemap.landscape import Point
     from cyclemap.report.stream_table import Cell, ColumnSpec
     from cyclemap.survey.views import SurveyResults
@@ -80,6 +83,45 @@ class GapReport:
         return score_views(self.cmap, self.survey).caption(self.view)
 
 
+@dataclass(frozen=True)
+class MultiGapReport:
+    """What a gaps reporter shows for several maps: one ranking across them (`cyclemap gaps A.yaml B.yaml`)."""
+
+    reports: list[GapReport]
+    """One per map, in the order given, each with every gap found in it (before the filters)."""
+    entries: list[tuple[GapReport, Gap]]
+    """The entries to show, ranked across the maps (`cyclemap.gaps.rank_across`), after the filters."""
+    found: int
+    """How many entries the maps have in all, before the filters."""
+    failing: bool = False
+
+    @classmethod
+    def of(cls, reports: list[GapReport], keep: GapFilter, *, failing: bool = False) -> MultiGapReport:
+        """The ranking across `reports`, filtered by `keep` (kinds and score per entry, then the top N overall)."""
+        ranked = [(reports[index], gap) for index, gap in rank_across([part.gaps for part in reports])
+                  if keep.keeps(gap)]
+        return cls(reports, ranked if keep.top is None else ranked[: keep.top],
+                   sum(part.found for part in reports), failing)
+
+    @property
+    def segmented(self) -> bool:
+        """Any of the maps has segments or a survey: every entry names its view and sample."""
+        return any(part.segmented for part in self.reports)
+
+    @property
+    def thresholds(self) -> list[Score]:
+        """The distinct thresholds in effect, in the maps' order."""
+        return list(dict.fromkeys(part.threshold for part in self.reports))
+
+
+Rows = list[tuple[GapReport, Gap]]
+"""Ranked entries with the map each comes from."""
+
+
+def _rows(report: GapReport) -> Rows:
+    return [(report, gap) for gap in report.gaps]
+
+
 # -- table (rich) ---------------------------------------------------------------
 
 
@@ -87,13 +129,14 @@ STREAM_FROM = 200
 """Rows from which the table is written row by row (`cyclemap.report.stream_table`), not by rich's Table."""
 
 
-def table_columns() -> tuple[ColumnSpec, ...]:
-    """The table's columns: rank, score and band, phase, path and reason, kinds."""
+def table_columns(*, with_map: bool = False) -> tuple[ColumnSpec, ...]:
+    """The table's columns: rank, score and band, (map,) phase, path and reason, kinds."""
     from cyclemap.report.stream_table import ColumnSpec
 
     return (
         ColumnSpec("#", justify="right", no_wrap=True),
         ColumnSpec("Score", justify="right", no_wrap=True),
+        *((ColumnSpec("Map", max_width=24),) if with_map else ()),
         ColumnSpec("Phase", max_width=14),
         ColumnSpec("Activity and reason", ratio=1),
         ColumnSpec("Kinds", no_wrap=True),
@@ -105,38 +148,66 @@ def report_table(report: GapReport, out: TextIO, stream_from: int = STREAM_FROM)
     from rich.console import Console
     from rich.text import Text
 
-    from cyclemap.report.stream_table import make_table, print_streamed
-
     console = Console(file=out, highlight=False)
     if report.segmented:
         console.print(Text(visible(report.caption)), soft_wrap=True)
     if not report.gaps:
         console.print(Text(_nothing_found(report, visible)), soft_wrap=True)
         return
-    title = literal(f"Opportunity gaps: {report.cmap.title}")
-    if len(report.gaps) >= stream_from:
-        print_streamed(console, out, title, table_columns(), lambda: _table_cells(report))
-    else:
-        table = make_table(title, table_columns())
-        for cells in _table_cells(report):
-            table.add_row(*(cell.to_text() for cell in cells), end_section=True)
-        console.print(table)
+    _print_table(console, out, literal(f"Opportunity gaps: {report.cmap.title}"), _rows(report), stream_from)
     console.print(_summary(report), soft_wrap=True)
 
 
-def _table_cells(report: GapReport) -> Iterator[tuple[Cell, ...]]:
-    """The cells of each entry in turn: rank, score and band, phase, path and reason, kinds."""
+def report_table_multi(report: MultiGapReport, out: TextIO, stream_from: int = STREAM_FROM) -> None:
+    """The table across maps: a Map column (the file as given) after the score."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    for part in report.reports:
+        if part.segmented:
+            console.print(Text(visible(f"{part.file}: {part.caption}")), soft_wrap=True)
+    if not report.entries:
+        console.print(Text(_nothing_found_multi(report)), soft_wrap=True)
+        return
+    title = Text(f"Opportunity gaps across {len(report.reports)} maps")
+    _print_table(console, out, title, report.entries, stream_from, with_map=True)
+    console.print(_summary_multi(report), soft_wrap=True)
+
+
+def _print_table(  # noqa: PLR0913 - the table's parts, by keyword where they are options
+    console: Console, out: TextIO, title: Text, rows: Rows, stream_from: int, *, with_map: bool = False
+) -> None:
+    """The ranked table of `rows`: written row by row from `stream_from` rows, else by rich's Table."""
+    from cyclemap.report.stream_table import make_table, print_streamed
+
+    columns = table_columns(with_map=with_map)
+    if len(rows) >= stream_from:
+        print_streamed(console, out, title, columns, lambda: _table_cells(rows, with_map=with_map))
+        return
+    table = make_table(title, columns)
+    for cells in _table_cells(rows, with_map=with_map):
+        table.add_row(*(cell.to_text() for cell in cells), end_section=True)
+    console.print(table)
+
+
+def _table_cells(rows: Rows, *, with_map: bool = False) -> Iterator[tuple[Cell, ...]]:
+    """The cells of each entry in turn: rank, score and band, (map,) phase, path and reason, kinds."""
     from cyclemap.report.stream_table import Cell
 
-    labels = {key: visible(label_of(key, report.cmap.phase(key))) for key in PHASE_KEYS}
-    for rank, gap in enumerate(report.gaps, start=1):
+    labels: dict[tuple[int, str], str] = {}
+    for rank, (report, gap) in enumerate(rows, start=1):
+        label = labels.get((id(report), gap.phase))
+        if label is None:
+            label = labels[id(report), gap.phase] = visible(report.phase_label(gap))
         style = SEVERITY_STYLES[gap.severity]
         score = "\n".join(filter(None, (score_text(gap.score), gap.band, *sample_lines(gap))))
         path = visible(PATH_SEPARATOR.join(gap.path) or "(whole phase)")
         yield (
             Cell(str(rank)),
             Cell(score or "-", style),
-            Cell(labels[gap.phase]),
+            *((Cell(visible(report.file)),) if with_map else ()),
+            Cell(label),
             Cell(f"{path}\n{visible(gap.reason)}", line_styles=("bold",) * (path.count("\n") + 1) + ("dim",)),
             Cell("\n".join(gap.kinds), style),
         )
@@ -165,8 +236,25 @@ def _nothing_found(report: GapReport, shown: Callable[[str], str]) -> str:
 
 
 def _summary(report: GapReport) -> str:
-    shown = f"{len(report.gaps)} of {_count(report.found)}" if len(report.gaps) < report.found else _count(report.found)
-    return f"{shown} shown; underserved from a score of {score_text(report.threshold)}."
+    return _shown_line(len(report.gaps), report.found, [report.threshold])
+
+
+def _shown_line(shown: int, found: int, thresholds: list[Score], maps: str = "") -> str:
+    """"3 of 12 gaps shown; underserved from a score of 10.0." (`maps`: " across 2 maps")."""
+    counted = f"{shown} of {_count(found)}" if shown < found else _count(found)
+    if len(thresholds) == 1:
+        return f"{counted} shown{maps}; underserved from a score of {score_text(thresholds[0])}."
+    return f"{counted} shown{maps}; underserved from each map's own threshold."
+
+
+def _summary_multi(report: MultiGapReport) -> str:
+    return _shown_line(len(report.entries), report.found, report.thresholds, f" across {len(report.reports)} maps")
+
+
+def _nothing_found_multi(report: MultiGapReport) -> str:
+    if report.found:
+        return f"No gaps match the filters ({_count(report.found)} found in all)."
+    return f"No opportunity gaps in the {len(report.reports)} maps."
 
 
 def _count(number: int) -> str:
@@ -209,12 +297,31 @@ def write_markdown_gaps(report: GapReport, out: TextIO) -> None:
         out.write(_nothing_found(report, markdown_cell) + "\n")
         return
     out.write(f"{_summary(report)}\n\n")
-    sample = report.segmented
-    out.write("| # | Score | Band | " + ("n | " if sample else "") + "Phase | Path | Kinds | Reason |\n")
-    out.write("|--:|--:|---|" + ("--:|" if sample else "") + "---|---|---|---|\n")
-    for rank, gap in enumerate(report.gaps, start=1):
+    _markdown_table(_rows(report), out, sample=report.segmented)
+
+
+def report_markdown_multi(report: MultiGapReport, out: TextIO) -> None:
+    """The Markdown ranking across maps: a Map column (the file as given) after the rank."""
+    out.write(f"## Opportunity gaps across {len(report.reports)} maps\n\n")
+    for part in report.reports:
+        if part.segmented:
+            out.write(f"{markdown_cell(f'{part.file}: {part.caption}')}\n\n")
+    if not report.entries:
+        out.write(_nothing_found_multi(report) + "\n")
+        return
+    out.write(f"{_summary_multi(report)}\n\n")
+    _markdown_table(report.entries, out, sample=report.segmented, with_map=True)
+
+
+def _markdown_table(rows: Rows, out: TextIO, *, sample: bool, with_map: bool = False) -> None:
+    """The ranked Markdown table of `rows`; `sample` adds the n column, `with_map` the Map column."""
+    out.write("| # | " + ("Map | " if with_map else "") + "Score | Band | " + ("n | " if sample else "")
+              + "Phase | Path | Kinds | Reason |\n")
+    out.write("|--:|" + ("---|" if with_map else "") + "--:|---|" + ("--:|" if sample else "") + "---|---|---|---|\n")
+    for rank, (report, gap) in enumerate(rows, start=1):
         cells = (
             str(rank),
+            *((markdown_cell(report.file),) if with_map else ()),
             score_text(gap.score),
             gap.band or "",
             *((" ".join(sample_lines(gap)),) if sample else ()),
@@ -289,6 +396,25 @@ def report_json(report: GapReport, out: TextIO) -> None:
         entry = entry.replace("\n", "\n    ")
         out.write(f"    {entry}{',' if rank < len(report.gaps) else ''}\n")
     out.write(f"  ]{tail}\n}}\n")
+
+
+def report_json_multi(report: MultiGapReport, out: TextIO) -> None:
+    """The JSON ranking across maps: ``maps`` (file, title, threshold, and view and survey when segmented),
+    then ``gaps``, each entry with the ``map`` it comes from after its rank."""
+    sample = report.segmented
+    document = {
+        "maps": [
+            {"map": part.file, "title": part.cmap.title, "threshold": json_number(part.threshold),
+             **(survey_json(part.cmap, part.survey, part.view) if sample else {})}
+            for part in report.reports
+        ],
+        "gaps": [
+            {"rank": rank, "map": part.file,
+             **gap_json(gap, rank, part.phase_label(gap), segmented=sample)}
+            for rank, (part, gap) in enumerate(report.entries, start=1)
+        ],
+    }
+    out.write(json_text(document) + "\n")
 
 
 def _landscape_text(report: GapReport) -> str:
@@ -376,12 +502,23 @@ def csv_cell(value: object) -> str:
 
 
 def report_csv(report: GapReport, out: TextIO) -> None:
+    _write_csv(_rows(report), out, sample=report.segmented)
+
+
+def report_csv_multi(report: MultiGapReport, out: TextIO) -> None:
+    """The CSV ranking across maps: a ``map`` column (the file as given) after the rank."""
+    _write_csv(report.entries, out, sample=report.segmented, with_map=True)
+
+
+def _write_csv(rows: Rows, out: TextIO, *, sample: bool, with_map: bool = False) -> None:
+    """The CSV of `rows`: `CSV_COLUMNS`, with `SAMPLE_COLUMNS` before the reason when `sample`."""
     writer = csv.writer(out, lineterminator="\n")
-    sample = report.segmented
-    writer.writerow((*CSV_COLUMNS[:-1], *SAMPLE_COLUMNS, CSV_COLUMNS[-1]) if sample else CSV_COLUMNS)
-    for rank, gap in enumerate(report.gaps, start=1):
+    columns = (*CSV_COLUMNS[:-1], *SAMPLE_COLUMNS, CSV_COLUMNS[-1]) if sample else CSV_COLUMNS
+    writer.writerow((columns[0], "map", *columns[1:]) if with_map else columns)
+    for rank, (report, gap) in enumerate(rows, start=1):
         row: tuple[object, ...] = (
             rank,
+            *((report.file,) if with_map else ()),
             gap.key,
             gap.phase,
             report.phase_label(gap),
@@ -413,11 +550,22 @@ def report_github(report: GapReport, out: TextIO) -> None:
 
     An empty phase's gap is put at the phase's key in the map (``during:``).
     """
-    level = "error" if report.failing else "warning"
-    places = {visit.activity.id: visit for visit in report.cmap.walk()} if report.gaps else {}
-    for gap in report.gaps:
+    _write_github(_rows(report), out, failing=report.failing)
+
+
+def report_github_multi(report: MultiGapReport, out: TextIO) -> None:
+    """The annotations of every entry across the maps, each at its own map's activity."""
+    _write_github(report.entries, out, failing=report.failing)
+
+
+def _write_github(rows: Rows, out: TextIO, *, failing: bool) -> None:
+    level = "error" if failing else "warning"
+    places: dict[int, dict[str | None, Any]] = {}
+    for report, gap in rows:
+        if id(report) not in places:
+            places[id(report)] = {visit.activity.id: visit for visit in report.cmap.walk()}
         file, line, col = _phase_place(report, gap.phase)
-        visit = places.get(gap.id) if gap.id is not None else None
+        visit = places[id(report)].get(gap.id) if gap.id is not None else None
         if visit is not None:
             where, line, col, _ = activity_location(visit)
             file = report.file if where == "?" else where
@@ -451,3 +599,12 @@ REPORTERS: dict[str, Callable[[GapReport, TextIO], None]] = {
     "github": report_github,
 }
 """Reporters by --format name: adding a format is adding an entry (and its CLI choice)."""
+
+MULTI_REPORTERS: dict[str, Callable[[MultiGapReport, TextIO], None]] = {
+    "table": report_table_multi,
+    "markdown": report_markdown_multi,
+    "json": report_json_multi,
+    "csv": report_csv_multi,
+    "github": report_github_multi,
+}
+"""The same formats for a ranking across several maps."""

@@ -7,17 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import GapFormat, check_score, choice_of, complete_kinds, whole_number
+from cyclemap.cli.options import GapFormat, check_score, choice_of, complete_kinds, stdin_once, whole_number
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
 if TYPE_CHECKING:
+    from cyclemap.gaps import GapFilter
     from cyclemap.model import CycleMap
     from cyclemap.survey.views import SurveyResults
 
 
 def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
-    file: Annotated[str, typer.Argument(help="The map to analyse ('-' reads standard input).", show_default=False)],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="The maps to analyse, or folders of maps ('-' reads standard input); several maps "
+                       "are ranked together, with the map of each gap.", callback=stdin_once, show_default=False),
+    ],
     output_format: Annotated[
         GapFormat,
         typer.Option("--format", "-f", parser=choice_of(GapFormat),
@@ -61,11 +66,13 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
                      help="Leave out survey scores with fewer than N answers (they count as unscored)."),
     ] = None,
 ) -> None:
-    """Rank the opportunity gaps of a map, with the reason for each.
+    """Rank the opportunity gaps of a map, or of several maps together, with the reason for each.
 
     [bold]Examples[/bold]
 
       cyclemap gaps map.yaml
+
+      cyclemap gaps maps/ --top 20
 
       cyclemap gaps map.yaml --top 5 --kind underserved --kind unserved
 
@@ -89,6 +96,16 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         keep = GapFilter(tuple(kinds or ()), min_score, top)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="'--kind'") from None
+    from cyclemap.mapfolder import expand_maps
+
+    names = expand_maps(files)
+    if len(names) > 1:
+        if by_segment:
+            raise typer.BadParameter("compares the segments of one map; give one map",
+                                     param_hint="'--by-segment'")
+        _across(names, output_format, threshold, keep, segment, min_n, fail_on_gaps)
+        return
+    file = names[0]
     cmap, survey = _load(file, output_format)
     if by_segment:
         _by_segment(file, cmap, survey, output_format, threshold, top, min_n, fail_on_gaps)
@@ -108,6 +125,50 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
                        view=segment, survey=survey, landscape=points)
     REPORTERS[output_format.value](report, sys.stdout)
     if fail_on_gaps and shown:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _across(  # noqa: PLR0913, PLR0917 - the options that apply to a ranking across maps
+    names: list[str], output_format: GapFormat, threshold: float | None, keep: GapFilter, segment: str,
+    min_n: int | None, fail_on_gaps: bool,
+) -> None:
+    """`gaps A.yaml B.yaml` (or a folder): one ranking across the maps, each entry naming its map.
+
+    Every map is read first: the problems of every invalid map are reported
+    (exit 4, no ranking: one that left a map out would mislead). `--segment`
+    must be a segment of every map.
+    """
+    from cyclemap.gaps import effective_threshold, find_gaps, score_views
+    from cyclemap.report.gaps import MULTI_REPORTERS, GapReport, MultiGapReport
+    from cyclemap.report.problems import REPORTERS as PROBLEM_REPORTERS
+    from cyclemap.report.problems import Checked
+
+    loaded, failed = [], []
+    for name in names:
+        try:
+            loaded.append((name, *_load(name, GapFormat.table)))
+        except MapError as err:
+            failed.append(Checked(name, err.problems, err.sources))
+    if failed:
+        if output_format is GapFormat.github:
+            PROBLEM_REPORTERS["github"](failed)
+        else:
+            from cyclemap.report.problems import report_text
+
+            report_text(failed, to_stderr=True)
+        raise typer.Exit(EXIT_INVALID)
+    reports = []
+    for name, cmap, survey in loaded:
+        try:
+            score_views(cmap, survey).check_view(segment)
+        except ValueError as err:
+            raise typer.BadParameter(f"{name}: {err}", param_hint="'--segment'") from None
+        found = find_gaps(cmap, threshold, segment, survey=survey, min_n=min_n)
+        reports.append(GapReport(name, cmap, effective_threshold(cmap, threshold), found, len(found), view=segment,
+                                 survey=survey))
+    report = MultiGapReport.of(reports, keep, failing=fail_on_gaps)
+    MULTI_REPORTERS[output_format.value](report, sys.stdout)
+    if fail_on_gaps and report.entries:
         raise typer.Exit(EXIT_FOUND)
 
 

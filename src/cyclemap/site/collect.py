@@ -1,0 +1,130 @@
+"""What the pages of a map show, read from disk: the map, its survey, its diagrams and its revision.
+
+`collect_map` does all the reading and drawing for one map; `cyclemap.site.pages`
+turns its result into HTML without touching the disk. A map that does not
+validate is collected with its problems; a diagram Graphviz cannot draw (in
+time) is left out with the reason, and the rest of the page stays.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cyclemap.gitrev import run_git
+from cyclemap.landscape import landscape_points
+from cyclemap.loader import load_map
+from cyclemap.problems import CyclemapError, MapError, Problem
+from cyclemap.render import RenderOptions, render_map, too_large_to_draw
+from cyclemap.render.graphviz_run import LayoutError
+from cyclemap.site.svg import UnsafeSvg, inline_svg
+from cyclemap.sources import input_paths
+from cyclemap.survey.views import load_map_survey
+
+if TYPE_CHECKING:
+    from cyclemap.model import CycleMap
+    from cyclemap.survey.views import SurveyResults
+
+DIAGRAM_LAYOUTS = ("cycle", "flow", "landscape")
+"""The diagrams of a map page, in the order its tabs show them."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The git commit that last changed a map (or a file it reads)."""
+
+    commit: str
+    """The abbreviated commit id."""
+    date: str
+    """The commit's date, YYYY-MM-DD."""
+    modified: bool
+    """The files have changes not committed yet."""
+
+
+@dataclass(frozen=True)
+class CollectedMap:
+    """One map as its pages need it: valid (`cmap` set) or not (`problems` set)."""
+
+    source: str
+    """The map file as given (or found in a folder)."""
+    cmap: CycleMap | None = None
+    survey: SurveyResults | None = None
+    problems: tuple[Problem, ...] = ()
+    """Why the map does not validate (empty for a valid map)."""
+    diagrams: dict[str, str] = field(default_factory=dict)
+    """Layout -> the diagram's SVG markup, checked (`cyclemap.site.svg.inline_svg`)."""
+    missing: dict[str, str] = field(default_factory=dict)
+    """Layout -> why that diagram is not shown (Graphviz failed or took too long, nothing to plot)."""
+    revision: Revision | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.cmap is not None
+
+
+def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,
+                git: bool = True) -> CollectedMap:
+    """Read map `source` and draw its diagrams; never raises for an invalid map (it keeps the problems).
+
+    Graphviz missing is an `EnvironmentProblem` (raised: no diagram could be drawn for any map).
+    """
+    before = set(input_paths())
+    try:
+        cmap = load_map(source)
+        survey = load_map_survey(cmap, source) if cmap.survey is not None else None
+    except MapError as err:
+        return CollectedMap(source, problems=tuple(err.problems))
+    read = sorted(set(input_paths()) - before) or [os.path.realpath(source)]
+    diagrams, missing = draw_diagrams(cmap, survey, threshold=threshold, timeout=timeout)
+    return CollectedMap(source, cmap, survey, diagrams=diagrams, missing=missing,
+                        revision=last_change(read) if git else None)
+
+
+def draw_diagrams(cmap: CycleMap, survey: SurveyResults | None, *, threshold: float | None,
+                  timeout: float) -> tuple[dict[str, str], dict[str, str]]:
+    """Each of `DIAGRAM_LAYOUTS` as inline SVG, and why any is missing."""
+    diagrams, missing = {}, {}
+    for layout in DIAGRAM_LAYOUTS:
+        options = RenderOptions(fmt="svg", layout=layout, threshold=threshold, timeout=timeout, survey=survey)
+        why = too_large_to_draw(cmap, options)
+        if why is None and layout == "landscape" and not _any_scored(cmap, survey):
+            why = "no activity has both an importance and a satisfaction score to plot"
+        if why is not None:
+            missing[layout] = why
+            continue
+        try:
+            diagrams[layout] = inline_svg(render_map(cmap, options), f"{layout.capitalize()} diagram of {cmap.title}",
+                                          prefix=layout)
+        except (LayoutError, UnsafeSvg) as err:
+            missing[layout] = str(err)
+    return diagrams, missing
+
+
+def _any_scored(cmap: CycleMap, survey: SurveyResults | None) -> bool:
+    return bool(landscape_points(cmap, survey=survey))
+
+
+_COMMIT = re.compile(r"\A([0-9a-f]{4,64}) (\d{4}-\d{2}-\d{2})\Z")
+
+
+def last_change(paths: list[str]) -> Revision | None:
+    """The last commit that changed any of `paths` (real paths), or None outside git or before any commit.
+
+    Runs git read-only with `cyclemap.gitrev.run_git`'s safe settings; a git
+    that is missing or fails means no revision, not an error.
+    """
+    folder = str(Path(paths[0]).parent)
+    try:
+        done = run_git(["log", "-1", "--format=%h %cs", "--", *paths], folder)
+        if done.returncode != 0:
+            return None
+        found = _COMMIT.match(done.stdout.decode("ascii", "replace").strip())
+        if found is None:
+            return None
+        status = run_git(["status", "--porcelain", "--", *paths], folder)
+    except CyclemapError:
+        return None
+    return Revision(found.group(1), found.group(2), bool(status.stdout.strip()))

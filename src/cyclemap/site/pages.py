@@ -1,0 +1,304 @@
+"""The pages of a site of maps, as bytes by relative path: a pure function of what was collected.
+
+`build_site` gives every file of `cyclemap site`: ``index.html``, ``gaps.html``
+(one ranking of every gap of every map, in every view), ``maps/<name>.html``
+per map and the assets under ``assets/``. `map_page` gives one map's page
+alone, for `cyclemap serve` to answer with (its `SiteOptions.scripts` add the
+live-update script). Nothing here reads the disk or the clock: the same maps
+give the same bytes.
+
+Links are relative (``../assets/site.css``), so the site works from
+``file://`` and from any sub-path of a web server. Templates are Jinja2 with
+autoescaping; every value they print also has its control and bidi characters
+shown as escapes (`escape_invisible`), so map text shows exactly as written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from cyclemap import __version__
+from cyclemap.gaps import KINDS, Gap, Severity, effective_threshold, find_gaps, rank_across, score_views
+from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
+from cyclemap.report.gaps import PATH_SEPARATOR, sample_lines, score_text
+from cyclemap.safe_text import escape_invisible
+from cyclemap.site.collect import DIAGRAM_LAYOUTS, CollectedMap
+from cyclemap.survey import ALL
+
+ASSETS = ("site.css", "site.js")
+"""The static files every page links to, shipped in the package (``cyclemap/site/static``)."""
+TOP_GAPS = 3
+"""Gaps the index shows per map."""
+DIAGRAM_NAMES = {"cycle": "Cycle", "flow": "Flow", "landscape": "Landscape"}
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How the pages are made."""
+
+    threshold: float | None = None
+    """The opportunity score from which an activity is underserved (None: each map's own)."""
+    title: str = "Customer activity cycles"
+    """The index's heading."""
+    scripts: tuple[str, ...] = ()
+    """More scripts each page loads after the site's own, as paths from the site's top (`serve`'s live update)."""
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """A collected map and the name of its page (``maps/<page>.html``)."""
+
+    collected: CollectedMap
+    page: str
+
+    @property
+    def href(self) -> str:
+        return f"maps/{self.page}.html"
+
+
+def build_site(maps: list[CollectedMap], options: SiteOptions | None = None) -> dict[str, bytes]:
+    """Every file of the site, by its path relative to the site's top, in sorted order."""
+    options = options or SiteOptions()
+    pages = name_pages(maps)
+    built = {f"assets/{name}": asset(name) for name in ASSETS}
+    built["index.html"] = _html(index_page(pages, options))
+    built["gaps.html"] = _html(gaps_page(pages, options))
+    for entry in pages:
+        built[entry.href] = _html(map_page(entry, options))
+    return dict(sorted(built.items()))
+
+
+def name_pages(maps: list[CollectedMap]) -> list[PageMap]:
+    """Each map with a page name made from its path below the maps' common folder ('split-bike-share').
+
+    Names are lower-case letters, digits and '-'; two maps that would get the
+    same name get '-2', '-3' in the order given.
+    """
+    sources = [Path(os.path.abspath(entry.source)) for entry in maps]
+    top = os.path.commonpath([path.parent for path in sources]) if sources else ""
+    taken: set[str] = set()
+    named = []
+    for entry, path in zip(maps, sources, strict=True):
+        stem = os.path.relpath(path.with_suffix(""), top)
+        base = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "map"
+        page, number = base, 1
+        while page in taken:
+            number += 1
+            page = f"{base}-{number}"
+        taken.add(page)
+        named.append(PageMap(entry, page))
+    return named
+
+
+def asset(name: str) -> bytes:
+    """A static file of the site, as shipped in the package."""
+    return files("cyclemap.site").joinpath("static", name).read_bytes()
+
+
+def _html(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def index_page(pages: list[PageMap], options: SiteOptions) -> str:
+    """The index: each map's title, customer, outcome, activity count, top gaps and revision."""
+    cards = [_card(entry, options) for entry in pages]
+    return _render("index.html", root="", title=options.title, cards=cards, options=options,
+                   invalid=sum(1 for entry in pages if not entry.collected.valid))
+
+
+def map_page(entry: PageMap, options: SiteOptions, root: str = "../") -> str:
+    """One map's page: diagrams, gaps, activities per phase and evidence; or its problems if it is invalid."""
+    collected = entry.collected
+    if collected.cmap is None:
+        problems = [
+            {"place": f"{p.file}:{p.line}:{p.col}" if p.line else p.file, "message": p.message,
+             "severity": p.severity}
+            for p in collected.problems
+        ]
+        return _render("invalid.html", root=root, title=collected.source, source=collected.source,
+                       problems=problems, options=options)
+    cmap = collected.cmap
+    views = score_views(cmap, collected.survey).views()
+    gaps = {view: _gap_rows(cmap, find_gaps(cmap, options.threshold, view, survey=collected.survey))
+            for view in views}
+    diagrams = [
+        {"layout": layout, "name": DIAGRAM_NAMES[layout], "svg": Markup(collected.diagrams[layout])}  # noqa: S704 - checked by inline_svg
+        for layout in DIAGRAM_LAYOUTS if layout in collected.diagrams
+    ]
+    missing = [{"name": DIAGRAM_NAMES[layout], "why": why} for layout, why in collected.missing.items()]
+    return _render(
+        "map.html", root=root, title=cmap.title, cmap=cmap, source=collected.source, options=options,
+        revision=collected.revision, diagrams=diagrams, missing=missing, gaps=gaps[ALL],
+        segment_gaps=[(_view_name(cmap, view), gaps[view]) for view in views if view != ALL],
+        segmented=bool(cmap.segments) or collected.survey is not None,
+        caption=score_views(cmap, collected.survey).caption(ALL),
+        threshold=score_text(effective_threshold(cmap, options.threshold)),
+        phases=[_phase(cmap, key) for key in PHASE_KEYS], evidence=_evidence(cmap),
+        activities=sum(1 for _ in cmap.walk()),
+    )
+
+
+def gaps_page(pages: list[PageMap], options: SiteOptions) -> str:
+    """Every gap of every valid map in every view, ranked together; filters by map, kind and segment."""
+    lists, owners = [], []
+    for entry in pages:
+        cmap = entry.collected.cmap
+        if cmap is None:
+            continue
+        for view in score_views(cmap, entry.collected.survey).views():
+            lists.append(find_gaps(cmap, options.threshold, view, survey=entry.collected.survey))
+            owners.append((entry, view))
+    rows = []
+    for index, gap in rank_across(lists):
+        entry, view = owners[index]
+        cmap = _valid(entry)
+        row = _gap_row(cmap, gap)
+        row.update(map=cmap.title, page=entry.page, href=entry.href, segment=view,
+                   segment_name="All" if view == ALL else _view_name(cmap, view))
+        rows.append(row)
+    maps = [(entry.page, entry.collected.cmap.title) for entry in pages if entry.collected.cmap is not None]
+    segments = sorted({row["segment"] for row in rows} - {ALL})
+    return _render("gaps.html", root="", title="All gaps", rows=rows, maps=maps, kinds=KINDS,
+                   segments=segments, options=options, segmented=bool(segments))
+
+
+# -- what the templates show ------------------------------------------------------------------------
+
+
+def _valid(entry: PageMap) -> CycleMap:
+    """The map of an entry known to be valid."""
+    if entry.collected.cmap is None:
+        raise ValueError(f"{entry.collected.source} is not a valid map")
+    return entry.collected.cmap
+
+
+def _card(entry: PageMap, options: SiteOptions) -> dict[str, Any]:
+    collected = entry.collected
+    cmap = collected.cmap
+    if cmap is None:
+        return {"href": entry.href, "source": collected.source, "valid": False,
+                "problems": sum(1 for p in collected.problems if p.severity == "error") or len(collected.problems)}
+    found = find_gaps(cmap, options.threshold, survey=collected.survey)
+    return {
+        "href": entry.href, "source": collected.source, "valid": True, "cmap": cmap,
+        "activities": sum(1 for _ in cmap.walk()), "gap_count": len(found),
+        "underserved": sum(1 for gap in found if gap.band is not None),
+        "top": _gap_rows(cmap, found[:TOP_GAPS]), "revision": collected.revision,
+    }
+
+
+def _gap_rows(cmap: CycleMap, gaps: Iterable[Gap]) -> list[dict[str, Any]]:
+    return [dict(_gap_row(cmap, gap), rank=rank) for rank, gap in enumerate(gaps, start=1)]
+
+
+def _gap_row(cmap: CycleMap, gap: Gap) -> dict[str, Any]:
+    """One gap as a table row shows it."""
+    return {
+        "id": gap.id,
+        "anchor": f"a-{gap.id}" if gap.id is not None else f"phase-{gap.phase}",
+        "path": PATH_SEPARATOR.join(gap.path) or f"{label_of(gap.phase, cmap.phase(gap.phase))} phase (no activities)",
+        "name": gap.path[-1] if gap.path else f"{label_of(gap.phase, cmap.phase(gap.phase))} phase",
+        "parents": PATH_SEPARATOR.join(gap.path[:-1]),
+        "phase": label_of(gap.phase, cmap.phase(gap.phase)),
+        "score": score_text(gap.score),
+        "sort_score": f"{gap.score:.4f}" if gap.score is not None else "-1",
+        "band": gap.band or "",
+        "severity": gap.severity.value,
+        "severity_name": _SEVERITY_NAMES[gap.severity],
+        "kinds": gap.kinds,
+        "reason": gap.reason,
+        "sample": " ".join(sample_lines(gap)),
+        "importance": _number(gap.importance),
+        "satisfaction": _number(gap.satisfaction),
+    }
+
+
+_SEVERITY_NAMES = {
+    Severity.EXTREME: "Extreme", Severity.HIGH: "High", Severity.MODERATE: "Moderate",
+    Severity.PAIN: "Pain", Severity.OVERSERVED: "Overserved", Severity.NONE: "Other",
+}
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, int) else score_text(value)
+
+
+def _view_name(cmap: CycleMap, view: str) -> str:
+    return next((segment.name for segment in cmap.segments if segment.id == view), view)
+
+
+def _phase(cmap: CycleMap, key: str) -> dict[str, Any]:
+    phase = cmap.phase(key)
+    return {"key": key, "label": label_of(key, phase), "description": phase.description,
+            "activities": [_activity(activity, (number,)) for number, activity in
+                           enumerate(phase.activities, start=1)]}
+
+
+def _activity(activity: Activity, position: tuple[int, ...]) -> dict[str, Any]:
+    return {
+        "a": activity,
+        "number": ".".join(map(str, position)),
+        "anchor": f"a-{activity.id}",
+        "importance": _number(activity.importance),
+        "satisfaction": _number(activity.satisfaction),
+        "segments": [(view, _number(s.importance), _number(s.satisfaction)) for view, s in
+                     sorted(activity.segments.items())],
+        "subcycle": [_activity(child, (*position, number)) for number, child in
+                     enumerate(activity.subcycle, start=1)],
+    }
+
+
+def _evidence(cmap: CycleMap) -> list[dict[str, Any]]:
+    return [
+        {"activity": visit.activity.name, "anchor": f"a-{visit.activity.id}",
+         "number": ".".join(map(str, visit.position)), "phase": label_of(visit.phase, cmap.phase(visit.phase)),
+         "e": evidence}
+        for visit in cmap.walk()
+        for evidence in visit.activity.evidence
+    ]
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+
+def _shown(value: Any) -> Any:
+    """Every printed value: control and bidi characters as escapes (the SVG, already checked, as it is)."""
+    if isinstance(value, Markup) or value is None:
+        return "" if value is None else value
+    return escape_invisible(str(value), keep="\n\t")
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment of the site's templates: autoescaping on, undefined names an error."""
+    env = Environment(
+        loader=PackageLoader("cyclemap.site", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_shown,
+    )
+    env.globals.update(version=__version__, phase_keys=PHASE_KEYS)
+    return env
+
+
+def _render(template: str, **values: Any) -> str:
+    text: str = environment().get_template(template).render(**values)
+    return text

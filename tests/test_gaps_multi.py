@@ -1,0 +1,131 @@
+"""`cyclemap gaps A.yaml B.yaml` and `cyclemap gaps FOLDER`: one ranking across maps, each entry naming its map."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.mapfolder import folder_maps
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLAR = "examples/home-solar.yaml"
+CLOUD = "examples/cloud-migration.yaml"
+SEGMENTS = "examples/rooftop-solar-segments.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _from_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def _json(cli: Callable[..., Any], *args: str) -> dict:
+    result = cli("gaps", *args, "-f", "json")
+    assert result.code == EXIT_OK, result.err
+    return json.loads(result.out)
+
+
+def test_json_ranks_the_gaps_of_both_maps_together(cli: Callable[..., Any]) -> None:
+    both = _json(cli, SOLAR, CLOUD)
+    solar, cloud = _json(cli, SOLAR), _json(cli, CLOUD)
+    assert [m["map"] for m in both["maps"]] == [SOLAR, CLOUD]
+    assert [m["threshold"] for m in both["maps"]] == [solar["threshold"], cloud["threshold"]]
+    gaps = both["gaps"]
+    assert len(gaps) == len(solar["gaps"]) + len(cloud["gaps"])
+    assert [g["rank"] for g in gaps] == list(range(1, len(gaps) + 1))
+    assert list(gaps[0])[:3] == ["rank", "map", "id"]
+    scores = [g["score"] for g in gaps if g["score"] is not None]
+    assert scores == sorted(scores, reverse=True)
+    assert all(g["score"] is None for g in gaps[len(scores):])  # unscored entries last
+    # each map's entries keep their own order and content (but the rank)
+    for name, alone in ((SOLAR, solar), (CLOUD, cloud)):
+        mine = [{k: v for k, v in g.items() if k not in ("rank", "map")} for g in gaps if g["map"] == name]
+        assert mine == [{k: v for k, v in g.items() if k != "rank"} for g in alone["gaps"]]
+    assert {g["map"] for g in gaps[:5]} == {SOLAR, CLOUD}  # interleaved by score, not one map after the other
+
+
+def test_filters_apply_across_the_maps(cli: Callable[..., Any]) -> None:
+    top = _json(cli, SOLAR, CLOUD, "--top", "4", "--kind", "unserved")["gaps"]
+    every = [g for g in _json(cli, SOLAR, CLOUD)["gaps"] if "unserved" in g["kinds"]]
+    assert [(g["map"], g["id"]) for g in top] == [(g["map"], g["id"]) for g in every[:4]]
+
+
+def test_segmented_map_gives_every_entry_its_view_and_sample(cli: Callable[..., Any]) -> None:
+    both = _json(cli, SOLAR, SEGMENTS)
+    assert all({"segment", "n", "interval", "thin"} <= set(g) for g in both["gaps"])
+    assert both["maps"][1]["survey"]["respondents"] > 0 and both["maps"][0]["survey"] is None
+
+
+def test_csv_has_a_map_column_after_the_rank(cli: Callable[..., Any]) -> None:
+    result = cli("gaps", SOLAR, CLOUD, "-f", "csv")
+    rows = list(csv.reader(io.StringIO(result.out)))
+    alone = list(csv.reader(io.StringIO(cli("gaps", SOLAR, "-f", "csv").out)))
+    assert rows[0] == ["rank", "map", *alone[0][1:]]
+    assert {row[1] for row in rows[1:]} == {SOLAR, CLOUD}
+    assert len(rows) - 1 == len(_json(cli, SOLAR, CLOUD)["gaps"])
+
+
+def test_table_and_markdown_name_the_map_of_each_entry(cli: Callable[..., Any]) -> None:
+    table = cli("gaps", SOLAR, CLOUD, "--top", "6").out
+    assert "Opportunity gaps across 2 maps" in table and "Map" in table
+    assert "6 of " in table and "across 2 maps" in table
+    markdown = cli("gaps", SOLAR, CLOUD, "-f", "markdown", "--top", "3").out
+    assert "| # | Map | Score | Band | Phase | Path | Kinds | Reason |" in markdown
+    assert markdown.count(f"| {SOLAR.replace('_', chr(92) + '_')} |") + markdown.count(f"| {CLOUD} |") == 3
+
+
+def test_github_annotations_point_into_each_map(cli: Callable[..., Any]) -> None:
+    out = cli("gaps", SOLAR, CLOUD, "-f", "github").out
+    assert f"file={SOLAR}," in out and f"file={CLOUD}," in out
+
+
+def test_a_folder_stands_for_its_maps_not_for_the_parts_they_include(cli: Callable[..., Any]) -> None:
+    assert folder_maps("examples/split") == ["examples/split/bike-share.yaml"]
+    assert cli("gaps", "examples/split").out == cli("gaps", "examples/split/bike-share.yaml").out
+    maps = [m["map"] for m in _json(cli, "examples")["maps"]]
+    assert maps == ["examples/cloud-migration.yaml", "examples/employee-wellbeing.yaml", "examples/home-solar.yaml",
+                    "examples/rooftop-solar-segments.yaml", "examples/split/bike-share.yaml"]
+
+
+def test_single_map_output_is_unchanged(cli: Callable[..., Any]) -> None:
+    for fmt in ("table", "markdown", "csv", "json"):
+        out = cli("gaps", SOLAR, "-f", fmt).out
+        assert "across" not in out and not out.startswith("rank,map")
+    assert cli("gaps", SOLAR, SOLAR, "-f", "json").out == cli("gaps", SOLAR, "-f", "json").out  # once each
+
+
+def test_an_invalid_map_stops_the_ranking(cli: Callable[..., Any]) -> None:
+    result = cli("gaps", SOLAR, "tests/cases/invalid/several-problems/map.yaml", "-f", "json")
+    assert result.code == EXIT_INVALID
+    assert result.out == ""
+    assert "tests/cases/invalid/several-problems/map.yaml:4:9" in result.err
+
+
+def test_usage_errors(cli: Callable[..., Any], tmp_path: Path) -> None:
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    (empty / "part.yaml").write_text("- name: A part, not a map\n")
+    result = cli("gaps", str(empty))
+    assert result.code == EXIT_USAGE and "holds no maps" in result.err
+    result = cli("gaps", SOLAR, CLOUD, "--by-segment")
+    assert result.code == EXIT_USAGE and "one map" in result.err
+    result = cli("gaps", SOLAR, SEGMENTS, "--segment", "upgraders")
+    assert result.code == EXIT_USAGE and SOLAR in result.err
+
+
+def test_folder_search_skips_hidden_folders_and_sorts(tmp_path: Path) -> None:
+    for rel in ("b.yaml", "a/z.yml", ".git/x.yaml", "a/part.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / SOLAR, tmp_path / "b.yaml")
+    shutil.copy(ROOT / SOLAR, tmp_path / "a" / "z.yml")
+    shutil.copy(ROOT / SOLAR, tmp_path / ".git" / "x.yaml")
+    (tmp_path / "a" / "part.yaml").write_text("activities:\n  - name: x  # cyclemap: not at a line start\n")
+    assert [Path(p).relative_to(tmp_path).as_posix() for p in folder_maps(str(tmp_path))] == ["a/z.yml", "b.yaml"]
