@@ -92,7 +92,9 @@ class Regions:
         return _simplified([*edge, (hi, lo)])
 
     def overserved_polygon(self, lo: float = 0.0, hi: float = AXIS_TOP) -> list[tuple[float, float]]:
-        """The region where satisfaction exceeds importance by the margin or more, within lo..hi (empty when none does)."""
+        """The region where satisfaction exceeds importance by the margin or more, within lo..hi.
+
+        Empty when no point there does."""
         margin = self.overserved_margin
         if margin >= hi - lo:
             return []

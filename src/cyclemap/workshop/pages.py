@@ -12,11 +12,11 @@ from fpdf.outline import OutlineSection
 
 from cyclemap.gaps import Gap, Severity, is_unevidenced
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
+from cyclemap.render.landscape import EDGE
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.report.segment_gaps import view_parts
 from cyclemap.survey import ALL
-from cyclemap.render.landscape import EDGE
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
