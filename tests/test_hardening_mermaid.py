@@ -20,8 +20,16 @@ from tests.conftest import FOLDED_MAP
 from cyclemap.loader import load_map
 from cyclemap.model import label_of
 from cyclemap.render import RenderOptions, render_dot
-from cyclemap.render.mermaid import mermaid_text, node_label, render_mermaid
+from cyclemap.render.landscape import chart_of, short_label
+from cyclemap.render.mermaid import (
+    QUADRANT_CAN_NOT_SHOW,
+    QUADRANT_LABEL_WIDTH,
+    mermaid_text,
+    node_label,
+    render_mermaid,
+)
 from cyclemap.render.scene import Scene, build_scene
+from cyclemap.render.style import FILL
 from cyclemap.report.document import map_document
 from cyclemap.safe_text import escape_invisible
 
@@ -196,3 +204,46 @@ def test_labels_keep_long_words_whole() -> None:
     assert mermaid_text("1 Read https://docs.example.com/platform/security/whitepaper-2026-edition.pdf") in text
     assert mermaid_text("2 Pneumonoultramicroscopicsilicovolcanoconiosis-and-friends-checklist") in text
     assert mermaid_text("1 1 <script>alert(1)</script> and http://evil") in text
+
+
+def _fenced_blocks(page: str) -> list[str]:
+    """The text of every ```mermaid block of a Markdown page, in order."""
+    lines = page.splitlines()
+    blocks, start = [], 0
+    while "```mermaid" in lines[start:]:
+        begin = lines.index("```mermaid", start)
+        end = lines.index("```", begin + 1)
+        blocks.append("\n".join(lines[begin + 1 : end]) + "\n")
+        start = end + 1
+    return blocks
+
+
+@needs_node
+def test_report_landscape_is_a_quadrant_chart_showing_every_point_as_written(tmp_path: Path) -> None:
+    """The report's landscape parses as a quadrantChart with no configuration, for hostile names too: one point
+    per scored activity, its label "D1.2 Name" as written (cut with '…'), its fill its severity's, and placed
+    by importance (x) and satisfaction (y); the page says what the chart cannot show."""
+    maps = [HOSTILE, *(p for p in MAPS if p.parent.name == "examples")]
+    texts, charts = {}, {}
+    for number, path in enumerate(maps):
+        cmap = load_map(str(path))
+        page = map_document(cmap, "map.yaml")
+        blocks = _fenced_blocks(page)
+        assert len(blocks) == 2 and blocks[1].startswith("quadrantChart\n")
+        assert QUADRANT_CAN_NOT_SHOW in page and "## Opportunity landscape" in page
+        texts[f"m{number}"], charts[f"m{number}"] = blocks[1], chart_of(cmap)
+    parsed = mermaid_parse(texts, tmp_path)
+    for name, chart in charts.items():
+        result = parsed[name]
+        assert "error" not in result, result
+        assert result["type"] == "quadrantChart" and result["config"] == {}
+        panel = chart.panels[0]
+        want = {escape_invisible(short_label(p, QUADRANT_LABEL_WIDTH, panel.tag(p))): p for p in panel.points}
+        got = {point["text"]: point for point in result["points"]}
+        assert set(got) == set(want) and len(result["points"]) == len(panel.points)
+        for text, point in want.items():
+            assert got[text]["fill"] == FILL[point.severity][0]
+        by_x = sorted(want, key=lambda t: want[t].importance)
+        assert [round(got[t]["x"], 3) for t in by_x] == sorted(round(got[t]["x"], 3) for t in by_x)
+        by_y = sorted(want, key=lambda t: want[t].satisfaction)  # y grows downwards in the picture
+        assert [round(got[t]["y"], 3) for t in by_y] == sorted((round(got[t]["y"], 3) for t in by_y), reverse=True)

@@ -67,20 +67,35 @@ phases:
 """
 
 
-def _fenced(page: str) -> list[str]:
-    """The lines inside the page's ```mermaid fence (there must be exactly one)."""
+def _fences(page: str) -> list[tuple[int, int]]:
+    """(start, end) line numbers of each ```mermaid fence of the page."""
     lines = page.splitlines()
-    start = lines.index("```mermaid")
-    end = lines.index("```", start + 1)
-    assert lines.count("```mermaid") == 1
+    found, at = [], 0
+    while "```mermaid" in lines[at:]:
+        start = lines.index("```mermaid", at)
+        at = lines.index("```", start + 1)
+        found.append((start, at))
+        at += 1
+    return found
+
+
+def _fenced(page: str) -> list[str]:
+    """The lines inside the page's cycle diagram fence: the first, and the only flowchart (the other is the
+    landscape's quadrantChart)."""
+    lines = page.splitlines()
+    fences = _fences(page)
+    assert [lines[start + 1] for start, _ in fences] == ["---", "quadrantChart"]
+    start, end = fences[0]
     return lines[start + 1 : end]
 
 
 def _outside_fence(page: str) -> list[str]:
     lines = page.splitlines()
-    start = lines.index("```mermaid")
-    end = lines.index("```", start + 1)
-    return lines[:start] + lines[end + 1 :]
+    kept, at = [], 0
+    for start, end in _fences(page):
+        kept += lines[at:start]
+        at = end + 1
+    return kept + lines[at:]
 
 
 # -- cyclemap report ----------------------------------------------------------------------------
@@ -118,7 +133,8 @@ def test_report_is_byte_identical_in_another_process(tmp_path: Path) -> None:
 
 
 def test_page_has_title_details_diagram_counts_and_gaps_in_order() -> None:
-    """The page reads: H1 title, customer/outcome/owner, description, the cycle, counts per phase, gaps, activities."""
+    """The page reads: H1 title, customer/outcome/owner, description, the cycle, counts per phase, the landscape,
+    gaps, activities."""
     page = document.map_document(load_map(str(SOLAR)), "home-solar.yaml")
     lines = page.splitlines()
     assert lines[0] == "# Rooftop solar for homeowners"
@@ -126,8 +142,8 @@ def test_page_has_title_details_diagram_counts_and_gaps_in_order() -> None:
     assert "- **Outcome:** A home that runs on cheap, clean energy" in lines
     assert "- **Owner:** Residential energy team" in lines
     headings = [line for line in lines if line.startswith("#")]
-    assert headings == [lines[0], "## The cycle", "## Activities per phase", "## Opportunity gaps", "## Activities",
-                        "### Deciding", "### Installing", "### Living with it"]
+    assert headings == [lines[0], "## The cycle", "## Activities per phase", "## Opportunity landscape",
+                        "## Opportunity gaps", "## Activities", "### Deciding", "### Installing", "### Living with it"]
     assert not re.search(r"\d{4}-\d{2}-\d{2}", page)  # no date: the page only changes when the map does
 
 
@@ -205,7 +221,7 @@ def test_map_too_large_for_mermaid_gets_a_note_instead_of_a_diagram(monkeypatch:
     """When even the top level does not fit, the page says to use `cyclemap render` and has no fence."""
     monkeypatch.setattr(document, "MERMAID_MAX_EDGES", 3)
     page = document.map_document(load_map(str(SOLAR)), "home-solar.yaml")
-    assert "```mermaid" not in page
+    assert "flowchart" not in page and len(_fences(page)) == 1  # the landscape's chart only
     assert "too large for a Mermaid diagram" in page
     assert "## Opportunity gaps" in page
 

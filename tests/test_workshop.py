@@ -18,8 +18,11 @@ from cyclemap.cli import Paper
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_USAGE
 from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
+from cyclemap.render.landscape import EDGE
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
 from cyclemap.workshop import pack as pack_module
+from cyclemap.workshop import pages as pages_module
+from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.pack import MAX_PACK_ACTIVITIES, MAX_PACK_EVIDENCE
@@ -116,8 +119,8 @@ def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tupl
     assert "(11 pages, A4 landscape)" in result.err
     pages = page_texts(pdf)
     assert len(pages) == page_count(pdf) == 11
-    headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post", "Opportunity gaps",
-               "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
+    headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post",
+               "Opportunity gaps", "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
     for page, header in zip(pages[1:], headers, strict=True):
         assert header in page.splitlines()[0]
     assert "Booking a repair" in pages[0]
@@ -489,7 +492,8 @@ def test_the_landscape_follows_the_poster_with_a_page_per_view(tmp_path: Path, c
     """On a map with segments: a landscape page for all, then one per segment, each named by its title line and
     in the contents; each page's markers are the view's (their tooltips' names are in the page's text)."""
     out = tmp_path / "pack.pdf"
-    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22", "--sections", "cover,poster,landscape")
+    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22",
+               "--sections", "cover,poster,landscape")
     assert done.code == 0, done.err
     pages = page_texts(out)
     titles = [page.splitlines()[0] for page in pages]
@@ -512,30 +516,75 @@ def test_segment_gives_the_landscape_of_that_segment_only(tmp_path: Path, cli: C
     assert len(pages) == 1 and "Opportunity landscape · Upgraders" in words(pages[0])
 
 
-@pytest.mark.parametrize(("paper", "legible"), [("a3", True), ("a4", False)])
-def test_the_landscape_fills_the_page_and_never_prints_text_below_6_pt(
-    tmp_path: Path, paper: str, legible: bool
-) -> None:
-    """The picture is stamped at a scale that keeps its smallest text (8 pt) at 6 pt or more, as large as fits the
-    page; home-solar's crowded plot, numbered list and key fit A3 but not A4, which a warning says."""
-    from cyclemap.workshop import pages as pages_module
+LANDSCAPE_CASES = [(path, "a4") for path in EXAMPLES] + [
+    (path, paper) for path in EXAMPLES if path.stem in {"home-solar", "cloud-migration"} for paper in ("a3", "letter")
+]
 
-    path = next(p for p in EXAMPLES if p.stem == "home-solar")
-    placed: list[pack_module.Placement] = []
+
+@pytest.mark.parametrize(("path", "paper"), LANDSCAPE_CASES, ids=lambda v: getattr(v, "stem", v))
+def test_the_landscape_page_shows_the_whole_plot_its_key_and_list_on_every_paper(path: Path, paper: str) -> None:
+    """The bare plot prints at full size, whole, as tall as the page; the key and every activity the plot labels
+    by number only are in the page's text beside it (the list continued on the next pages if long), never over
+    the plot or past the page's edge; no warning."""
+    seen: list[tuple[pack_module.Placement, Diagram, pages_module.LandscapeView]] = []
     original = pages_module.landscape
 
-    def spy(*args: object) -> pack_module.Placement:
-        placement = original(*args)  # type: ignore[arg-type]
-        placed.append(placement)
+    def spy(doc: PackDocument, key: str, diagram: Diagram, shown: pages_module.LandscapeView) -> Placement:
+        placement = original(doc, key, diagram, shown)
+        seen.append((placement, diagram, shown))
         return placement
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pages_module, "landscape", spy)
         pack = build_pack(load_map(str(path)), PackInfo(str(path)),
                           PackOptions(paper=paper, sections=("landscape",), date=DATE))
-    assert len(placed) == 1 and pack.pages == 1
-    assert placed[0].scale * pages_module.LANDSCAPE_SMALLEST_TEXT >= 6.0 - 1e-9
-    warned = any("landscape page" in warning and "--paper a3" in warning for warning in pack.warnings)
-    assert warned is not legible
-    if legible:
-        assert placed[0].scale >= 0.95  # drawn to fill the page at about full size
+    assert pack.warnings == []
+    out = Path(f"{path.stem}-{paper}.pdf")
+    words_of = _bbox_words(pack.pdf)
+    edge = EDGE / PT_PER_MM
+    for placement, diagram, shown in seen:
+        assert placement.scale >= 0.95 and placement.clip is not None
+        left, top, width, height = placement.clip
+        drawn_right = placement.x + (diagram.width - edge) * placement.scale
+        drawn_bottom = placement.y + (diagram.height - edge) * placement.scale
+        assert left + width >= drawn_right - 0.5 and top + height >= drawn_bottom - 0.5, out  # the plot is whole
+        assert diagram.height * placement.scale >= 0.8 * height  # as tall as the page allows
+        page_words = words_of[placement.page - 1]
+        key = [w for w in page_words if w.text == "Key"]
+        assert key and all(w.left >= left + width for w in key)  # beside the plot, not over it
+        listed = [shown.panel.panel.tag(point) for point in shown.panel.listed]
+        found = [w.text for page in words_of[placement.page - 1:] for w in page]
+        assert all(mark in found for mark in listed), out
+    page_width = {"a4": 297.0, "a3": 420.0, "letter": 279.4}[paper]
+    assert all(w.right <= page_width - pages_module.POSTER_SIDE + 0.5 for page in words_of for w in page)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    left: float
+    right: float
+    """Millimetres from the page's left edge."""
+
+
+def _bbox_words(pdf: bytes) -> list[list[_Word]]:
+    """Each page's words and where they are, as poppler finds them."""
+    done = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60)
+    pages = done.stdout.decode().split("<page ")[1:]
+    found = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+    return [[_Word(text, float(x0) / PT_PER_MM, float(x1) / PT_PER_MM) for x0, x1, text in found.findall(page)]
+            for page in pages]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 39, 40, 41, 42, 80, 81, 120, 161, 500])
+def test_the_numbered_list_never_leaves_a_row_alone_on_a_page(count: int) -> None:
+    """Every entry is placed once; a page after the first never holds a single row (unless the list is one entry)."""
+    runs = pages_module._list_runs(count, (20, 2), (30, 5))
+    assert sum(taken for taken, _ in runs) == count
+    assert runs[0][0] <= 40 and all(taken <= 150 for taken, _ in runs[1:])
+    for taken, columns in runs[1:]:
+        assert -(-taken // columns) >= 2
+
+
+def test_a_first_page_without_room_for_two_rows_starts_the_list_on_the_next() -> None:
+    assert pages_module._list_runs(10, (1, 2), (30, 5))[0] == (0, 2)

@@ -94,7 +94,7 @@ class Regions:
     def overserved_polygon(self, lo: float = 0.0, hi: float = AXIS_TOP) -> list[tuple[float, float]]:
         """The region where satisfaction exceeds importance by the margin or more, within lo..hi.
 
-        Empty when no point does."""
+        Empty when no point there does."""
         margin = self.overserved_margin
         if margin >= hi - lo:
             return []

@@ -2,6 +2,7 @@
 // saying what Mermaid understood: the diagram type, the configuration the text applied (front
 // matter `config:` or %%{init}%% directives), the title, and the text of every node and subgraph
 // label as a browser shows it (entities read, HTML read as text, <br> as a line break).
+// A quadrantChart gives its points (text, position in pixels, fill), quadrants, axes and title instead.
 // A file Mermaid cannot parse gives {"file": ..., "error": ...}.
 //
 //   npm ci && node parse.mjs diagram.mmd [more.mmd ...]
@@ -42,6 +43,16 @@ async function parse(file) {
   const { diagramType, config } = await mermaid.parse(text);
   const diagram = await mermaid.mermaidAPI.getDiagramFromText(text, { title: frontMatterTitle(text) });
   const db = diagram.db;
+  if (diagramType === "quadrantChart") {
+    // Each point's text as shown and where it is (0-1), the quadrants' and axes' words, the title.
+    const data = db.getQuadrantData();
+    const points = data.points.map((p) => ({
+      text: shown(p.text.text), x: p.x, y: p.y, fill: p.fill,
+    }));
+    const quadrants = data.quadrants.map((q) => shown(q.text.text));
+    const axes = data.axisLabels.map((a) => shown(a.text));
+    return { file, type: diagramType, config, title: shown(data.title?.text ?? ""), points, quadrants, axes };
+  }
   const subgraphs = {};
   for (const graph of db.getSubGraphs()) subgraphs[graph.id] = shown(graph.title ?? "");
   const nodes = {};

@@ -234,6 +234,8 @@ class PlacedPanel:
     """(point, x, y): an arrow from (x, y) (where the activity was) to its marker."""
     listing: tuple[str, float, float] | None = None
     """The numbered list beside the plot (HTML label, width, height) when `numbered`."""
+    listed: list[Point] = field(default_factory=list)
+    """The activities labelled by number only, in document order (the numbered list's)."""
 
     @property
     def width(self) -> float:
@@ -406,7 +408,8 @@ def lay_out_panel(
         labels.append(label)
     result = PlacedPanel(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
     if numbered:
-        result.listing = _listing(panel, [p for p in panel.points if p in numbered], side)
+        result.listed = [p for p in panel.points if p in numbered]
+        result.listing = _listing(panel, result.listed, side)
     return result
 
 
@@ -616,6 +619,8 @@ class Drawing:
     dot: str
     width: float
     height: float
+    panels: tuple[PlacedPanel, ...] = ()
+    """The panels as laid out: what a page beside a bare plot lists and keys (`PlacedPanel.listed`)."""
 
 
 PAD = 0.4
@@ -624,23 +629,33 @@ EDGE = 36.0
 """Points Graphviz's drawing reaches past the picture's corners on each side, besides its pad (measured)."""
 
 
-def landscape_drawing(chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
-                      key: bool | None = None) -> Drawing:
-    """`landscape_dot`'s picture and its size, known before Graphviz runs (a page sizes its plot by it)."""
+def landscape_drawing(  # noqa: PLR0913 - the picture's options, by keyword
+    chart: Chart, deadline: Deadline, *, plot_side: float = PLOT_SIDE, standalone: bool = True,
+    key: bool | None = None, bare: bool = False,
+) -> Drawing:
+    """`landscape_dot`'s picture and its size, known before Graphviz runs (a page sizes its plot by it).
+
+    A `bare` picture is only the plots: no caption above them and no numbered
+    list beside them, for a page that sets both in its own text (`Drawing.panels`).
+    """
     import graphviz  # here, as in geometry: outputs without Graphviz start without it
 
     placed = [lay_out_panel(panel, plot_side, chart.regions, chart.before, deadline) for panel in chart.panels]
+    if bare:
+        for panel in placed:
+            panel.listing = None
+    top_margin = BARE_TOP_MARGIN if bare else TOP_MARGIN
     count = len(placed)
     columns = count if count <= 3 else math.ceil(math.sqrt(count))
     cell_w = max(p.width for p in placed) + LEFT_MARGIN + PANEL_GAP
-    cell_h = plot_side + 2 * PLOT_PAD + BOTTOM_MARGIN + TOP_MARGIN + PANEL_GAP
+    cell_h = plot_side + 2 * PLOT_PAD + BOTTOM_MARGIN + top_margin + PANEL_GAP
     dot = _Dot()
     for index, panel in enumerate(placed):
         row, column = divmod(index, columns)
-        _draw_panel(dot, chart, panel, column * cell_w, -row * cell_h)
+        _draw_panel(dot, chart, panel, (column * cell_w, -row * cell_h), caption=not bare)
     rows = math.ceil(count / columns)
     left, bottom = -PLOT_PAD - LEFT_MARGIN - 6, -(rows - 1) * cell_h - PLOT_PAD - BOTTOM_MARGIN - 6
-    right, top = columns * cell_w - PANEL_GAP - LEFT_MARGIN - PLOT_PAD + 6, plot_side + PLOT_PAD + TOP_MARGIN + 6
+    right, top = columns * cell_w - PANEL_GAP - LEFT_MARGIN - PLOT_PAD + 6, plot_side + PLOT_PAD + top_margin + 6
     if standalone if key is None else key:
         html, key_w, key_h = _key(chart, placed)
         dot.text(html, right + key_w / 2 + 10, top - key_h / 2, name="key")
@@ -663,11 +678,16 @@ def landscape_drawing(chart: Chart, deadline: Deadline, *, plot_side: float = PL
     for tail, head, attrs in dot.edges:
         graph.edge(tail, head, **attrs)
     edge = EDGE + pad * 72
-    return Drawing(str(graph.source), right - left + 2 * edge, top - bottom + 2 * edge)
+    return Drawing(str(graph.source), right - left + 2 * edge, top - bottom + 2 * edge, tuple(placed))
 
 
-def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: float) -> None:
-    """One plot with its plot's lower left corner at (ox, oy)."""
+BARE_TOP_MARGIN = 26.0
+"""Room above a bare plot (no caption): its y axis title."""
+
+
+def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float, float], *, caption: bool) -> None:
+    """One plot with its plot's lower left corner at `origin`, its caption above it if `caption`."""
+    ox, oy = origin
     side, view = panel.side, panel.panel.view
     unit = side / AXIS_TOP
     _background(dot.canvas, chart.regions, ox, oy, side)
@@ -677,10 +697,11 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, ox: float, oy: floa
         "width": _inches(framed), "height": _inches(framed), "fixedsize": "true",
         "pos": _pos(ox + side / 2, oy + side / 2),
     }))
-    caption = panel.panel.caption[:1].upper() + panel.panel.caption[1:]
     left, top, bottom = ox - PLOT_PAD, oy + side + PLOT_PAD, oy - PLOT_PAD
-    dot.text(_font(caption, CAPTION_SIZE, bold=True), left + text_width(caption, CAPTION_SIZE, bold=True) / 2,
-             top + 38)
+    if caption:
+        shown = panel.panel.caption[:1].upper() + panel.panel.caption[1:]
+        dot.text(_font(shown, CAPTION_SIZE, bold=True), left + text_width(shown, CAPTION_SIZE, bold=True) / 2,
+                 top + 38)
     dot.text(_font(Y_TITLE, AXIS_SIZE, MUTED), left + text_width(Y_TITLE, AXIS_SIZE) / 2 - 4, top + 16)
     dot.text(_font(X_TITLE, AXIS_SIZE, MUTED), ox + side / 2, bottom - 34)
     for tick in range(int(AXIS_TOP) + 1):
@@ -756,44 +777,82 @@ def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: f
         canvas.polygon(at(inner))
 
 
-def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
-    """The key beside the plots: marker colours, regions, and what arrows and badges mean (HTML, width, height)."""
+@dataclass(frozen=True)
+class KeyEntry:
+    """One line of the key: what it shows (`kind`), its colours or sample text, and its words.
+
+    Kinds: "severity" (a marker's `fill`), "region" (`fill` and `ink` edge),
+    "phase" (`sample` "D1.2" in `ink`), "badge" (`sample` "x2"), "moved"
+    (an arrow in `ink`), "new" (the NEW badge).
+    """
+
+    kind: str
+    text: str
+    fill: str = ""
+    ink: str = INK
+    sample: str = ""
+
+
+def key_entries(chart: Chart, placed: Iterable[PlacedPanel]) -> tuple[list[KeyEntry], list[str]]:
+    """What the key says: its lines (colours and words), then its notes (small print), for `placed` panels."""
+    panels = list(placed)
     present = {p.severity for panel in chart.panels for p in panel.points}
-    rows: list[tuple[str, str]] = [("", "<B>Key</B>")]
+    entries: list[KeyEntry] = []
     for severity in (s for s in URGENCY if s in present):
-        fill, _ = FILL[severity]
-        swatch = (f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{INK}" STYLE="rounded" WIDTH="12" HEIGHT="12" '
-                  'FIXEDSIZE="TRUE"></TD>')
         word = SHORT_NAME[severity]
         text = f"Underserved, {word}" if severity in (Severity.EXTREME, Severity.HIGH, Severity.MODERATE) else (
             "No gap colour" if severity is Severity.NONE else word[:1].upper() + word[1:])
-        rows.append((swatch, html_text(text)))
+        entries.append(KeyEntry("severity", text, FILL[severity][0]))
     for kind, text in region_names(chart.regions).items():
         fill, ink = REGION_STYLE[kind]
-        rows.append((f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="{ink}" WIDTH="12" HEIGHT="12" FIXEDSIZE="TRUE"></TD>',
-                     html_text(f"{text} region")))
+        entries.append(KeyEntry("region", f"{text} region", fill, ink))
     marks = phase_marks(chart.phases)
     for key, label in chart.phases:
-        rows.append((f'<TD ALIGN="LEFT"><FONT COLOR="{PHASE_INK[key]}"><B>{html_text(marks[key])}1.2</B></FONT></TD>',
-                     f'<FONT COLOR="{PHASE_INK[key]}">{html_text(label)} 1.2</FONT>'))
-    if any(p.badges for p in placed):
-        rows.append((f"<TD><B>{TIMES}2</B></TD>", "Activities at the same point"))
+        entries.append(KeyEntry("phase", f"{label} 1.2", ink=PHASE_INK[key], sample=f"{marks[key]}1.2"))
+    if any(p.badges for p in panels):
+        entries.append(KeyEntry("badge", "Activities at the same point", sample=f"{TIMES}2"))
     before = chart.before
     if before is not None:
         since = clean(before.rev, 60)
-        rows.append((f'<TD><FONT COLOR="{HIGHLIGHT}"><B>→</B></FONT></TD>',
-                     html_text(f"Moved {MOVED_FROM:g}+ since {since}: from its place then")))
-        rows.append((mark_cell("new"), html_text(f"Added since {since}")))
+        entries.append(KeyEntry("moved", f"Moved {MOVED_FROM:g}+ since {since}: from its place then", ink=HIGHLIGHT,
+                                sample="→"))
+        entries.append(KeyEntry("new", f"Added since {since}", sample=MARK_TEXT["new"]))
     first_key, first_phase = chart.phases[0] if chart.phases else ("pre", "the first phase")
-    first_mark = marks.get(first_key, "")
     notes = [
         "Axes 0 to 10: map scores scaled to 0-10, survey scores as surveyed",
         f"Score: imp + max(imp {MINUS} sat, 0); underserved from {chart.regions.threshold:g}",
         "Dashed line: satisfaction equals importance",
-        f"{first_mark}2.1 is the first step of activity 2 in {first_phase}",
+        f"{marks.get(first_key, '')}2.1 is the first step of activity 2 in {first_phase}",
     ]
-    if any(p.numbered for p in placed):
+    if any(p.numbered for p in panels):
         notes.append("Crowded plots show numbers; the list beside names them")
+    return entries, notes
+
+
+def _key_cell(entry: KeyEntry) -> str:
+    """The key's swatch or sample for `entry`, as an HTML-like table cell."""
+    if entry.kind == "severity":
+        return (f'<TD BGCOLOR="{entry.fill}" BORDER="1" COLOR="{INK}" STYLE="rounded" WIDTH="12" HEIGHT="12" '
+                'FIXEDSIZE="TRUE"></TD>')
+    if entry.kind == "region":
+        return (f'<TD BGCOLOR="{entry.fill}" BORDER="1" COLOR="{entry.ink}" WIDTH="12" HEIGHT="12" '
+                'FIXEDSIZE="TRUE"></TD>')
+    if entry.kind == "phase":
+        return f'<TD ALIGN="LEFT"><FONT COLOR="{entry.ink}"><B>{html_text(entry.sample)}</B></FONT></TD>'
+    if entry.kind == "moved":
+        return f'<TD><FONT COLOR="{entry.ink}"><B>{entry.sample}</B></FONT></TD>'
+    if entry.kind == "new":
+        return mark_cell("new")
+    return f"<TD><B>{entry.sample}</B></TD>"
+
+
+def _key(chart: Chart, placed: list[PlacedPanel]) -> tuple[str, float, float]:
+    """The key beside the plots: marker colours, regions, and what arrows and badges mean (HTML, width, height)."""
+    entries, notes = key_entries(chart, placed)
+    rows: list[tuple[str, str]] = [("", "<B>Key</B>")]
+    for entry in entries:
+        text = html_text(entry.text)
+        rows.append((_key_cell(entry), f'<FONT COLOR="{entry.ink}">{text}</FONT>' if entry.kind == "phase" else text))
     body = "".join(f'<TR>{cell or "<TD></TD>"}<TD ALIGN="LEFT">{text}</TD></TR>' for cell, text in rows)
     small = "".join(f'{html_text(n)}<BR ALIGN="LEFT"/>' for n in notes)
     body += f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{MUTED}">{small}</FONT></TD></TR>'

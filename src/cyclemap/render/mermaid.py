@@ -7,6 +7,8 @@ import re
 from itertools import pairwise
 
 from cyclemap.gaps import Severity
+from cyclemap.landscape import AXIS_TOP
+from cyclemap.render.landscape import Chart, short_label
 from cyclemap.render.scene import Box, Scene, footer_lines
 from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
 from cyclemap.safe_text import escape_invisible
@@ -135,3 +137,52 @@ def _styles(scene: Scene) -> list[str]:
         if box.mark:
             lines.append(f"  class {box.key} marked")
     return lines
+
+
+# -- the opportunity landscape as a quadrantChart ------------------------------------
+
+QUADRANT_LABEL_WIDTH = 150.0
+"""Widest point label ("D1.2 Name", in points at the landscape's label size) before the name is cut with '…'."""
+QUADRANT_CAN_NOT_SHOW = (
+    "Mermaid's quadrantChart splits the plot only at the middle, so it cannot draw the landscape's diagonal "
+    "regions (underserved, extreme, overserved): each point's colour is its severity, which says the region it "
+    "is in; `cyclemap render --layout landscape` draws them."
+)
+"""What a report says under its quadrantChart."""
+
+
+def render_quadrant(chart: Chart) -> str:
+    """The landscape's first panel as a Mermaid ``quadrantChart``: importance (x) against satisfaction (y), 0-10
+    shown as 0-1, one point per scored activity labelled "D1.2 Name" and coloured by its severity.
+
+    Every label goes through `mermaid_text` inside double quotes; the axes,
+    quadrants and title are fixed words. Deterministic: points in document order.
+    """
+    panel = chart.panels[0]
+    lines = [
+        "quadrantChart",
+        "  title Opportunity landscape",
+        "  x-axis Less important --> More important",
+        "  y-axis Less satisfied --> More satisfied",
+        "  quadrant-1 Important and satisfied",
+        "  quadrant-2 Overserved?",
+        "  quadrant-3 Less important",
+        "  quadrant-4 Underserved?",
+    ]
+    for point in panel.points:
+        label = mermaid_text(short_label(point, QUADRANT_LABEL_WIDTH, panel.tag(point)))
+        lines.append(f'  "{label}":::{point.severity.value}: [{_unit(point.importance)}, {_unit(point.satisfaction)}]')
+    for severity in sorted({p.severity for p in panel.points}, key=list(Severity).index):
+        fill = FILL[severity][0]
+        lines.append(f"  classDef {severity.value} color: {fill}, radius: 6, stroke-color: {INK}, stroke-width: 1px")
+    return "\n".join(lines) + "\n"
+
+
+def _unit(value: float) -> str:
+    """A 0-10 value on Mermaid's 0-1 axis, as its grammar reads numbers ("0", "0.35", "1").
+
+    >>> _unit(10.0), _unit(0.0), _unit(3.456), _unit(9.9999)
+    ('1', '0', '0.346', '1')
+    """
+    text = f"{min(max(value / AXIS_TOP, 0.0), 1.0):.3f}".rstrip("0").rstrip(".")
+    return text or "0"

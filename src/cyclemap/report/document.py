@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from cyclemap.gaps import Gap, GapFilter, effective_threshold, filter_gaps, find_gaps
 from cyclemap.model import PHASE_KEYS, CycleMap, Visit, label_of
-from cyclemap.render.mermaid import render_mermaid
+from cyclemap.render.landscape import chart_of
+from cyclemap.render.mermaid import QUADRANT_CAN_NOT_SHOW, render_mermaid, render_quadrant
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
 from cyclemap.report.segment_gaps import SegmentReport, write_markdown_disagreements
@@ -61,6 +62,7 @@ def map_document(cmap: CycleMap, file: str, options: DocumentOptions | None = No
         _details(cmap),
         _diagram(cmap, options),
         _phase_counts(cmap, found, options.survey),
+        _landscape(cmap, options),
         _gaps(cmap, file, found, options),
         *([_segments(cmap, file, options)] if cmap.segments else []),
         _activities(cmap),
@@ -117,6 +119,22 @@ def _diagram(cmap: CycleMap, options: DocumentOptions) -> str:
         f"{MERMAID_MAX_TEXT:,} characters and {MERMAID_MAX_EDGES} links). "
         "Draw it with `cyclemap render` instead."
     )
+    return "\n".join(lines) + "\n"
+
+
+def _landscape(cmap: CycleMap, options: DocumentOptions) -> str:
+    """The opportunity landscape as a Mermaid quadrantChart (GitHub draws it inline), and what it cannot show."""
+    lines = ["## Opportunity landscape", ""]
+    chart = chart_of(cmap, threshold=options.threshold, survey=options.survey)
+    if not chart.panels[0].points:
+        lines.append("No activity has both an importance and a satisfaction score yet, so there is no landscape.")
+        return "\n".join(lines) + "\n"
+    text = render_quadrant(chart)
+    if len(text) > MERMAID_MAX_TEXT:
+        lines.append(f"Too many scored activities for a Mermaid chart (GitHub draws at most {MERMAID_MAX_TEXT:,} "
+                     "characters): draw it with `cyclemap render --layout landscape`.")
+        return "\n".join(lines) + "\n"
+    lines += ["```mermaid", text.rstrip("\n"), "```", "", QUADRANT_CAN_NOT_SHOW]
     return "\n".join(lines) + "\n"
 
 

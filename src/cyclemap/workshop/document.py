@@ -177,28 +177,30 @@ class PackDocument(FPDF):
         """A table whose header row repeats on every page it runs onto."""
         self.draw_table(self.lay_table(columns, rows, size))
 
-    def lay_table(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float = 8.5) -> Table:
-        """The table broken into lines and rows, ready to measure and draw."""
-        return lay_out(self.measure, columns, rows, size, self.page_break_trigger - self.t_margin)
+    def lay_table(self, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float = 8.5,
+                  width: float | None = None) -> Table:
+        """The table broken into lines and rows, ready to measure and draw; `width` mm wide (else the page's)."""
+        return lay_out(self.measure, columns, rows, size, self.page_break_trigger - self.t_margin, width=width)
 
-    def draw_table(self, table: Table) -> None:
-        """Draw `table` from here down, over as many pages as it needs, with no row alone on a page."""
+    def draw_table(self, table: Table, left: float | None = None) -> None:
+        """Draw `table` from here down (from `left` mm, else the margin), over as many pages as it needs, with no
+        row alone on a page."""
         runs = page_runs(table, self.page_break_trigger - self.y, self.page_break_trigger - self.t_margin)
         for number, (start, end) in enumerate(runs):
             if number > 0:
                 self.add_page()
             if start == end:
                 continue
-            top = self._draw_row(table, table.head, self.y)
+            top = self._draw_row(table, table.head, self.y, left)
             for row in table.rows[start:end]:
-                top = self._draw_row(table, row, top)
+                top = self._draw_row(table, row, top, left)
             self.set_y(top)
         self.ln(3)
 
-    def _draw_row(self, table: Table, row: Row, top: float) -> float:
+    def _draw_row(self, table: Table, row: Row, top: float, left: float | None = None) -> float:
         self.set_draw_color(RULE)
         self.set_line_width(0.15)
-        left = self.l_margin
+        left = self.l_margin if left is None else left
         for index, (cell, lines, width) in enumerate(zip(row.cells, row.lines, table.widths, strict=True)):
             if cell.fill:
                 self.set_fill_color(cell.fill)

@@ -15,7 +15,7 @@ from cyclemap.problems import CyclemapError
 from cyclemap.render.cycle import cycle_dot
 from cyclemap.render.flow import COLUMN_GAP, flow_dot
 from cyclemap.render.geometry import GAP, Deadline, outline_card
-from cyclemap.render.landscape import PLOT_SIDE, Chart, Drawing, chart_of, landscape_drawing
+from cyclemap.render.landscape import EDGE, PLOT_SIDE, Chart, Drawing, chart_of, landscape_drawing
 from cyclemap.render.scene import Box, PhaseView, Scene, build_scene
 from cyclemap.segment_gaps import SPREAD, segment_disagreements
 from cyclemap.survey import ALL
@@ -113,11 +113,11 @@ def build_pack(cmap: CycleMap, info: PackInfo, options: PackOptions) -> Pack:
             chunks = {p.key: _chunks(p, doc.epw * PT_PER_MM / MIN_FLOW_SCALE) for p in scene.phases}
             sources = _diagram_sources(scene, chunks, options, deadline)
             landscapes = _landscapes(cmap, options, pages.landscape_frame(doc), deadline)
-            sources.update({key: drawing.dot for key, (_, drawing) in landscapes.items()})
+            sources.update({key: drawing.dot for key, (drawing, _) in landscapes.items()})
             steps.step("Drawing the diagrams with Graphviz", len(sources))
             diagrams = draw_diagrams(sources, options.timeout, steps.advance, TIMEOUT_HINT)
             steps.step("Setting the pages", len(options.sections))
-            plan = _Plan(info, options, scene, chunks, diagrams, {k: caption for k, (caption, _) in landscapes.items()})
+            plan = _Plan(info, options, scene, chunks, diagrams, {k: shown for k, (_, shown) in landscapes.items()})
             placements = _write(doc, cmap, plan, steps)
             steps.step("Placing the diagrams")
             pdf = stamp(doc.finish(), placements, diagrams)
@@ -160,8 +160,8 @@ class _Plan:
     chunks: dict[str, list[PhaseView]]
     """Each phase's activities in runs, one flow diagram per run."""
     diagrams: dict[str, Diagram]
-    landscapes: dict[str, str] = field(default_factory=dict)
-    """Key of each landscape diagram -> whose view it shows, in page order."""
+    landscapes: dict[str, pages.LandscapeView] = field(default_factory=dict)
+    """Key of each landscape diagram -> what its page shows, in page order."""
 
 
 def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list[Placement]:
@@ -187,8 +187,8 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
         placements += pages.poster(doc, diagrams["cycle"], poster, note)
         steps.advance()
     if "landscape" in options.sections:
-        for key, view in plan.landscapes.items():
-            placements.append(pages.landscape(doc, key, diagrams[key], view))
+        for key, shown in plan.landscapes.items():
+            placements.append(pages.landscape(doc, key, diagrams[key], shown))
         steps.advance()
     if "phases" in options.sections:
         scores = {visit.activity.id or "": views.score(visit.activity, options.view) for visit in cmap.walk()}
@@ -246,16 +246,16 @@ def _diagram_sources(
 
 
 LANDSCAPE_SMALLEST_SIDE = 200.0
-"""Shortest axes (points) a landscape page fits its plot to; a page too small for it shrinks the whole picture."""
+"""Shortest axes (points) a landscape page's plot gets; a page too small for it shrinks the whole picture."""
 
 
 def _landscapes(
     cmap: CycleMap, options: PackOptions, frame: Frame, deadline: Deadline
-) -> dict[str, tuple[str, Drawing]]:
-    """The landscape pages' pictures, by diagram key: whose view each shows, and its drawing.
+) -> dict[str, tuple[Drawing, pages.LandscapeView]]:
+    """The landscape pages' pictures by diagram key, each with what its page shows.
 
-    One for the pack's view; with "all" on a map with segments, one for all and one per segment. Each plot
-    is as large as lets the picture (plot, numbered list, key) fill `frame` at full size.
+    One for the pack's view; with "all" on a map with segments, one for all and one per segment. Each is
+    the bare plot (the page sets its key and numbered list), as large as `frame` allows.
     """
     if "landscape" not in options.sections:
         return {}
@@ -264,32 +264,21 @@ def _landscapes(
     found = {}
     for number, view in enumerate(shown):
         chart = chart_of(cmap, threshold=options.threshold, view=view, survey=options.survey)
-        found[f"landscape-{number:03d}"] = (chart.panels[0].caption, _fitted(chart, frame, deadline))
+        drawing = _fitted(chart, frame, deadline)
+        found[f"landscape-{number:03d}"] = (drawing, pages.LandscapeView(chart.panels[0].caption, chart,
+                                                                         drawing.panels[0]))
     return found
 
 
 def _fitted(chart: Chart, frame: Frame, deadline: Deadline) -> Drawing:
-    """The landscape that best fills `frame` (mm): the largest plot whose picture fits at full size, else the
-    picture that shrinks least (a smaller plot may need a longer numbered list beside it, so both are tried)."""
+    """The bare plot as tall as `frame` (mm) and at most `pages.LANDSCAPE_PLOT_SHARE` of its width, at full size."""
     width, height = frame.width * PT_PER_MM, frame.height * PT_PER_MM
-    probe = landscape_drawing(chart, deadline, plot_side=PLOT_SIDE, standalone=False, key=True)
-    tallest = max(LANDSCAPE_SMALLEST_SIDE, math.floor(height - (probe.height - PLOT_SIDE)))
-    best: tuple[float, Drawing] | None = None
-    for share in LANDSCAPE_TRIES:
-        side = max(LANDSCAPE_SMALLEST_SIDE, math.floor(tallest * share))
-        drawing = landscape_drawing(chart, deadline, plot_side=side, standalone=False, key=True)
-        scale = min(width / drawing.width, height / drawing.height)
-        if scale >= 1:
-            return drawing
-        if best is None or scale > best[0]:
-            best = (scale, drawing)
-        if side == LANDSCAPE_SMALLEST_SIDE:
-            break
-    return best[1] if best else probe
-
-
-LANDSCAPE_TRIES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
-"""Shares of the tallest plot a page tries, largest first."""
+    probe = landscape_drawing(chart, deadline, plot_side=PLOT_SIDE, standalone=False, bare=True)
+    visible = width - 2 * EDGE
+    side = min(height - (probe.height - PLOT_SIDE),
+               visible * pages.LANDSCAPE_PLOT_SHARE - (probe.width - 2 * EDGE - PLOT_SIDE))
+    side = max(LANDSCAPE_SMALLEST_SIDE, math.floor(side))
+    return landscape_drawing(chart, deadline, plot_side=side, standalone=False, bare=True)
 
 
 def _chunks(phase: PhaseView, max_width: float) -> list[PhaseView]:

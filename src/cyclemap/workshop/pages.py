@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from fpdf.outline import OutlineSection
 
 from cyclemap.gaps import Gap, Severity, is_unevidenced
+from cyclemap.landscape import Point
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
-from cyclemap.render.landscape import EDGE
+from cyclemap.render.landscape import EDGE, Chart, KeyEntry, Panel, PlacedPanel, key_entries
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.report.segment_gaps import view_parts
@@ -20,7 +21,7 @@ from cyclemap.survey import ALL
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
-from cyclemap.workshop.tables import INK, Cell, Column
+from cyclemap.workshop.tables import INK, PAD_X, Cell, Column
 
 if TYPE_CHECKING:
     from cyclemap.segment_gaps import Disagreement, ViewEntry
@@ -255,10 +256,27 @@ def _tile_marks(doc: PackDocument, frame: Frame, plan: PosterPlan, tile: Tile) -
 
 LANDSCAPE_TITLE = 9.0
 """Millimetres a landscape page's title line takes above its picture."""
-LANDSCAPE_MOST = 1.25
-"""Largest enlargement of a landscape picture (it is drawn to fill the page at full size, so this is slack)."""
 LANDSCAPE_SMALLEST_TEXT = 8.0
 """Points of the smallest text in a landscape picture at full size (a NEW badge; region notes are 8.5)."""
+LANDSCAPE_PLOT_SHARE = 0.58
+"""Most of a landscape page's width its plot takes: the rest is for the key and the numbered list."""
+COLUMN_GAP = 5.0
+"""Millimetres between the plot and the key and list beside it."""
+KEY_SIZE, KEY_LINE, KEY_SWATCH = 7.5, 4.6, 3.0
+"""The key's type size (pt), line height and swatch size (mm)."""
+LIST_SIZE = 7.0
+"""Points of the numbered list's text."""
+LIST_PAIR = 48.0
+"""Least width (mm) of a column of the numbered list (mark and name): the list takes as many as fit."""
+
+
+@dataclass(frozen=True)
+class LandscapeView:
+    """What a landscape page shows: whose view (its title line), the chart, and its plot as laid out."""
+
+    view: str
+    chart: Chart
+    panel: PlacedPanel
 
 
 def landscape_frame(doc: PackDocument, *, blank: bool = True) -> Frame:
@@ -273,31 +291,188 @@ def landscape_frame(doc: PackDocument, *, blank: bool = True) -> Frame:
                  frame.height - LANDSCAPE_TITLE + 2 * edge)
 
 
-def landscape(doc: PackDocument, key: str, diagram: Diagram, view: str) -> Placement:
-    """A page with one view's opportunity landscape, its title line naming the view, the picture filling the rest.
+def landscape(doc: PackDocument, key: str, diagram: Diagram, shown: LandscapeView) -> Placement:
+    """A page with one view's opportunity landscape: a title line naming the view, the bare plot at the left as
+    tall as the page, and beside it the key and the activities the plot labels by number only.
 
-    Its text never prints below `MIN_TEXT_PT`: a picture that would have to
-    shrink further prints at that scale from the top left, its right or lower
-    part cut off, and a warning suggests a larger paper.
+    The plot is sized for the page (`pack._fitted`), so it prints at full size;
+    the numbered list continues on the next pages when it is longer than the
+    room beside the plot, never shrinking below `LIST_SIZE`.
     """
-    title = f"Opportunity landscape: {view}"
+    title = f"Opportunity landscape: {shown.view}"
     doc.begin(title)
-    frame, shown = landscape_frame(doc), landscape_frame(doc, blank=False)
-    doc.set_xy(shown.left, POSTER_TOP - 2)
-    doc.style(12, INK, bold=True)
-    doc.cell(shown.width, 6, doc.fit_lines(f"Opportunity landscape  ·  {view}", shown.width)[0])
+    page = doc.page
+    frame, visible = landscape_frame(doc), landscape_frame(doc, blank=False)
+    _landscape_title(doc, f"Opportunity landscape  ·  {shown.view}", visible)
+    scale = diagram.scale_to(frame.width, frame.height, 1.0)
     least = MIN_TEXT_PT / LANDSCAPE_SMALLEST_TEXT
-    scale = diagram.scale_to(frame.width, frame.height, LANDSCAPE_MOST)
-    if scale < least:
-        doc.warnings.append(f"the landscape page ({view}) is too large for this paper at a legible size; "
+    if scale < least:  # not on the pack's papers: the plot is sized for the page
+        doc.warnings.append(f"the landscape page ({shown.view}) is too large for this paper at a legible size; "
                             "parts of it are cut off: try --paper a3")
         scale = least
-    x = frame.left + max(0.0, (frame.width - diagram.width * scale) / 2)
-    y = frame.top + max(0.0, (frame.height - diagram.height * scale) / 2)
-    clip = (shown.left, shown.top, shown.width, shown.height)
-    return Placement(key, doc.page, x, y, scale, clip)
+    edge = EDGE / PT_PER_MM * scale
+    left = frame.left + diagram.width * scale - edge  # the plot's right edge: its blank edge may take the gap
+    column = (left + COLUMN_GAP, visible.left + visible.width)
+    doc.set_y(visible.top)
+    entries, notes = key_entries(shown.chart, [shown.panel])
+    _landscape_key(doc, entries, notes, column)
+    _numbered_list(doc, shown, column)
+    clip = (visible.left, visible.top, left - visible.left, visible.height)
+    return Placement(key, page, frame.left, frame.top, scale, clip)
 
 
+def _landscape_title(doc: PackDocument, text: str, visible: Frame) -> None:
+    doc.set_xy(visible.left, POSTER_TOP - 2)
+    doc.style(12, INK, bold=True)
+    doc.cell(visible.width, 6, doc.fit_lines(text, visible.width)[0])
+
+
+def _landscape_key(doc: PackDocument, entries: Sequence[KeyEntry], notes: Sequence[str],
+                   column: tuple[float, float]) -> None:
+    """The plot's key as a compact strip from the current line down `column` (left, right mm): each entry a swatch
+    or sample and its words, flowing along the line; marker colours, regions and phase marks each start a line.
+    Then the notes in small print."""
+    left, right = column
+    doc.style(KEY_SIZE + 1, INK, bold=True)
+    doc.set_xy(left, doc.y)
+    doc.cell(right - left, KEY_LINE, "Key")
+    x, y = right, doc.y  # the first entry starts a line
+    group = ""
+    for entry in entries:
+        kind = "phase" if entry.kind in ("phase", "badge", "moved", "new") else entry.kind
+        sample = entry.sample
+        doc.style(KEY_SIZE, entry.ink, bold=True)
+        lead = doc.get_string_width(sample) + 1.2 if sample else KEY_SWATCH + 1.2
+        doc.style(KEY_SIZE, entry.ink if entry.kind == "phase" else INK)
+        width = lead + doc.get_string_width(entry.text) + KEY_GAP
+        if kind != group or x + width - KEY_GAP > right:
+            x, y, group = left, y + KEY_LINE, kind
+        _key_swatch(doc, entry, x, y)
+        doc.style(KEY_SIZE, entry.ink if entry.kind == "phase" else INK)
+        doc.set_xy(x + lead - doc.c_margin, y)
+        doc.cell(width - lead, KEY_LINE, entry.text)
+        x += width
+    doc.set_xy(left, y + KEY_LINE + 1)
+    doc.style(KEY_SIZE - 0.5, MUTED)
+    doc.multi_cell(right - left, KEY_LINE * 0.8, plain(".  ".join(notes) + ".", 1000), align="L",
+                   new_x="LEFT", new_y="NEXT")
+    doc.ln(2)
+
+
+KEY_GAP = 4.0
+"""Millimetres between two entries on a line of the key."""
+
+
+def _key_swatch(doc: PackDocument, entry: KeyEntry, x: float, y: float) -> None:
+    """An entry's swatch (a marker's disc, a region's square) or sample text ("D1.2", "x2") at (x, y), top left."""
+    top = y + (KEY_LINE - KEY_SWATCH) / 2
+    if entry.kind == "severity":
+        doc.set_fill_color(entry.fill)
+        doc.set_draw_color(INK)
+        doc.set_line_width(0.2)
+        doc.ellipse(x, top, KEY_SWATCH, KEY_SWATCH, style="DF")
+    elif entry.kind == "region":
+        doc.set_fill_color(entry.fill)
+        doc.set_draw_color(entry.ink)
+        doc.set_line_width(0.3)
+        doc.rect(x, top, KEY_SWATCH, KEY_SWATCH, style="DF")
+    else:
+        doc.style(KEY_SIZE, entry.ink, bold=True)
+        doc.set_xy(x - doc.c_margin, y)
+        doc.cell(doc.get_string_width(entry.sample) + 2 * doc.c_margin, KEY_LINE, entry.sample)
+
+
+def _numbered_list(doc: PackDocument, shown: LandscapeView, column: tuple[float, float]) -> None:
+    """The activities the plot labels by number only, by mark and name, in as many columns as fit beside the plot;
+    the rest on following pages across their width (each page's share in columns, never a row alone)."""
+    points = shown.panel.listed
+    if not points:
+        return
+    left, right = column
+    doc.style(KEY_SIZE + 1, INK, bold=True)
+    doc.set_x(left)
+    doc.cell(right - left, KEY_LINE + 1, "Labelled by number on the plot", new_x="LEFT", new_y="NEXT")
+    panel = shown.panel.panel
+    heads, cells, _ = _list_table(doc, panel, points[:1], 1, right - left)
+    height = doc.lay_table(heads, cells, size=LIST_SIZE, width=right - left).head.height
+    pages = _list_runs(len(points), _list_capacity(doc, right - left, doc.page_break_trigger - doc.y, height),
+                       _list_capacity(doc, doc.epw, doc.page_break_trigger - doc.t_margin - LIST_HEAD, height))
+    start = 0
+    for number, (count, columns) in enumerate(pages):
+        if number > 0:
+            doc.section = f"Opportunity landscape: {shown.view} (continued)"
+            doc.add_page()
+            _landscape_title(doc, f"Opportunity landscape  ·  {shown.view}  ·  labelled by number (continued)",
+                             landscape_frame(doc, blank=False))
+            doc.set_y(doc.t_margin + LIST_HEAD)
+            left, right = doc.l_margin, doc.l_margin + doc.epw
+        if count:
+            chunk = points[start:start + count]
+            heads, cells, width = _list_table(doc, panel, chunk, columns, right - left)
+            doc.draw_table(doc.lay_table(heads, cells, size=LIST_SIZE, width=width), left)
+        start += count
+
+
+LIST_HEAD = 8.0
+"""Millimetres a continued list's page takes for its title line below the top margin."""
+
+
+def _list_capacity(doc: PackDocument, width: float, room: float, row: float) -> tuple[int, int]:
+    """(rows, columns) of the numbered list that fit `width` x `room` mm, header included, rows `row` mm high."""
+    return max(0, int((room - row) // row)), max(1, int(width // LIST_PAIR))
+
+
+def _list_runs(count: int, first: tuple[int, int], rest: tuple[int, int]) -> list[tuple[int, int]]:
+    """How many of `count` entries go on each page and in how many columns: the first page's room (rows,
+    columns), then each further page's. A page never holds a single row of a longer list: a short last
+    page takes fewer columns, and a lone entry brings one from the page before."""
+    runs: list[tuple[int, int]] = []
+    rows, columns = first if first[0] >= 2 else (0, first[1])  # no room for two rows: start on the next page
+    left = count
+    while left > 0:
+        take = min(left, rows * columns)
+        runs.append((take, columns))
+        left -= take
+        rows, columns = rest
+    if len(runs) > 1 and runs[-1][0] == 1:
+        before, columns = runs[-2]
+        runs[-2:] = [(before - 1, columns), (2, 1)]
+    if len(runs) > 1:
+        last, columns = runs[-1]
+        runs[-1] = (last, max(1, min(columns, -(-last // 2))))
+    return runs
+
+
+def _list_table(doc: PackDocument, panel: Panel, points: Sequence[Point], columns: int, width: float
+                ) -> tuple[list[Column], list[list[Cell]], float]:
+    """The numbered list as a table of up to `columns` (mark, name) pairs of `width` / `columns` mm, down each
+    pair then across; each name on one line, cut with '…' to fit. Its columns, rows and width."""
+    doc.style(LIST_SIZE, INK, bold=True)
+    mark = max(doc.measure.width(panel.tag(p), True) for p in points) * LIST_SIZE + 2 * PAD_X + 0.5
+    mark = max(mark, doc.measure.width("No.", True) * LIST_SIZE + 2 * PAD_X + 0.5)
+    pair = width / columns
+    room = pair - mark - 2 * PAD_X
+    rows = -(-len(points) // columns)
+    columns = -(-len(points) // rows)  # as many as the rows fill: the table is narrower than `width` if need be
+    share = 1 / columns
+    heads = [Column("No.", mark / pair * share, "RIGHT"), Column("Activity", (pair - mark) / pair * share)] * columns
+    cells: list[list[Cell]] = [[] for _ in range(rows)]
+    for index, point in enumerate(points):
+        cells[index % rows] += [Cell(panel.tag(point), colour=PHASE_INK[point.phase], bold=True),
+                                Cell(_one_line(doc, plain(point.name), room))]
+    for line in cells:
+        line.extend([Cell(""), Cell("")] * (columns - len(line) // 2))
+    return heads, cells, pair * columns
+
+
+def _one_line(doc: PackDocument, text: str, width: float) -> str:
+    """`text` cut with '…' to fit `width` mm at `LIST_SIZE` in the regular face."""
+    measure = doc.measure
+    if measure.width(text, False) * LIST_SIZE <= width:
+        return text
+    while text and measure.width(text + "…", False) * LIST_SIZE > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 # -- 3. one page per phase --------------------------------------------------------
 
 _ACTIVITY_COLUMNS = (

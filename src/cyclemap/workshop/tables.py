@@ -148,10 +148,11 @@ def _fitting(measure: Measure, word: str, room: float, bold: bool) -> int:
     return len(word)
 
 
-def lay_out(measure: Measure, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float,
-            page_body: float) -> Table:
-    """Break every cell into lines once; cells taller than `page_body` mm are shortened."""
-    total = measure.doc.epw
+def lay_out(measure: Measure, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], size: float,  # noqa: PLR0913
+            page_body: float, *, width: float | None = None) -> Table:
+    """Break every cell into lines once for a table `width` mm wide (the page's, by default); cells taller than
+    `page_body` mm are shortened."""
+    total = measure.doc.epw if width is None else width
     widths = tuple(column.width * total for column in columns)
     line = size * LINE_FACTOR
     head_cells = [Cell(column.title, HEAD_FILL, bold=True) for column in columns]
