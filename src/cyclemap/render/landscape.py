@@ -369,6 +369,32 @@ def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[floa
     return False
 
 
+GIVE_UP = 25
+"""Labels of one kind (names, or numbers) that in a row find no place before the rest are not tried
+(a number counts as not placed when it needs the last resort, crossing other lines)."""
+
+
+class _Tries:
+    """Whether labels of one kind are still worth trying: not once `GIVE_UP` in a row found no place.
+
+    The room only fills up, so on a plot that crowded the rest would be searched
+    in vain, each around its marker out to the farthest distance (a thousand
+    activities took seconds); those activities are in the panel's list.
+    """
+
+    def __init__(self) -> None:
+        self.misses = 0
+
+    @property
+    def open(self) -> bool:
+        return self.misses < GIVE_UP
+
+    def went(self, placed: bool) -> bool:
+        """Count a try (`placed`: whether it found a place); return `placed`."""
+        self.misses = 0 if placed else self.misses + 1
+        return placed
+
+
 def _marker_rect(marker: _Marker) -> Rect:
     return Rect(marker.x, marker.y, MARKER, MARKER)
 
@@ -396,13 +422,16 @@ def lay_out_panel(
     region_labels = _region_labels(regions, side, room)
     order = sorted((p for m in markers for p in m.points), key=_priority)
     labels, numbered = [], []
+    names, numbers = _Tries(), _Tries()
     for point in order:
         deadline.check("landscape")
         label = _label(point, panel.tag(point), False, point.id in new)
-        if not _place(label, where[point.id], room, (*NEAR, *FAR[:NAMED_REACH])):
+        if not names.went(names.open and _place(label, where[point.id], room, (*NEAR, *FAR[:NAMED_REACH]))):
             numbered.append(point)
             label = _label(point, panel.tag(point), True, point.id in new)
-            if not (_place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST))
+            if not numbers.open:
+                continue
+            if not (numbers.went(_place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST)))
                     or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=True)):
                 continue
         labels.append(label)
