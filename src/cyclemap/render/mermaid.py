@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from itertools import pairwise
 
 from cyclemap.gaps import Severity
-from cyclemap.landscape import AXIS_TOP
-from cyclemap.render.landscape import Chart, short_label
+from cyclemap.landscape import AXIS_TOP, Point
+from cyclemap.render.landscape import Chart
 from cyclemap.render.scene import Box, Scene, footer_lines
 from cyclemap.render.style import FILL, HIGHLIGHT, INK, MARK_TEXT, PHASE_INK
 from cyclemap.safe_text import escape_invisible
@@ -141,22 +142,27 @@ def _styles(scene: Scene) -> list[str]:
 
 # -- the opportunity landscape as a quadrantChart ------------------------------------
 
-QUADRANT_LABEL_WIDTH = 150.0
-"""Widest point label ("D1.2 Name", in points at the landscape's label size) before the name is cut with '…'."""
+SPREAD = 0.02
+"""How far apart (on Mermaid's 0-1 axes) activities at one point are spread around it, so each shows."""
 QUADRANT_CAN_NOT_SHOW = (
     "Mermaid's quadrantChart splits the plot only at the middle, so it cannot draw the landscape's diagonal "
     "regions (underserved, extreme, overserved): each point's colour is its severity, which says the region it "
-    "is in; `cyclemap render --layout landscape` draws them."
+    "is in; activities at one point are spread around it; `cyclemap render --layout landscape` draws the "
+    "regions, with names."
 )
 """What a report says under its quadrantChart."""
 
 
 def render_quadrant(chart: Chart) -> str:
     """The landscape's first panel as a Mermaid ``quadrantChart``: importance (x) against satisfaction (y), 0-10
-    shown as 0-1, one point per scored activity labelled "D1.2 Name" and coloured by its severity.
+    shown as 0-1, one point per scored activity labelled with its number ("D1.2", see `quadrant_marks`) and
+    coloured by its severity.
 
-    Every label goes through `mermaid_text` inside double quotes; the axes,
-    quadrants and title are fixed words. Deterministic: points in document order.
+    Mermaid writes each label under its point at full length, so names would
+    run into each other: the numbers stay short, and activities at one point
+    are spread on a small circle around it. Every label goes through
+    `mermaid_text` inside double quotes; the axes, quadrants and title are
+    fixed words. Deterministic: points in document order.
     """
     panel = chart.panels[0]
     lines = [
@@ -169,13 +175,38 @@ def render_quadrant(chart: Chart) -> str:
         "  quadrant-3 Less important",
         "  quadrant-4 Underserved?",
     ]
+    at: dict[tuple[float, float], list[Point]] = {}
     for point in panel.points:
-        label = mermaid_text(short_label(point, QUADRANT_LABEL_WIDTH, panel.tag(point)))
-        lines.append(f'  "{label}":::{point.severity.value}: [{_unit(point.importance)}, {_unit(point.satisfaction)}]')
+        at.setdefault((point.importance, point.satisfaction), []).append(point)
+    for point in panel.points:
+        x, y = _spread(point, at[(point.importance, point.satisfaction)])
+        label = mermaid_text(panel.tag(point))
+        lines.append(f'  "{label}":::{point.severity.value}: [{_unit(x)}, {_unit(y)}]')
     for severity in sorted({p.severity for p in panel.points}, key=list(Severity).index):
         fill = FILL[severity][0]
         lines.append(f"  classDef {severity.value} color: {fill}, radius: 6, stroke-color: {INK}, stroke-width: 1px")
     return "\n".join(lines) + "\n"
+
+
+def quadrant_marks(chart: Chart) -> str:
+    """What the chart's numbers mean, in a sentence: "D1.2 is activity 1.2 of Deciding; I: Installing; ..."."""
+    panel = chart.panels[0]
+    marks = [(panel.marks.get(key, ""), label) for key, label in chart.phases]
+    if not marks or not marks[0][0]:
+        return ""
+    first, first_label = marks[0]
+    rest = "; ".join(f"{mark}: {label}" for mark, label in marks[1:])
+    return f"{first}1.2 is activity 1.2 of {first_label}" + (f"; {rest}" if rest else "") + "."
+
+
+def _spread(point: Point, group: list[Point]) -> tuple[float, float]:
+    """Where `point` is drawn, on the 0-10 scale: its own place, or a place on a small circle around it
+    when other activities share it."""
+    if len(group) == 1:
+        return point.importance, point.satisfaction
+    turn = 2 * math.pi * group.index(point) / len(group)
+    reach = SPREAD * AXIS_TOP * (1 + len(group) / 8)
+    return point.importance + reach * math.cos(turn), point.satisfaction + reach * math.sin(turn)
 
 
 def _unit(value: float) -> str:

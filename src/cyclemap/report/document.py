@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from cyclemap.gaps import Gap, GapFilter, effective_threshold, filter_gaps, find_gaps
 from cyclemap.model import PHASE_KEYS, CycleMap, Visit, label_of
 from cyclemap.render.landscape import chart_of
-from cyclemap.render.mermaid import QUADRANT_CAN_NOT_SHOW, render_mermaid, render_quadrant
+from cyclemap.render.mermaid import QUADRANT_CAN_NOT_SHOW, quadrant_marks, render_mermaid, render_quadrant
 from cyclemap.render.scene import Scene, build_scene
 from cyclemap.report.gaps import GapReport, markdown_cell, write_markdown_gaps
 from cyclemap.report.segment_gaps import SegmentReport, write_markdown_disagreements
@@ -134,7 +134,8 @@ def _landscape(cmap: CycleMap, options: DocumentOptions) -> str:
         lines.append(f"Too many scored activities for a Mermaid chart (GitHub draws at most {MERMAID_MAX_TEXT:,} "
                      "characters): draw it with `cyclemap render --layout landscape`.")
         return "\n".join(lines) + "\n"
-    lines += ["```mermaid", text.rstrip("\n"), "```", "", QUADRANT_CAN_NOT_SHOW]
+    lines += ["```mermaid", text.rstrip("\n"), "```", "", " ".join(filter(None, (markdown_text(quadrant_marks(chart)),
+                                                                                QUADRANT_CAN_NOT_SHOW)))]
     return "\n".join(lines) + "\n"
 
 
