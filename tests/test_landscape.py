@@ -409,3 +409,16 @@ def test_since_draws_arrows_for_moves_and_new_badges(cli: Callable[..., Any], re
     assert text.count("NEW") == 2  # Pay's badge, and the key's
     svg = svg_of(cli, "map.yaml", "--since", "HEAD")
     assert not markers(svg, "was-") and "".join(svg.itertext()).count("NEW") == 1
+
+
+@needs_graphviz
+def test_names_with_colons_and_quotes_draw(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Markers are named by their tooltips, which hold the map's text: a name with ':' (read as a port by the
+    graphviz package's edge()) and quotes made Graphviz fail on the hostile-labels map's leader lines."""
+    path = Path(__file__).parent / "cases" / "valid" / "hostile-labels" / "map.yaml"
+    out = tmp_path / "hostile.svg"
+    done = cli("render", str(path), "--layout", "landscape", "-o", str(out))
+    assert done.code == EXIT_OK, done.err
+    titles = [t.text or "" for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}title")]
+    assert any("%%{init: {'theme': 'dark'}}%" in t for t in titles)
+    assert any("::error file=x.yaml" in t for t in titles)

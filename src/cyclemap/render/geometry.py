@@ -360,9 +360,19 @@ class Drawing:
         edges, self.edges = self.edges, []
         edges.reverse()
         while edges:
-            tail, head, attrs = edges.pop()
-            graph.edge(tail, head, **attrs)
+            graph.body.append(edge_line(*edges.pop()))
         return str(graph.source)
+
+
+def edge_line(tail: str, head: str, attrs: dict[str, str]) -> str:
+    """A DOT edge statement between two nodes named exactly `tail` and `head`.
+
+    `graphviz.Digraph.edge` reads a ':' in a name as a port (`node:port`), and a
+    landscape's nodes are named by their tooltips, which hold the map's text.
+    """
+    from graphviz.quoting import attr_list, quote
+
+    return f"\t{quote(tail)} -> {quote(head)}{attr_list(kwargs=attrs)}\n"
 
 
 def _rect_reach(rect: Rect, axis: int, sign: int, lo: float, hi: float) -> float | None:

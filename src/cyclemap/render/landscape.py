@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from cyclemap.gaps import Severity, score_views
 from cyclemap.landscape import AXIS_TOP, Point, Regions, landscape_points, regions_of
 from cyclemap.model import PHASE_KEYS, label_of
-from cyclemap.render.geometry import Deadline, Grid, Rect, Segment
+from cyclemap.render.geometry import Deadline, Grid, Rect, Segment, edge_line
 from cyclemap.render.scene import SHORT_NAME, URGENCY, Scene
 from cyclemap.render.style import FILL, FONT, HIGHLIGHT, INK, MARK_TEXT, MUTED, PHASE_INK, mark_cell, title_label
 from cyclemap.render.text import clean, html_text, text_width
@@ -705,7 +705,7 @@ def landscape_drawing(  # noqa: PLR0913 - the picture's options, by keyword
     for key_name, attrs in dot.nodes:
         graph.node(key_name, **attrs)
     for tail, head, attrs in dot.edges:
-        graph.edge(tail, head, **attrs)
+        graph.body.append(edge_line(tail, head, attrs))
     edge = EDGE + pad * 72
     return Drawing(str(graph.source), right - left + 2 * edge, top - bottom + 2 * edge, tuple(placed))
 
