@@ -85,7 +85,7 @@
       main.replaceWith(adopted);
       document.title = fresh.title;
       document.body.className = fresh.body.className;
-      if (freshMeta) { version = freshMeta.getAttribute("data-version"); }
+      if (freshMeta) { version = freshMeta.getAttribute("data-version"); meta.setAttribute("data-version", version); }
       if (url) { window.history.replaceState(null, "", url); }
       if (window.cyclemapSite) { window.cyclemapSite.start(adopted); }
       restoreState(adopted, state);
