@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from typing import Any
 
 import pytest
 from tests.test_site import HOSTILE, Page, needs_graphviz
+
+from cyclemap.loader import load_map
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLAR = ROOT / "examples" / "home-solar.yaml"
@@ -38,7 +41,7 @@ class Server:
 
     def __init__(self, folder: Path, *args: str) -> None:
         self.folder = folder
-        self.proc = subprocess.Popen(  # noqa: S603 - our own command line
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "cyclemap", "serve", *args, "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
         )
@@ -216,8 +219,6 @@ def test_hostile_labels_show_literally(server: Server) -> None:
 
 
 def _walk(path: Path) -> Iterator[Any]:
-    from cyclemap.loader import load_map
-
     return load_map(str(path)).walk()
 
 
@@ -298,8 +299,6 @@ def test_standard_input_and_a_busy_port_are_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", "-"], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 2 and "standard input" in done.stderr
-    import socket
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
