@@ -166,10 +166,10 @@ def test_help_text_lines_are_not_broken_mid_sentence_at_80_columns(
 
 
 @pytest.mark.parametrize(("args", "usage"), [
-    (("gaps",), "Usage: cyclemap gaps [OPTIONS] MAP"),
+    (("gaps",), "Usage: cyclemap gaps [OPTIONS] MAPS..."),
     (("render",), "Usage: cyclemap render [OPTIONS] MAPS..."),
     (("diff",), "Usage: cyclemap diff [OPTIONS] OLD [NEW]"),
-    (("gaps", "map.yaml", "--no-such-option"), "Usage: cyclemap gaps [OPTIONS] MAP"),
+    (("gaps", "map.yaml", "--no-such-option"), "Usage: cyclemap gaps [OPTIONS] MAPS..."),
     (("survey", "summary"), "Usage: cyclemap survey summary [OPTIONS] MAP"),
 ])
 def test_usage_errors_name_arguments_as_help_does(args: tuple[str, ...], usage: str, cli,

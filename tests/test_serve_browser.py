@@ -115,7 +115,7 @@ def test_clicking_an_activity_opens_its_panel(page: Any, server: Server) -> None
     panel.wait_for()
     text = panel.inner_text()
     assert "Defined at" in text and "rooftop-solar-segments.yaml:" in text
-    for heading in ("SCORES", "GAPS", "Pains", "Evidence"):
+    for heading in ("SCORES", "GAPS", "Pains", "Evidence", "Imp."):
         assert heading.lower() in text.lower()
     page.keyboard.press("Escape")
     assert not panel.is_visible()

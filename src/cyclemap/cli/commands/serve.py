@@ -38,13 +38,14 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
 ) -> None:
     """Show maps in the web browser and follow every save: a live preview while you edit.
 
-    Saving the map, a file it includes or its survey updates the open pages within a second,
-    keeping zoom, pan and the chosen diagram. A save that does not validate shows its problems
-    (file:line:col) over the last good diagram. Click an activity in a diagram for everything
-    the map says about it. Ctrl-C stops the server.
+    Saving the map, a file it includes or its survey updates the open pages
+    within a second, keeping zoom, pan and the chosen diagram. A save that
+    does not validate shows its problems (file:line:col) over the last good
+    diagram. Click an activity for everything the map says about it. Ctrl-C
+    stops the server.
 
-    Listens on 127.0.0.1 only (this machine) unless --host says otherwise, and answers only
-    requests addressed to it.
+    Listens on 127.0.0.1 only (this machine) unless --host says otherwise,
+    and answers only requests addressed to it.
 
     [bold]Examples[/bold]
 

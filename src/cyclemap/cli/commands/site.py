@@ -40,16 +40,17 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 ) -> None:
     """Publish maps as a static web site: an index, a page per map and one ranking of every gap.
 
-    The pages use relative links only, so the folder works from disk (file://) and from any
-    path of a web server (GitHub Pages, an intranet). Rebuilding unchanged maps gives the same
-    bytes. A map that does not validate gets a page listing its problems; the build goes on
-    and exits with 1 at the end.
+    The pages use relative links only, so the folder works from disk
+    (file://) and from any path of a web server (GitHub Pages, an intranet).
+    Rebuilding unchanged maps gives the same bytes. A map that does not
+    validate gets a page listing its problems; the build goes on and exits
+    with 1 at the end.
 
     [bold]Examples[/bold]
 
       cyclemap site maps/ -o public/
 
-      cyclemap site maps/solar.yaml maps/wellbeing.yaml -o public/ --title "Our customers"
+      cyclemap site solar.yaml care.yaml -o public/ --title "Our customers"
     """
     from cyclemap.mapfolder import expand_maps
     from cyclemap.report.progress import with_progress
