@@ -20,6 +20,7 @@ from cyclemap.gaps import find_gaps
 from cyclemap.loader import load_map
 from cyclemap.workshop import PAPERS, SECTIONS, Pack, PackInfo, PackOptions, build_pack
 from cyclemap.workshop import pack as pack_module
+from cyclemap.workshop import pages as pages_module
 from cyclemap.workshop.document import PackDocument
 from cyclemap.workshop.fonts import find_fonts
 from cyclemap.workshop.pack import MAX_PACK_ACTIVITIES, MAX_PACK_EVIDENCE
@@ -116,8 +117,8 @@ def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tupl
     assert "(11 pages, A4 landscape)" in result.err
     pages = page_texts(pdf)
     assert len(pages) == page_count(pdf) == 11
-    headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post", "Opportunity gaps",
-               "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
+    headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post",
+               "Opportunity gaps", "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
     for page, header in zip(pages[1:], headers, strict=True):
         assert header in page.splitlines()[0]
     assert "Booking a repair" in pages[0]
@@ -489,7 +490,8 @@ def test_the_landscape_follows_the_poster_with_a_page_per_view(tmp_path: Path, c
     """On a map with segments: a landscape page for all, then one per segment, each named by its title line and
     in the contents; each page's markers are the view's (their tooltips' names are in the page's text)."""
     out = tmp_path / "pack.pdf"
-    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22", "--sections", "cover,poster,landscape")
+    done = cli("workshop", str(SEGMENTED), "-o", str(out), "--date", "2026-11-22",
+               "--sections", "cover,poster,landscape")
     assert done.code == 0, done.err
     pages = page_texts(out)
     titles = [page.splitlines()[0] for page in pages]
@@ -518,8 +520,6 @@ def test_the_landscape_fills_the_page_and_never_prints_text_below_6_pt(
 ) -> None:
     """The picture is stamped at a scale that keeps its smallest text (8 pt) at 6 pt or more, as large as fits the
     page; home-solar's crowded plot, numbered list and key fit A3 but not A4, which a warning says."""
-    from cyclemap.workshop import pages as pages_module
-
     path = next(p for p in EXAMPLES if p.stem == "home-solar")
     placed: list[pack_module.Placement] = []
     original = pages_module.landscape
