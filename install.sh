@@ -42,6 +42,8 @@ grep -q "DejaVu Sans" <<<"$fonts" || need+=(fonts-dejavu-core)
 grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
 grep -qi "Noto Color Emoji" <<<"$fonts" || need+=(fonts-noto-color-emoji)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The browser tests of `cyclemap serve` drive Debian's chromium (Playwright is pointed at it: no browser download).
+if [ "$mode" = test ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if command -v python3 >/dev/null 2>&1 && ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
     need+=(python3-venv)
 fi

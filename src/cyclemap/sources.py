@@ -17,6 +17,9 @@ import errno
 import os
 import re
 import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
@@ -322,12 +325,37 @@ _INPUT_PATHS: dict[str, _Input] = {}
 """The same, by real path: a file replaced (by an editor) since it was read is still an input."""
 
 
+_RECORDING = threading.local()
+"""Per thread: the lists `recording_inputs` fills, innermost last."""
+
+
 def note_input(info: os.stat_result, name: str, real: str | None) -> None:
     """Remember that the file `info` describes was read as an input, so that no output replaces it."""
     entry = _Input(name, real)
     _INPUTS[info.st_dev, info.st_ino] = entry
     if real is not None:
         _INPUT_PATHS[real] = entry
+        for recorded in getattr(_RECORDING, "lists", ()):
+            if real not in recorded:
+                recorded.append(real)
+
+
+@contextmanager
+def recording_inputs() -> Iterator[list[str]]:
+    """The real paths of the files this thread reads as inputs inside the `with` block, in the order read.
+
+    Unlike `input_paths` (every input of the process), this names what one
+    load read, even a file read before: `cyclemap serve` watches exactly
+    the map, its includes and its survey.
+    """
+    lists: list[list[str]] = getattr(_RECORDING, "lists", [])
+    _RECORDING.lists = lists
+    recorded: list[str] = []
+    lists.append(recorded)
+    try:
+        yield recorded
+    finally:
+        lists.remove(recorded)
 
 
 def inputs_read() -> int:

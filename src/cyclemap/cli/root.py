@@ -27,6 +27,7 @@ COMMANDS = {
     "diff": "diff",
     "workshop": "workshop",
     "site": "site",
+    "serve": "serve",
     "survey": "survey",
     "init": "init",
     "schema": "schema",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cyclemap.gaps import score_views
 from cyclemap.gitrev import run_git
 from cyclemap.landscape import landscape_points
 from cyclemap.loader import load_map
@@ -21,7 +22,8 @@ from cyclemap.problems import CyclemapError, MapError, Problem
 from cyclemap.render import RenderOptions, render_map, too_large_to_draw
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site.svg import UnsafeSvg, inline_svg
-from cyclemap.sources import input_paths
+from cyclemap.sources import recording_inputs
+from cyclemap.survey import ALL
 from cyclemap.survey.views import load_map_survey
 
 if TYPE_CHECKING:
@@ -59,6 +61,10 @@ class CollectedMap:
     missing: dict[str, str] = field(default_factory=dict)
     """Layout -> why that diagram is not shown (Graphviz failed or took too long, nothing to plot)."""
     revision: Revision | None = None
+    inputs: tuple[str, ...] = ()
+    """The real paths of the files read: the map, its includes and its survey (as far as reading got)."""
+    view: str = ALL
+    """Whose gaps the diagrams colour: "all" or a segment id."""
 
     @property
     def valid(self) -> bool:
@@ -66,29 +72,34 @@ class CollectedMap:
 
 
 def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,
-                git: bool = True) -> CollectedMap:
+                git: bool = True, view: str = ALL) -> CollectedMap:
     """Read map `source` and draw its diagrams; never raises for an invalid map (it keeps the problems).
 
-    Graphviz missing is an `EnvironmentProblem` (raised: no diagram could be drawn for any map).
+    `view` colours the diagrams by a segment's gaps (a view the map does not
+    have falls back to "all"). Graphviz missing is an `EnvironmentProblem`
+    (raised: no diagram could be drawn for any map).
     """
-    before = set(input_paths())
-    try:
-        cmap = load_map(source)
-        survey = load_map_survey(cmap, source) if cmap.survey is not None else None
-    except MapError as err:
-        return CollectedMap(source, problems=tuple(err.problems))
-    read = sorted(set(input_paths()) - before) or [os.path.realpath(source)]
-    diagrams, missing = draw_diagrams(cmap, survey, threshold=threshold, timeout=timeout)
+    with recording_inputs() as read:
+        try:
+            cmap = load_map(source)
+            survey = load_map_survey(cmap, source) if cmap.survey is not None else None
+        except MapError as err:
+            return CollectedMap(source, problems=tuple(err.problems), inputs=tuple(read))
+    if view not in score_views(cmap, survey).views():
+        view = ALL
+    inputs = tuple(read) or (os.path.realpath(source),)
+    diagrams, missing = draw_diagrams(cmap, survey, threshold=threshold, timeout=timeout, view=view)
     return CollectedMap(source, cmap, survey, diagrams=diagrams, missing=missing,
-                        revision=last_change(read) if git else None)
+                        revision=last_change(sorted(inputs)) if git else None, inputs=inputs, view=view)
 
 
 def draw_diagrams(cmap: CycleMap, survey: SurveyResults | None, *, threshold: float | None,
-                  timeout: float) -> tuple[dict[str, str], dict[str, str]]:
+                  timeout: float, view: str = ALL) -> tuple[dict[str, str], dict[str, str]]:
     """Each of `DIAGRAM_LAYOUTS` as inline SVG, and why any is missing."""
     diagrams, missing = {}, {}
     for layout in DIAGRAM_LAYOUTS:
-        options = RenderOptions(fmt="svg", layout=layout, threshold=threshold, timeout=timeout, survey=survey)
+        options = RenderOptions(fmt="svg", layout=layout, threshold=threshold, timeout=timeout, survey=survey,
+                                view=view)
         why = too_large_to_draw(cmap, options)
         if why is None and layout == "landscape" and not _any_scored(cmap, survey):
             why = "no activity has both an importance and a satisfaction score to plot"

@@ -29,7 +29,9 @@ from markupsafe import Markup
 
 from cyclemap import __version__
 from cyclemap.gaps import KINDS, Gap, Severity, effective_threshold, find_gaps, rank_across, score_views
+from cyclemap.loader import activity_location
 from cyclemap.model import PHASE_KEYS, Activity, CycleMap, label_of
+from cyclemap.problems import Problem
 from cyclemap.report.gaps import PATH_SEPARATOR, sample_lines, score_text
 from cyclemap.safe_text import escape_invisible
 from cyclemap.site.collect import DIAGRAM_LAYOUTS, CollectedMap
@@ -52,6 +54,18 @@ class SiteOptions:
     """The index's heading."""
     scripts: tuple[str, ...] = ()
     """More scripts each page loads after the site's own, as paths from the site's top (`serve`'s live update)."""
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What `cyclemap serve` adds to a map's page: its version, the newest save's problems, the segment switch."""
+
+    page: str
+    """The page's name (``maps/<page>.html``), which the live script asks the server about."""
+    version: int
+    """Goes up each time the map, or a file it reads, changes on disk."""
+    problems: tuple[Problem, ...] = ()
+    """Why the newest save does not validate: the page then shows the last good version, marked out of date."""
 
 
 @dataclass(frozen=True)
@@ -112,24 +126,24 @@ def _html(text: str) -> bytes:
 # -- pages --------------------------------------------------------------------------------------
 
 
-def index_page(pages: list[PageMap], options: SiteOptions) -> str:
+def index_page(pages: list[PageMap], options: SiteOptions, live: LiveView | None = None) -> str:
     """The index: each map's title, customer, outcome, activity count, top gaps and revision."""
     cards = [_card(entry, options) for entry in pages]
-    return _render("index.html", root="", title=options.title, cards=cards, options=options,
+    return _render("index.html", root="", title=options.title, cards=cards, options=options, live=live,
                    invalid=sum(1 for entry in pages if not entry.collected.valid))
 
 
-def map_page(entry: PageMap, options: SiteOptions, root: str = "../") -> str:
-    """One map's page: diagrams, gaps, activities per phase and evidence; or its problems if it is invalid."""
+def map_page(entry: PageMap, options: SiteOptions, root: str = "../", live: LiveView | None = None) -> str:
+    """One map's page: diagrams, gaps, activities per phase and evidence; or its problems if it is invalid.
+
+    With `live` (`cyclemap serve`) the page also names its version for the
+    live script, has a segment switch for the diagrams, and lists the problems
+    of a newer save that does not validate over the diagrams marked out of date.
+    """
     collected = entry.collected
     if collected.cmap is None:
-        problems = [
-            {"place": f"{p.file}:{p.line}:{p.col}" if p.line else p.file, "message": p.message,
-             "severity": p.severity}
-            for p in collected.problems
-        ]
         return _render("invalid.html", root=root, title=collected.source, source=collected.source,
-                       problems=problems, options=options)
+                       problems=problem_rows(collected.problems), options=options, live=live)
     cmap = collected.cmap
     views = score_views(cmap, collected.survey).views()
     gaps = {view: _gap_rows(cmap, find_gaps(cmap, options.threshold, view, survey=collected.survey))
@@ -147,11 +161,27 @@ def map_page(entry: PageMap, options: SiteOptions, root: str = "../") -> str:
         caption=score_views(cmap, collected.survey).caption(ALL),
         threshold=score_text(effective_threshold(cmap, options.threshold)),
         phases=[_phase(cmap, key) for key in PHASE_KEYS], evidence=_evidence(cmap),
-        activities=sum(1 for _ in cmap.walk()),
+        activities=sum(1 for _ in cmap.walk()), live=live,
+        stale=problem_rows(live.problems) if live is not None else [],
+        switch=_segment_switch(entry, views) if live is not None and len(views) > 1 else [],
     )
 
 
-def gaps_page(pages: list[PageMap], options: SiteOptions) -> str:
+def problem_rows(problems: Iterable[Problem]) -> list[dict[str, str]]:
+    """Problems as the pages list them: ``file:line:col``, severity and message."""
+    return [{"place": f"{p.file}:{p.line}:{p.col}" if p.line else p.file, "message": p.message,
+             "severity": p.severity} for p in problems]
+
+
+def _segment_switch(entry: PageMap, views: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The links of the live page's segment switch: whose gaps the diagrams colour."""
+    cmap = _valid(entry)
+    return [{"view": view, "name": "All customers" if view == ALL else _view_name(cmap, view),
+             "href": f"{entry.page}.html" + ("" if view == ALL else f"?segment={view}"),
+             "current": view == entry.collected.view} for view in views]
+
+
+def gaps_page(pages: list[PageMap], options: SiteOptions, live: LiveView | None = None) -> str:
     """Every gap of every valid map in every view, ranked together; filters by map, kind and segment."""
     lists, owners = [], []
     for entry in pages:
@@ -172,7 +202,41 @@ def gaps_page(pages: list[PageMap], options: SiteOptions) -> str:
     maps = [(entry.page, entry.collected.cmap.title) for entry in pages if entry.collected.cmap is not None]
     segments = sorted({row["segment"] for row in rows} - {ALL})
     return _render("gaps.html", root="", title="All gaps", rows=rows, maps=maps, kinds=KINDS,
-                   segments=segments, options=options, segmented=bool(segments))
+                   segments=segments, options=options, segmented=bool(segments), live=live)
+
+
+def activity_panel(entry: PageMap, activity_id: str, options: SiteOptions) -> str | None:
+    """Everything the map says about one activity, as the live page's panel (an HTML fragment).
+
+    Description, notes, pains, offerings, competitors, evidence, owner, tags,
+    the scores in every view (with n for survey scores), the gaps it is in
+    with their reasons, and the file, line and column where it is written.
+    None when the map is invalid or has no activity `activity_id`.
+    """
+    collected = entry.collected
+    cmap = collected.cmap
+    visit = None if cmap is None else next((v for v in cmap.walk() if v.activity.id == activity_id), None)
+    if cmap is None or visit is None:
+        return None
+    activity = visit.activity
+    views = score_views(cmap, collected.survey)
+    scores: list[dict[str, Any]] = []
+    gaps: list[dict[str, Any]] = []
+    for view in views.views():
+        name = "All customers" if view == ALL else _view_name(cmap, view)
+        scored = views.score(activity, view)
+        if scored is not None:
+            scores.append({"name": name, "importance": _number(scored.importance),
+                           "satisfaction": _number(scored.satisfaction), "opportunity": score_text(scored.opportunity),
+                           "n": scored.n, "source": scored.source})
+        found = find_gaps(cmap, options.threshold, view, survey=collected.survey)
+        gaps.extend(dict(_gap_row(cmap, gap), view=name) for gap in found if gap.id == activity_id)
+    file, line, col, path = activity_location(visit)
+    return _render("panel.html", a=activity, number=".".join(map(str, visit.position)),
+                   phase=label_of(visit.phase, cmap.phase(visit.phase)),
+                   parents=PATH_SEPARATOR.join(parent.name for parent in visit.ancestors),
+                   place=f"{file}:{line}:{col}", yaml_path=path, scores=scores, gaps=gaps,
+                   segmented=len(views.views()) > 1)
 
 
 # -- what the templates show ------------------------------------------------------------------------

@@ -19,7 +19,7 @@
     bar.setAttribute("role", "tablist");
     var zoom = document.createElement("div");
     zoom.className = "zoom";
-    var views = figures.map(function (figure) { return panZoom(figure); });
+    var views = figures.map(function (figure) { var view = panZoom(figure); figure.cyclemapView = view; return view; });
     var buttons = figures.map(function (figure, index) {
       var button = document.createElement("button");
       button.type = "button";
@@ -91,7 +91,10 @@
     frame.addEventListener("pointercancel", stop);
     return {
       zoomBy: function (factor) { zoomAt(factor, 0.5, 0.5); },
-      reset: function () { box = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }
+      reset: function () { box = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); },
+      /* zoom and pan relative to the whole diagram, to carry over to a redrawn one (the live preview) */
+      get: function () { return { x: (box.x - home.x) / home.w, y: (box.y - home.y) / home.h, w: box.w / home.w, h: box.h / home.h }; },
+      set: function (r) { box = { x: home.x + r.x * home.w, y: home.y + r.y * home.h, w: r.w * home.w, h: r.h * home.h }; apply(); }
     };
   }
 
@@ -116,6 +119,7 @@
         rows.forEach(function (row) { body.appendChild(row); });
       }
       th.addEventListener("click", sort);
+      th.cyclemapSort = function (ascending) { th.setAttribute("aria-sort", ascending ? "descending" : "ascending"); sort(); };
       th.addEventListener("keydown", function (event) { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); } });
     });
   }
@@ -154,11 +158,55 @@
     apply();
   }
 
-  function start() {
-    Array.prototype.slice.call(document.querySelectorAll("section.diagrams")).forEach(setUpDiagrams);
-    Array.prototype.slice.call(document.querySelectorAll("table.sortable")).forEach(sortable);
-    var form = document.getElementById("gap-filters");
+  /* -- a map's gap tables: filter by kind -- */
+  function kindFilter(table) {
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var kinds = [];
+    rows.forEach(function (row) {
+      (row.getAttribute("data-kinds") || "").split(" ").forEach(function (kind) { if (kind && kinds.indexOf(kind) < 0) { kinds.push(kind); } });
+    });
+    if (kinds.length < 2) { return; }
+    var form = document.createElement("form");
+    form.className = "filters kind-filter";
+    var label = document.createElement("label");
+    label.textContent = "Kind ";
+    var select = document.createElement("select");
+    select.name = "kind";
+    [""].concat(kinds.sort()).forEach(function (kind) {
+      var option = document.createElement("option");
+      option.value = kind;
+      option.textContent = kind || "Any kind";
+      select.appendChild(option);
+    });
+    label.appendChild(select);
+    form.appendChild(label);
+    var count = document.createElement("output");
+    count.className = "count";
+    form.appendChild(count);
+    function apply() {
+      var shown = 0;
+      rows.forEach(function (row) {
+        var keep = !select.value || (" " + row.getAttribute("data-kinds") + " ").indexOf(" " + select.value + " ") >= 0;
+        row.hidden = !keep;
+        if (keep) { shown += 1; }
+      });
+      count.value = shown + " of " + rows.length + " shown";
+    }
+    select.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    var wrap = table.closest(".table-wrap") || table;
+    wrap.parentNode.insertBefore(form, wrap);
+    apply();
+  }
+
+  function start(root) {
+    root = root || document;
+    Array.prototype.slice.call(root.querySelectorAll("section.diagrams")).forEach(setUpDiagrams);
+    Array.prototype.slice.call(root.querySelectorAll("table.sortable")).forEach(sortable);
+    Array.prototype.slice.call(root.querySelectorAll("table.gaps:not(#all-gaps)")).forEach(kindFilter);
+    var form = root.querySelector("#gap-filters");
     if (form) { setUpFilters(form); }
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  window.cyclemapSite = { start: start };
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", function () { start(document); }); } else { start(document); }
 }());

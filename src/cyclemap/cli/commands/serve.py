@@ -1,0 +1,89 @@
+"""`cyclemap serve`: a live preview of maps in the browser, following every save."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from cyclemap.cli.options import check_score, check_timeout
+from cyclemap.problems import EnvironmentProblem
+
+DEFAULT_PORT = 8765
+
+
+def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    maps: Annotated[
+        list[str],
+        typer.Argument(help="Map files, or a folder of maps (every .yaml/.yml file with a 'cyclemap:' line, "
+                       "subfolders too).", show_default=False),
+    ],
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
+                                      help="The port to listen on (0: any free port).")] = DEFAULT_PORT,
+    host: Annotated[
+        str, typer.Option("--host", help="The address to listen on. Anything but 127.0.0.1 lets other machines "
+                          "see the maps (a warning is printed).")
+    ] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the web browser.")] = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
+                     help="Opportunity score from which an activity is underserved (default: each map's own)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", parser=check_timeout,
+                            help="Seconds each diagram's layout, then Graphviz, may take (1 to 86,400).")
+    ] = 30.0,
+) -> None:
+    """Show maps in the web browser and follow every save: a live preview while you edit.
+
+    Saving the map, a file it includes or its survey updates the open pages
+    within a second, keeping zoom, pan and the chosen diagram. A save that
+    does not validate shows its problems (file:line:col) over the last good
+    diagram. Click an activity for everything the map says about it. Ctrl-C
+    stops the server.
+
+    Listens on 127.0.0.1 only (this machine) unless --host says otherwise,
+    and answers only requests addressed to it.
+
+    [bold]Examples[/bold]
+
+      cyclemap serve examples/home-solar.yaml --open
+
+      cyclemap serve maps/ --port 8000
+    """
+    from pathlib import Path
+
+    from cyclemap.mapfolder import expand_maps
+    from cyclemap.serve.live import LiveSite
+    from cyclemap.serve.server import LiveServer
+    from cyclemap.site.pages import SiteOptions
+
+    if "-" in maps:
+        raise typer.BadParameter("serve follows map files, not standard input", param_hint="'MAPS...'")
+    names = expand_maps(maps)
+    site = LiveSite(names, SiteOptions(threshold=threshold, title="Customer activity cycles"), timeout=timeout)
+    folder = len(names) > 1 or any(Path(name).is_dir() for name in maps)
+    home = "/index.html" if folder else f"/maps/{site.maps[0].page}.html"
+    try:
+        server = LiveServer((host, port), site, home=home)
+    except OSError as err:
+        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {err.strerror or err}; "
+                                 "is another server using that port? Try --port") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Warning: listening on {host}: other machines that can reach this one can see the maps.",
+              file=sys.stderr)
+    print(f"Serving {len(names)} map{'s' * (len(names) != 1)} at {server.url} (Ctrl-C to stop)", flush=True)
+    site.start()
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+    finally:
+        site.stop()
+        server.server_close()

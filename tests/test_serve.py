@@ -1,0 +1,307 @@
+"""`cyclemap serve`: the live preview (issue 13, part B), over real HTTP and in a real browser.
+
+One server per module (``--port 0``: a free port, read from what it prints)
+serves a folder of maps: the examples, the hostile labels and copies that the
+tests edit. HTTP tests use http.client so that the request path and the Host
+header go out exactly as written. Browser tests drive Debian's chromium with
+Playwright and are skipped when either is missing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.test_site import HOSTILE, Page, needs_graphviz
+
+from cyclemap.loader import load_map
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLAR = ROOT / "examples" / "home-solar.yaml"
+CHROMIUM = os.environ.get("CYCLEMAP_TEST_CHROMIUM", "/usr/bin/chromium")
+BROKEN_LINE = 48
+"""home-solar.yaml's line ``importance: 9`` of its first activity, which the broken edits spoil."""
+
+pytestmark = needs_graphviz
+
+
+class Server:
+    """A `cyclemap serve` process and how to ask it things."""
+
+    def __init__(self, folder: Path, *args: str) -> None:
+        self.folder = folder
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cyclemap", "serve", *args, "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        found = re.search(r"http://([\d.]+):(\d+)/", line)
+        assert found, (line, self.proc.stderr.read() if self.proc.stderr else "")
+        self.host, self.port = found.group(1), int(found.group(2))
+        self.first_line = line
+
+    def get(self, path: str, *, host: str | None = None, method: str = "GET") -> tuple[int, dict[str, str], str]:
+        """Status, headers and body of one request, sent with `path` exactly as given."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            if host != "":
+                connection.putheader("Host", host or f"{self.host}:{self.port}")
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+        finally:
+            connection.close()
+
+    def version(self, page: str) -> int:
+        status, _, body = self.get(f"/live/version?page={page}")
+        assert status == 200, body
+        return int(body)
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C: the exit code and what it printed on stderr."""
+        self.proc.send_signal(signal.SIGINT)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 10.0) -> Any:
+    """`check()` once it is true (the server picks up saves on its own schedule); fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not true after {seconds} s: {check}")
+        time.sleep(0.05)
+
+
+def save(path: Path, text: str) -> None:
+    """Save as an editor does: write a new file and rename it over the old one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def spoil(text: str) -> str:
+    """The map with the first activity's importance made a word: invalid at line `BROKEN_LINE`."""
+    lines = text.split("\n")
+    assert lines[BROKEN_LINE - 1].strip() == "importance: 9"
+    lines[BROKEN_LINE - 1] = lines[BROKEN_LINE - 1].replace("9", "lots")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    found = tmp_path_factory.mktemp("served")
+    shutil.copytree(ROOT / "examples", found / "examples")
+    shutil.copy(HOSTILE, found / "hostile.yaml")
+    for name in ("edit-http", "edit-browser", "edit-load"):
+        shutil.copy(SOLAR, found / f"{name}.yaml")
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[Server]:
+    served = Server(folder, str(folder))
+    yield served
+    code, err = served.stop()
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+# -- over HTTP -------------------------------------------------------------------------------------
+
+
+def test_prints_its_address_and_lists_the_maps(server: Server) -> None:
+    assert server.host == "127.0.0.1"
+    assert "Ctrl-C" in server.first_line
+    status, headers, _ = server.get("/")
+    assert status == 302 and headers["location"] == "/index.html"
+    status, _, body = server.get("/index.html")
+    assert status == 200
+    links = [link for link in Page(body).links() if link.startswith("maps/")]
+    assert "maps/edit-http.html" in links and "maps/examples-split-bike-share.html" in links
+    for link in links:
+        assert server.get("/" + link.partition("#")[0])[0] == 200, link
+
+
+@pytest.mark.parametrize("path", [
+    "/../../etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd", "/assets/../../../etc/passwd",
+    "/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/assets/..%5c..%5cetc%5cpasswd", "//etc/passwd", "/etc/passwd",
+    "/maps/../../etc/passwd", "/maps/%2e%2e%2fhostile.html", "/maps/hostile.yaml", "/hostile.yaml",
+    "/examples/home-solar.yaml", "/assets/site.css/../../hostile.yaml", "/assets//etc/passwd",
+    "/assets/site.css%00.html", "/%2Fetc%2Fpasswd", "/maps/hostile.html/../../hostile.yaml", "/site/static/site.js",
+    "/templates/map.html", "/C:/Windows/win.ini", "http://127.0.0.1/etc/passwd",
+])
+def test_no_request_path_reaches_the_file_system(server: Server, folder: Path, path: str) -> None:
+    status, headers, body = server.get(path)
+    assert status == 404, (path, status)
+    assert "root:" not in body and "cyclemap:" not in body
+    assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_an_absolute_path_to_a_served_map_is_not_served(server: Server, folder: Path) -> None:
+    assert server.get(str(folder / "hostile.yaml"))[0] == 404
+    assert server.get("/maps/" + str(folder / "hostile.yaml"))[0] == 404
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
+                                  "127.0.0.1:1", "localhost:1", ""])
+def test_requests_for_another_host_are_refused(server: Server, host: str) -> None:
+    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends Host: evil.example."""
+    for path in ("/index.html", "/maps/edit-http.html", "/live/version?page=edit-http", "/assets/site.js"):
+        status, _, body = server.get(path, host=host.format(port=server.port))
+        assert status == 403, (host, path)
+        assert "<" not in body
+
+
+def test_localhost_is_the_same_server(server: Server) -> None:
+    assert server.get("/index.html", host=f"localhost:{server.port}")[0] == 200
+    assert server.get("/index.html", host=f"LOCALHOST:{server.port}")[0] == 200
+
+
+def test_only_get_and_head(server: Server) -> None:
+    for method in ("POST", "PUT", "DELETE"):
+        status, headers, _ = server.get("/index.html", method=method)
+        assert status == 405 and headers["allow"] == "GET, HEAD"
+    status, headers, body = server.get("/maps/hostile.html", method="HEAD")
+    assert status == 200 and body == "" and int(headers["content-length"]) > 1000
+
+
+def test_every_page_has_a_strict_policy_and_no_inline_or_outside_script(server: Server) -> None:
+    pages = ["/index.html", "/gaps.html", "/maps/hostile.html", "/maps/examples-rooftop-solar-segments.html",
+             "/maps/examples-split-bike-share.html", "/maps/edit-http.html"]
+    for path in pages:
+        status, headers, body = server.get(path)
+        assert status == 200, path
+        policy = headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy and "unsafe-inline" not in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["content-type"] == "text/html; charset=utf-8"
+        elements = Page(body).elements
+        scripts = [attrs.get("src") for tag, attrs in elements if tag == "script"]
+        assert scripts in (["assets/site.js", "assets/live.js"], ["../assets/site.js", "../assets/live.js"]), path
+        for link in Page(body).links():
+            assert not re.match(r"\A(?:[a-z][a-z0-9+.-]*:|//)", link, re.IGNORECASE), (path, link)
+        for tag, attrs in elements:
+            assert not any(name.startswith("on") for name in attrs), (path, tag, attrs)
+    for name, kind in (("site.js", "text/javascript"), ("live.js", "text/javascript"), ("site.css", "text/css")):
+        status, headers, body = server.get(f"/assets/{name}")
+        assert status == 200 and headers["content-type"].startswith(kind)
+        assert "http://" not in body and "https://" not in body  # nothing from another site
+
+
+def test_hostile_labels_show_literally(server: Server) -> None:
+    _, _, raw = server.get("/maps/hostile.html")
+    page = Page(raw)
+    assert "Plan \"B\" <i>x</i> & @octocat #1" in page.all_text
+    assert "[links](https://evil.example) and <b>tags</b>" in page.all_text
+    assert "\u202e" not in raw and "\x1b" not in raw
+    assert "i" not in {tag for tag, _ in page.elements}
+    activity = next(visit.activity.id for visit in _walk(HOSTILE))
+    status, _, panel = server.get(f"/live/panel?page=hostile&layout=&node={activity}")
+    assert status == 200
+    assert "<i>" not in panel and "<script" not in panel.lower()
+
+
+def _walk(path: Path) -> Iterator[Any]:
+    return load_map(str(path)).walk()
+
+
+def test_saves_and_broken_saves_follow_on_the_page(server: Server, folder: Path) -> None:
+    """A save raises the version; a broken save lists its problems (file:line:col) over the last good page,
+    marked out of date; the next good save clears them. The server keeps answering throughout."""
+    path = folder / "edit-http.yaml"
+    good = path.read_text(encoding="utf-8")
+    before = server.version("edit-http")
+    save(path, good.replace("title: Rooftop solar for homeowners", "title: Solar, saved once"))
+    wait_for(lambda: server.version("edit-http") > before)
+    _, _, body = server.get("/maps/edit-http.html")
+    assert "<h1>Solar, saved once</h1>" in body and "live-problems" not in body
+
+    save(path, spoil(good))
+    wait_for(lambda: "live-problems" in server.get("/maps/edit-http.html")[2])
+    _, _, body = server.get("/maps/edit-http.html")
+    text = Page(body).all_text
+    assert re.search(rf"edit-http\.yaml:{BROKEN_LINE}:\d+", text), text[:2000]
+    assert "out of date" in text and "<h1>Solar, saved once</h1>" in body  # the last good version, marked
+    assert 'class="diagrams stale"' in body and "<svg" in body
+
+    path.write_text(good[: len(good) // 2], encoding="utf-8")  # half-written, mid-save
+    wait_for(lambda: "Solar, saved once" in server.get("/maps/edit-http.html")[2])
+    assert server.get("/index.html")[0] == 200
+
+    save(path, good)
+    wait_for(lambda: "live-problems" not in server.get("/maps/edit-http.html")[2])
+    assert "<h1>Rooftop solar for homeowners</h1>" in server.get("/maps/edit-http.html")[2]
+
+
+def test_saving_an_included_file_updates_its_map(server: Server, folder: Path) -> None:
+    part = folder / "examples" / "split" / "parts" / "riding.yaml"
+    text = part.read_text(encoding="utf-8")
+    before = server.version("examples-split-bike-share")
+    save(part, text.replace("name: Find a bike with enough charge", "name: Find a charged bike nearby"))
+    wait_for(lambda: server.version("examples-split-bike-share") > before)
+    assert "Find a charged bike nearby" in server.get("/maps/examples-split-bike-share.html")[2]
+
+
+def test_the_panel_says_everything_about_an_activity(server: Server, folder: Path) -> None:
+    status, _, body = server.get("/live/panel?page=examples-rooftop-solar-segments&layout=cycle&node=a1")
+    assert status == 200
+    text = Page(body).all_text
+    assert re.search(r"rooftop-solar-segments\.yaml:\d+:\d+", text)
+    for heading in ("Scores", "Gaps", "Pains", "Our offerings", "Competitors", "Owner", "Tags", "Evidence"):
+        assert heading in text
+    assert re.search(r"\d+ / \d+", text)  # n of the survey's answers
+    assert "First-time" in text or "first-time" in text  # scores per segment
+    assert server.get("/live/panel?page=examples-rooftop-solar-segments&layout=cycle&node=a9999")[0] == 404
+    assert server.get("/live/panel?page=nothing&layout=cycle&node=a1")[0] == 404
+
+
+def test_the_segment_switch_recolours_the_diagrams(server: Server) -> None:
+    _, _, body = server.get("/maps/examples-rooftop-solar-segments.html")
+    switch = [attrs["href"] for tag, attrs in Page(body).elements if tag == "a" and attrs.get("data-view")]
+    assert len(switch) == 4 and switch[0] == "examples-rooftop-solar-segments.html"
+    _, _, landlords = server.get("/maps/examples-rooftop-solar-segments.html?segment=landlords")
+    assert 'data-view="landlords" aria-current="true"' in landlords
+    assert landlords != body
+    _, _, unknown = server.get("/maps/examples-rooftop-solar-segments.html?segment=%3Cscript%3E")
+    assert "<script>" not in unknown and 'data-view="all" aria-current="true"' in unknown
+
+
+def test_ctrl_c_stops_cleanly_and_other_hosts_get_a_warning(folder: Path) -> None:
+    served = Server(folder, str(folder / "hostile.yaml"), "--host", "0.0.0.0")  # noqa: S104 - the warning's case
+    try:
+        assert served.get("/")[2] == "" and served.get("/")[1]["location"] == "/maps/hostile.html"
+        assert served.get("/maps/hostile.html", host="evil.example")[0] == 403
+        assert served.get("/maps/hostile.html", host=f"127.0.0.2:{served.port}")[0] == 200
+    finally:
+        code, err = served.stop()
+    assert code == 0
+    assert "Warning: listening on 0.0.0.0" in err and "Traceback" not in err
+
+
+def test_standard_input_and_a_busy_port_are_refused(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", "-"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2 and "standard input" in done.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", str(HOSTILE), "--port",
+                               str(taken.getsockname()[1])], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3 and "--port" in done.stderr and "Traceback" not in done.stderr
