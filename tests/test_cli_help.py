@@ -125,7 +125,7 @@ def test_render_help_says_mermaid_has_no_layout(cli, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("COLUMNS", "200")
     shown = _words(cli("render", "--help").out)
     assert "-f mermaid draws Mermaid's own flowchart either way" in shown
-    assert "mermaid (a flowchart of the phases, whatever the --layout)" in shown
+    assert "mermaid (a flowchart of the phases, for cycle and flow alike)" in shown
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert "`-f mermaid` always writes Mermaid's own flowchart" in readme
 

@@ -22,7 +22,17 @@ from cyclemap.landscape import Regions
 from cyclemap.loader import load_map
 from cyclemap.model import Activity
 from cyclemap.render.geometry import Deadline, Segment
-from cyclemap.render.landscape import EACH, MARKER, PLOT_PAD, chart_of, lay_out_panel, phase_marks
+from cyclemap.render.landscape import (
+    EACH,
+    MARKER,
+    NOTHING_SCORED,
+    PLOT_PAD,
+    chart_of,
+    landscape_dot,
+    lay_out_panel,
+    phase_marks,
+    place_text,
+)
 from cyclemap.survey.views import load_map_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -423,3 +433,30 @@ def test_names_with_colons_and_quotes_draw(cli: Callable[..., Any], tmp_path: Pa
     titles = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}title")]
     assert any("%%{init: {'theme': 'dark'}}%" in t for t in titles)
     assert any("::error file=x.yaml" in t for t in titles)
+
+
+def test_on_a_crowded_plot_every_activity_is_numbered_on_it_or_placed_in_the_list(tmp_path: Path) -> None:
+    """At 300 activities many numbers find no room on the plot (the search gives up once 25 in a row fail):
+    the list beside the plot then says where each such activity is, so none is lost."""
+    path = tmp_path / "crowded.yaml"
+    path.write_text(generate(300, seed=7), encoding="utf-8")
+    cmap = load_map(str(path))
+    chart = chart_of(cmap)
+    panel = chart.panels[0]
+    placed = lay_out_panel(panel, 540.0, chart.regions, None, Deadline.after(60))
+    on_plot = {label.point.id for label in placed.labels}
+    assert placed.unmarked, "a 300-activity plot should be too crowded for every number"
+    assert placed.unmarked == {p.id for p in placed.listed} - on_plot
+    assert on_plot | {p.id for p in placed.listed} == {p.id for p in panel.points}
+    assert placed.listing is not None
+    listing = placed.listing[0]
+    for point in panel.points:
+        if point.id in placed.unmarked:
+            assert place_text(point).replace("(", "").replace(")", "") in listing
+
+
+def test_a_plot_with_nothing_scored_says_so() -> None:
+    cmap = load_map(str(Path(__file__).parent / "cases" / "valid" / "minimal" / "map.yaml"))
+    chart = chart_of(cmap)
+    assert not chart.panels[0].points
+    assert NOTHING_SCORED in landscape_dot(chart, Deadline.after(60))

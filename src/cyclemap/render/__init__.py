@@ -79,12 +79,14 @@ def too_large_to_draw(cmap: CycleMap, options: RenderOptions) -> str | None:
     """Why Graphviz will not be asked to draw this map (more than MAX_DRAWN activities shown), or None."""
     if options.fmt not in GRAPHVIZ_FORMATS:
         return None
-    drawn = drawn_activities(cmap, options.depth)
+    landscape = options.layout == LANDSCAPE
+    drawn = drawn_activities(cmap, None if landscape else options.depth)
     if drawn <= MAX_DRAWN:
         return None
+    way_out = ("write -f dot, or split the map" if landscape else
+               "fold subcycles with --depth 1 (or 0), write -f dot or -f mermaid, or split the map")
     return (f"too large to draw as {options.fmt}: {drawn:,} activities shown, and a picture takes at most "
-            f"{MAX_DRAWN:,} (no paper shows that many legibly); fold subcycles with --depth 1 (or 0), "
-            "write -f dot or -f mermaid, or split the map")
+            f"{MAX_DRAWN:,} (no paper shows that many legibly); {way_out}")
 
 
 def scene_of(cmap: CycleMap, options: RenderOptions, *, details: bool = False) -> Scene:
@@ -93,15 +95,20 @@ def scene_of(cmap: CycleMap, options: RenderOptions, *, details: bool = False) -
                        view=options.view, survey=options.survey)
 
 
+LANDSCAPE_TIMEOUT_HINT = "Try a longer --timeout, or --segment ID for one panel instead of each."
+"""What a landscape that took too long can do (--depth and --layout flow do not apply to it)."""
+
+
 def render_dot(cmap: CycleMap, options: RenderOptions) -> str:
     """The DOT source of a map's diagram (no Graphviz needed); `LayoutError` after `options.timeout` seconds."""
-    deadline = Deadline.after(options.timeout)
     if options.layout == LANDSCAPE:
+        deadline = Deadline.after(options.timeout, LANDSCAPE_TIMEOUT_HINT)
         from cyclemap.render.landscape import chart_of, landscape_dot  # noqa: PLC0415 - ~12 ms, for this layout only
 
         chart = chart_of(cmap, threshold=options.threshold, view=options.view, survey=options.survey,
                          before=options.before)
         return landscape_dot(chart, deadline)
+    deadline = Deadline.after(options.timeout)
     scene = scene_of(cmap, options, details=options.layout in DETAILED_LAYOUTS)
     return LAYOUTS[options.layout](scene, deadline)
 

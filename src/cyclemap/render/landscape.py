@@ -236,6 +236,8 @@ class PlacedPanel:
     """The numbered list beside the plot (HTML label, width, height) when `numbered`."""
     listed: list[Point] = field(default_factory=list)
     """The activities labelled by number only, in document order (the numbered list's)."""
+    unmarked: frozenset[str] = frozenset()
+    """Activities of the list whose number found no room on the plot: the list gives their place (`place_text`)."""
 
     @property
     def width(self) -> float:
@@ -314,14 +316,14 @@ class _Room:
             return False
         return not any(line.reaches(rect, LABEL_GAP) for line in self.lines.near(rect, LABEL_GAP))
 
-    def clear_leader(self, leader: Segment, own: Rect, label: Rect, *, cross: bool = False) -> bool:
-        """Whether a leader line misses every marker but its own, and (unless `cross`, the last resort) every box
-        but its label and every line."""
+    def clear_leader(self, leader: Segment, own: Rect, label: Rect, *, cross: int = 0) -> bool:
+        """Whether a leader line misses every marker but its own and every other line; `cross` is the last
+        resort of a crowded plot: 1 lets it cross other lines, 2 also other labels (never a marker)."""
         bounds = leader.bounds
-        for other in (self.markers if cross else self.boxes).near(bounds, 2.0):
+        for other in (self.markers if cross >= CROSS_LABELS else self.boxes).near(bounds, 2.0):
             if other not in (own, label) and leader.reaches(other, 1.0):
                 return False
-        return cross or not any(leader.crosses(line) for line in self.lines.near(bounds, 1.0))
+        return cross >= CROSS_LINES or not any(leader.crosses(line) for line in self.lines.near(bounds, 1.0))
 
     def add_box(self, rect: Rect) -> None:
         self.boxes.add(rect, rect)
@@ -342,11 +344,15 @@ def _directions(count: int) -> list[tuple[float, float]]:
     return [(math.cos(math.radians(a)), math.sin(math.radians(a))) for a in angles]
 
 
-def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[float], *, cross: bool = False) -> bool:
+CROSS_LINES, CROSS_LABELS = 1, 2
+"""How far a last-resort leader line may go: across other lines, then also across other labels."""
+
+
+def _place(label: _Label, marker: _Marker, room: _Room, distances: Iterable[float], *, cross: int = 0) -> bool:
     """Put `label` at the nearest free place around its marker; False when there is none.
 
     Its leader line (if it needs one) misses other markers and labels; with
-    `cross` it may cross other lines (the last resort of a crowded plot).
+    `cross` it may cross other lines, then labels (the last resorts of a crowded plot; see `clear_leader`).
     """
     own = _marker_rect(marker)
     reach = MARKER / 2
@@ -432,14 +438,22 @@ def lay_out_panel(
             if not numbers.open:
                 continue
             if not (numbers.went(_place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST)))
-                    or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=True)):
+                    or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=CROSS_LINES)
+                    or _place(label, where[point.id], room, (*NEAR, *FAR, *FARTHEST), cross=CROSS_LABELS)):
                 continue
         labels.append(label)
     result = PlacedPanel(panel, side, markers, labels, badges, region_labels, bool(numbered), arrows)
     if numbered:
         result.listed = [p for p in panel.points if p in numbered]
-        result.listing = _listing(panel, result.listed, side)
+        on_plot = {label.point.id for label in labels}
+        result.unmarked = frozenset(p.id for p in numbered if p.id not in on_plot)
+        result.listing = _listing(panel, result.listed, side, result.unmarked)
     return result
+
+
+def place_text(point: Point) -> str:
+    """Where an activity whose number found no room on the plot is: "(7.4, 2.8)", importance and satisfaction."""
+    return f"({point.importance:.1f}, {point.satisfaction:.1f})"
 
 
 def _arrows(panel: Panel, before: Before | None, unit: float) -> list[tuple[Point, float, float]]:
@@ -526,15 +540,18 @@ def _region_labels(regions: Regions, side: float, room: _Room) -> list[tuple[str
     return found
 
 
-def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE) -> tuple[str, float, float]:
-    """The numbered list beside a crowded plot: number and name of each activity labelled by its number only.
+def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE,
+             unmarked: frozenset[str] = frozenset()) -> tuple[str, float, float]:
+    """The numbered list beside a crowded plot: number and name of each activity labelled by its number only,
+    and the place of each whose number found no room on the plot (`unmarked`).
 
     In document order (phase by phase, the numbers in their phase's colour), in
     columns of up to a plot's height.
     """
     per_column = max(1, int(side / LIST_ROW))
     columns = [points[i:i + per_column] for i in range(0, len(points), per_column)]
-    names = {p.id: short_label(p, LIST_NAME_WIDTH).partition(" ")[2] for p in points}
+    names = {p.id: short_label(p, LIST_NAME_WIDTH).partition(" ")[2] + (f" {place_text(p)}" if p.id in unmarked
+                                                                       else "") for p in points}
     number_w = max(text_width(panel.tag(p), LIST_SIZE, bold=True) for p in points) + 6
     name_w = max(text_width(name, LIST_SIZE) for name in names.values()) + 8
     rows = []
@@ -714,6 +731,10 @@ BARE_TOP_MARGIN = 26.0
 """Room above a bare plot (no caption): its y axis title."""
 
 
+NOTHING_SCORED = "No activity has both an importance and a satisfaction score here yet"
+"""What an empty plot says (as `report` does), so a blank landscape is not taken for a fault."""
+
+
 def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float, float], *, caption: bool) -> None:
     """One plot with its plot's lower left corner at `origin`, its caption above it if `caption`."""
     ox, oy = origin
@@ -742,6 +763,8 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
         ink = REGION_STYLE[kind][1]
         dot.text(f'<<FONT COLOR="{ink}" POINT-SIZE="9"><B>{html_text(head)}</B><BR/><FONT POINT-SIZE="8.5">'
                  f"{html_text(tail)}</FONT></FONT>>", ox + rect.x, oy + rect.y)
+    if not panel.panel.points:
+        dot.text(_font(NOTHING_SCORED, AXIS_SIZE, MUTED), ox + side / 2, oy + side * 0.62)
     for point, x, y in panel.arrows:
         was = f"was-{marker_id(point, view, chart.per_view_ids)}"
         dot.nodes.append((f"{was} ({panel.panel.caption})", {
@@ -855,6 +878,8 @@ def key_entries(chart: Chart, placed: Iterable[PlacedPanel]) -> tuple[list[KeyEn
     ]
     if any(p.numbered for p in panels):
         notes.append("Crowded plots show numbers; the list beside names them")
+    if any(p.unmarked for p in panels):
+        notes.append("(7.4, 2.8) in the list: where an activity is whose number found no room on the plot")
     return entries, notes
 
 

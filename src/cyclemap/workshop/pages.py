@@ -13,7 +13,7 @@ from fpdf.outline import OutlineSection
 from cyclemap.gaps import Gap, Severity, is_unevidenced
 from cyclemap.landscape import Point
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Evidence, Visit, label_of
-from cyclemap.render.landscape import EDGE, Chart, KeyEntry, Panel, PlacedPanel, key_entries
+from cyclemap.render.landscape import EDGE, Chart, KeyEntry, Panel, PlacedPanel, key_entries, place_text
 from cyclemap.render.style import FILL, PHASE_INK, PHASE_TINT
 from cyclemap.report.gaps import PATH_SEPARATOR, score_text
 from cyclemap.report.segment_gaps import view_parts
@@ -408,7 +408,7 @@ def _numbered_list(doc: PackDocument, shown: LandscapeView, column: tuple[float,
             left, right = doc.l_margin, doc.l_margin + doc.epw
         if count:
             chunk = points[start:start + count]
-            heads, cells, width = _list_table(doc, panel, chunk, columns, right - left)
+            heads, cells, width = _list_table(doc, panel, chunk, columns, right - left, unmarked=shown.panel.unmarked)
             doc.draw_table(doc.lay_table(heads, cells, size=LIST_SIZE, width=width), left)
         start += count
 
@@ -443,10 +443,13 @@ def _list_runs(count: int, first: tuple[int, int], rest: tuple[int, int]) -> lis
     return runs
 
 
-def _list_table(doc: PackDocument, panel: Panel, points: Sequence[Point], columns: int, width: float
-                ) -> tuple[list[Column], list[list[Cell]], float]:
+def _list_table(  # noqa: PLR0913 - the table's shape, and which names get their place
+    doc: PackDocument, panel: Panel, points: Sequence[Point], columns: int, width: float, *,
+    unmarked: frozenset[str] = frozenset(),
+) -> tuple[list[Column], list[list[Cell]], float]:
     """The numbered list as a table of up to `columns` (mark, name) pairs of `width` / `columns` mm, down each
-    pair then across; each name on one line, cut with '…' to fit. Its columns, rows and width."""
+    pair then across; each name on one line, cut with '…' to fit, then the place of each activity whose number
+    found no room on the plot (`unmarked`). Its columns, rows and width."""
     doc.style(LIST_SIZE, INK, bold=True)
     mark = max(doc.measure.width(panel.tag(p), True) for p in points) * LIST_SIZE + 2 * PAD_X + 0.5
     mark = max(mark, doc.measure.width("No.", True) * LIST_SIZE + 2 * PAD_X + 0.5)
@@ -458,8 +461,9 @@ def _list_table(doc: PackDocument, panel: Panel, points: Sequence[Point], column
     heads = [Column("No.", mark / pair * share, "RIGHT"), Column("Activity", (pair - mark) / pair * share)] * columns
     cells: list[list[Cell]] = [[] for _ in range(rows)]
     for index, point in enumerate(points):
-        cells[index % rows] += [Cell(panel.tag(point), colour=PHASE_INK[point.phase], bold=True),
-                                Cell(_one_line(doc, plain(point.name), room))]
+        where = f" {place_text(point)}" if point.id in unmarked else ""
+        name = _one_line(doc, plain(point.name), room - doc.measure.width(where, False) * LIST_SIZE) + where
+        cells[index % rows] += [Cell(panel.tag(point), colour=PHASE_INK[point.phase], bold=True), Cell(name)]
     for line in cells:
         line.extend([Cell(""), Cell("")] * (columns - len(line) // 2))
     return heads, cells, pair * columns

@@ -34,7 +34,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     output_format: Annotated[
         RenderFormat | None,
         typer.Option("--format", "-f", parser=choice_of(RenderFormat), show_default=False,
-                     help="svg, png, pdf, dot or mermaid (a flowchart of the phases, whatever the --layout). "
+                     help="svg, png, pdf, dot or mermaid (a flowchart of the phases, for cycle and flow alike). "
                      "Default: from the -o suffix, else svg."),
     ] = None,
     layout: Annotated[
