@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -327,6 +328,49 @@ def test_each_segment_gets_a_panel_with_its_own_ids(cli: Callable[..., Any]) -> 
             x, y, _ = drawn[f"pt-{view}-{activity['id']}"]
             assert abs((x - left) / side * 10 - activity["importance"]) <= 0.05
             assert abs((bottom - y) / side * 10 - activity["satisfaction"]) <= 0.05
+
+
+
+CLASHING = """\
+cyclemap: 1
+title: Clash
+customer: Someone
+outcome: Something done
+segments:
+  - {id: a, name: Segment A}
+  - {id: a-b, name: Segment A-B}
+survey:
+  file: responses.csv
+  segment_column: segment
+  min_n: 1
+phases:
+  pre:
+    activities:
+      - {name: Choose, id: b-c, offerings: [Ours]}
+      - {name: Check, id: c, offerings: [Ours]}
+  during:
+    activities:
+      - {name: Use, id: use, offerings: [Ours]}
+  post:
+    activities:
+      - {name: Review, id: review, offerings: [Ours]}
+"""
+"""Segment `a` with activity `b-c` and segment `a-b` with activity `c`: both `pt-a-b-c` as `pt-<segment>-<id>`."""
+
+
+def test_segment_each_ids_that_would_clash_take_a_form_that_cannot(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Only the two clashing markers leave the `pt-<segment>-<activity id>` form, for `pt-<segment>_<activity id>`
+    (no id holds '_'); every other keeps it, and every id in the picture is unique."""
+    path = tmp_path / "map.yaml"
+    path.write_text(CLASHING, encoding="utf-8")
+    rows = [f"r{n},{segment},{4 + n % 2},{2 + n % 3},{3},{3}" for n, segment in enumerate(["a", "a-b"] * 5)]
+    (tmp_path / "responses.csv").write_text(
+        "respondent,segment,b-c.importance,b-c.satisfaction,c.importance,c.satisfaction\n" + "\n".join(rows) + "\n",
+        encoding="utf-8")
+    done = cli("render", str(path), "--layout", "landscape", "--segment", "each", "-f", "dot", "-o", "-")
+    assert done.code == EXIT_OK, done.err
+    ids = re.findall(r'\bid="((?:was-)?pt[^"]*)"', done.out)
+    assert sorted(ids) == sorted(["pt-all-b-c", "pt-all-c", "pt-a_b-c", "pt-a-c", "pt-a-b-b-c", "pt-a-b_c"])
 
 
 def test_segment_each_and_mermaid_need_the_landscape(cli: Callable[..., Any]) -> None:

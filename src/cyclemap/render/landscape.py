@@ -9,8 +9,9 @@ the nodes; every text, marker, leader line and arrow is a pinned node or edge.
 Each marker is a node whose name is its tooltip (Graphviz writes a node's name
 as the SVG ``<title>``: number, name, phase, importance, satisfaction, score
 and n), with the SVG id ``pt-<activity id>`` (``pt-<view>-<activity id>`` when
-each segment has a panel). Labels ("1.2 Name") are placed around their marker,
-nearest first, never over another label, a marker, an arrow or a leader line;
+each segment has a panel, ``pt-<view>_<activity id>`` where that would clash).
+Labels ("1.2 Name") are placed around their marker, nearest first, never over
+another label, a marker, an arrow or a leader line;
 when one cannot be placed, the panel labels its markers with numbers only and
 lists them beside the plot. Activities at the same point share one place, with
 a "x3" badge. With ``--since`` each activity that moved 0.5 or more has an
@@ -24,6 +25,7 @@ fixed size (the workshop pack) can call it.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -126,9 +128,15 @@ class Chart:
     panels: list[Panel]
     per_view_ids: bool = False
     """Marker ids name the view (``pt-<view>-<id>``): several panels share activities."""
+    ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(view, activity id) -> marker id, where it is not `marker_id`'s (see `marker_ids`)."""
     before: Before | None = None
     phases: tuple[tuple[str, str], ...] = ()
     """(key, label) of each phase, for the key's number colours."""
+
+    def marker_id(self, point: Point, view: str) -> str:
+        """The SVG id of `point`'s marker in the panel of `view`: `marker_id`'s, unless it would clash."""
+        return self.ids.get((view, point.id)) or marker_id(point, view, self.per_view_ids)
 
 
 def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keyword
@@ -151,7 +159,8 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
         for v in shown
     ]
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
-                 panels, per_view_ids=view == EACH, before=before, phases=phases)
+                 panels, per_view_ids=view == EACH, ids=marker_ids(panels, view == EACH), before=before,
+                 phases=phases)
 
 
 def phase_marks(phases: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -617,6 +626,20 @@ def marker_id(point: Point, view: str, per_view: bool) -> str:
     return f"pt-{view}-{point.id}" if per_view else f"pt-{point.id}"
 
 
+def marker_ids(panels: Iterable[Panel], per_view: bool) -> dict[tuple[str, str], str]:
+    """The markers whose `marker_id` another marker of the chart has too, and the id each takes instead.
+
+    Views and activity ids both may hold '-', so segment ``a`` with activity
+    ``b-c`` and segment ``a-b`` with activity ``c`` are both ``pt-a-b-c``; those
+    (and only those) become ``pt-<view>_<activity id>``, which no other id can be
+    (neither views nor activity ids hold '_').
+    """
+    plain = {(panel.view, point.id): marker_id(point, panel.view, per_view)
+             for panel in panels for point in panel.points}
+    seen = Counter(plain.values())
+    return {(view, activity): f"pt-{view}_{activity}" for (view, activity), found in plain.items() if seen[found] > 1}
+
+
 def marker_title(point: Point, caption: str = "", tag: str | None = None) -> str:
     """The marker's tooltip (its SVG ``<title>``): number (`tag`), name, the view, and its scores.
 
@@ -743,7 +766,7 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
         dot.text(f'<<FONT COLOR="{ink}" POINT-SIZE="9"><B>{html_text(head)}</B><BR/><FONT POINT-SIZE="8.5">'
                  f"{html_text(tail)}</FONT></FONT>>", ox + rect.x, oy + rect.y)
     for point, x, y in panel.arrows:
-        was = f"was-{marker_id(point, view, chart.per_view_ids)}"
+        was = f"was-{chart.marker_id(point, view)}"
         dot.nodes.append((f"{was} ({panel.panel.caption})", {
             "id": was, "shape": "circle", "label": "", "width": _inches(5), "fixedsize": "true", "style": "filled",
             "fillcolor": "white", "color": HIGHLIGHT, "penwidth": "1", "pos": _pos(ox + x, oy + y),
@@ -756,12 +779,12 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
             names[point.id] = name
             fill, _ = FILL[point.severity]
             dot.nodes.append((name, {
-                "id": marker_id(point, view, chart.per_view_ids), "shape": "circle", "label": "",
+                "id": chart.marker_id(point, view), "shape": "circle", "label": "",
                 "width": _inches(MARKER), "fixedsize": "true", "style": "filled", "fillcolor": fill,
                 "color": INK, "penwidth": "1", "pos": _pos(ox + marker.x, oy + marker.y),
             }))
     for point, _, _ in panel.arrows:
-        was = f"was-{marker_id(point, view, chart.per_view_ids)} ({panel.panel.caption})"
+        was = f"was-{chart.marker_id(point, view)} ({panel.panel.caption})"
         dot.edges.append((was, names[point.id], {"color": HIGHLIGHT, "penwidth": "1.3"}))
     tops = {p.id: m.points[-1].id for m in panel.markers for p in m.points}
     for text, rect in panel.badges:
