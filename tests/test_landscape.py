@@ -23,7 +23,7 @@ from cyclemap.landscape import Regions
 from cyclemap.loader import load_map
 from cyclemap.model import Activity
 from cyclemap.render.geometry import Deadline, Segment
-from cyclemap.render.landscape import EACH, MARKER, PLOT_PAD, chart_of, lay_out_panel, phase_marks
+from cyclemap.render.landscape import EACH, MARKER, PLOT_PAD, chart_of, lay_out_panel, phase_marks, region_names
 from cyclemap.survey.views import load_map_survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -467,3 +467,19 @@ def test_names_with_colons_and_quotes_draw(cli: Callable[..., Any], tmp_path: Pa
     titles = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}title")]
     assert any("%%{init: {'theme': 'dark'}}%" in t for t in titles)
     assert any("::error file=x.yaml" in t for t in titles)
+
+
+@pytest.mark.parametrize("threshold", [10, 12, 13, 14, 18])
+def test_every_region_drawn_is_labelled(threshold: float) -> None:
+    """From threshold 12 the underserved band is too narrow for its label inside: it goes beside the frame, level
+    with the band at I = 10, and the numbered list moves right of it."""
+    chart = chart_of(load_map(str(ROOT / "examples" / "home-solar.yaml")), threshold=threshold)
+    placed = lay_out_panel(chart.panels[0], 540.0, chart.regions, None, Deadline.after(30))
+    assert {kind for kind, _, _ in placed.region_labels} == set(region_names(chart.regions))
+    for kind, _, rect in placed.region_labels:
+        if rect.left > 540 + PLOT_PAD:  # beside the frame: level with its band at I = 10
+            s = rect.y / 54
+            extreme = chart.regions.extreme_from > threshold and chart.regions.underserved(
+                10, s, at=chart.regions.extreme_from)
+            assert chart.regions.underserved(10, s) and (kind == "extreme") == extreme
+            assert placed.width >= rect.right + PLOT_PAD

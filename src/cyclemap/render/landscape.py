@@ -247,8 +247,14 @@ class PlacedPanel:
     """The activities labelled by number only, in document order (the numbered list's)."""
 
     @property
+    def beside(self) -> float:
+        """Points that region labels beside the plot take right of its frame (`_beside`)."""
+        return max((rect.right - self.side - PLOT_PAD for _, _, rect in self.region_labels), default=0.0) if any(
+            rect.right > self.side + PLOT_PAD for _, _, rect in self.region_labels) else 0.0
+
+    @property
     def width(self) -> float:
-        return self.side + 2 * PLOT_PAD + (LIST_GAP + self.listing[1] if self.listing else 0.0)
+        return self.side + 2 * PLOT_PAD + self.beside + (LIST_GAP + self.listing[1] if self.listing else 0.0)
 
 
 def _markers(points: list[Point], unit: float) -> list[_Marker]:
@@ -532,7 +538,26 @@ def _region_labels(regions: Regions, side: float, room: _Room) -> list[tuple[str
         if spot is not None:
             room.add_box(spot)
             found.append((kind, text, spot))
+        elif kind != "overserved":
+            found.append((kind, text, _beside(regions, kind, side, w, h)))
     return found
+
+
+def _beside(regions: Regions, kind: str, side: float, w: float, h: float) -> Rect:
+    """Where a score region too narrow for its label inside is labelled: just right of the plot's frame, level
+    with the middle of the band where the region meets the right edge (I = 10)."""
+    unit = side / AXIS_TOP
+    top_at = regions.threshold if kind == "underserved" else regions.extreme_from
+    high = min(AXIS_TOP, 2 * AXIS_TOP - top_at)
+    low = 0.0
+    if kind == "underserved" and regions.extreme_from > regions.threshold:
+        low = max(0.0, 2 * AXIS_TOP - regions.extreme_from)
+    y = min(max((low + high) / 2 * unit, h / 2 - PLOT_PAD), side + PLOT_PAD - h / 2)
+    return Rect(side + PLOT_PAD + BESIDE_GAP + w / 2, y, w, h)
+
+
+BESIDE_GAP = 6.0
+"""Points between the plot's frame and a region label beside it."""
 
 
 def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE) -> tuple[str, float, float]:
@@ -798,7 +823,7 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
                                                                   "penwidth": "0.7"}))
     if panel.listing is not None:
         html, w, h = panel.listing
-        dot.text(html, ox + side + PLOT_PAD + LIST_GAP + w / 2, oy + side + PLOT_PAD - h / 2)
+        dot.text(html, ox + side + PLOT_PAD + panel.beside + LIST_GAP + w / 2, oy + side + PLOT_PAD - h / 2)
 
 
 def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: float) -> None:
