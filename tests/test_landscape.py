@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from cyclemap.render.landscape import (
     lay_out_panel,
     phase_marks,
     place_text,
+    region_names,
 )
 from cyclemap.survey.views import load_map_survey
 
@@ -339,6 +341,49 @@ def test_each_segment_gets_a_panel_with_its_own_ids(cli: Callable[..., Any]) -> 
             assert abs((bottom - y) / side * 10 - activity["satisfaction"]) <= 0.05
 
 
+
+CLASHING = """\
+cyclemap: 1
+title: Clash
+customer: Someone
+outcome: Something done
+segments:
+  - {id: a, name: Segment A}
+  - {id: a-b, name: Segment A-B}
+survey:
+  file: responses.csv
+  segment_column: segment
+  min_n: 1
+phases:
+  pre:
+    activities:
+      - {name: Choose, id: b-c, offerings: [Ours]}
+      - {name: Check, id: c, offerings: [Ours]}
+  during:
+    activities:
+      - {name: Use, id: use, offerings: [Ours]}
+  post:
+    activities:
+      - {name: Review, id: review, offerings: [Ours]}
+"""
+"""Segment `a` with activity `b-c` and segment `a-b` with activity `c`: both `pt-a-b-c` as `pt-<segment>-<id>`."""
+
+
+def test_segment_each_ids_that_would_clash_take_a_form_that_cannot(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Only the two clashing markers leave the `pt-<segment>-<activity id>` form, for `pt-<segment>_<activity id>`
+    (no id holds '_'); every other keeps it, and every id in the picture is unique."""
+    path = tmp_path / "map.yaml"
+    path.write_text(CLASHING, encoding="utf-8")
+    rows = [f"r{n},{segment},{4 + n % 2},{2 + n % 3},{3},{3}" for n, segment in enumerate(["a", "a-b"] * 5)]
+    (tmp_path / "responses.csv").write_text(
+        "respondent,segment,b-c.importance,b-c.satisfaction,c.importance,c.satisfaction\n" + "\n".join(rows) + "\n",
+        encoding="utf-8")
+    done = cli("render", str(path), "--layout", "landscape", "--segment", "each", "-f", "dot", "-o", "-")
+    assert done.code == EXIT_OK, done.err
+    ids = re.findall(r'\bid="((?:was-)?pt[^"]*)"', done.out)
+    assert sorted(ids) == sorted(["pt-all-b-c", "pt-all-c", "pt-a_b-c", "pt-a-c", "pt-a-b-b-c", "pt-a-b_c"])
+
+
 def test_segment_each_and_mermaid_need_the_landscape(cli: Callable[..., Any]) -> None:
     path = str(ROOT / "examples" / "rooftop-solar-segments.yaml")
     assert cli("render", path, "--segment", "each", "-o", "-", "-f", "dot").code == EXIT_USAGE
@@ -460,3 +505,19 @@ def test_a_plot_with_nothing_scored_says_so() -> None:
     chart = chart_of(cmap)
     assert not chart.panels[0].points
     assert NOTHING_SCORED in landscape_dot(chart, Deadline.after(60))
+
+
+@pytest.mark.parametrize("threshold", [10, 12, 13, 14, 18])
+def test_every_region_drawn_is_labelled(threshold: float) -> None:
+    """From threshold 12 the underserved band is too narrow for its label inside: it goes beside the frame, level
+    with the band at I = 10, and the numbered list moves right of it."""
+    chart = chart_of(load_map(str(ROOT / "examples" / "home-solar.yaml")), threshold=threshold)
+    placed = lay_out_panel(chart.panels[0], 540.0, chart.regions, None, Deadline.after(30))
+    assert {kind for kind, _, _ in placed.region_labels} == set(region_names(chart.regions))
+    for kind, _, rect in placed.region_labels:
+        if rect.left > 540 + PLOT_PAD:  # beside the frame: level with its band at I = 10
+            s = rect.y / 54
+            extreme = chart.regions.extreme_from > threshold and chart.regions.underserved(
+                10, s, at=chart.regions.extreme_from)
+            assert chart.regions.underserved(10, s) and (kind == "extreme") == extreme
+            assert placed.width >= rect.right + PLOT_PAD

@@ -219,6 +219,22 @@ def test_a_survey_at_a_revision_is_read_whole_up_to_its_cap(
     assert "1000" in done.err.replace(",", "") or "too large" in done.err
 
 
+
+@pytest.mark.skipif(shutil.which("neato") is None, reason="needs Graphviz")
+def test_landscape_since_a_revision_with_an_invalid_survey_is_invalid_input(repo: Path, cli: Cli) -> None:
+    """`render -l landscape --since REV` when the survey at REV cannot be read: the problem with the map's
+    file:line:col, as `diff --rev` reports it, exit 4, and nothing written."""
+    (repo / "map.yaml").write_text(MAP, encoding="utf-8")
+    commit(repo)
+    (repo / "responses.csv").write_text(responses(HIDDEN), encoding="utf-8")
+    out = repo / "map.svg"
+    done = cli("render", "map.yaml", "-l", "landscape", "--since", "HEAD", "-o", str(out))
+    assert done.code == EXIT_INVALID, done.err
+    assert "cannot read the survey 'responses.csv'" in done.err
+    assert re.search(r"map\.yaml:\d+:\d+", done.err), done.err
+    assert not out.exists()
+
+
 # -- workshop -----------------------------------------------------------------------------------------------
 
 needs_pdf_tools = pytest.mark.skipif(

@@ -123,6 +123,7 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
     loaded = _load_all(list(dict.fromkeys(name for name, _, _ in jobs)))
     _check_view(loaded, base.view)
     _check_sizes(jobs, loaded, base)
+    befores = _befores(loaded, since, base.view) if since is not None and base.layout == LANDSCAPE else {}
     for name, target, _ in jobs:
         if name in loaded and target != "-":
             refuse_inputs(target, inputs)
@@ -131,8 +132,8 @@ def render_all(  # noqa: PLR0913 - the render command's switches, passed on by k
         cmap, survey = loaded[name]
         try:
             options = replace(base, fmt=fmt, survey=survey)
-            if since is not None and base.layout == LANDSCAPE:
-                options = replace(options, before=_before(cmap, name, since, base.view))
+            if name in befores:
+                options = replace(options, before=befores[name])
             elif since is not None:
                 from cyclemap.gitrev import changes_since  # git and the diff only when asked for
 
@@ -169,7 +170,7 @@ def _before(cmap: CycleMap, name: str, rev: str, view: str) -> Before:
     """Where the activities of map file `name` were at `rev` (with its survey then), for the landscape's arrows.
 
     A map that is not in that revision yet has every activity new. A survey
-    that cannot be read at `rev` is an input error naming the revision.
+    that cannot be read at `rev` raises MapError (its problems name the file at `rev`).
     """
     from cyclemap.gaps import score_views
     from cyclemap.gitrev import NotInRevision, load_working_file_at
@@ -177,7 +178,7 @@ def _before(cmap: CycleMap, name: str, rev: str, view: str) -> Before:
 
     views = score_views(cmap).views() if view == EACH else (view,)
     try:
-        old, shown = load_working_file_at(rev, name)
+        old, _ = load_working_file_at(rev, name)
     except NotInRevision:
         return Before(rev, {}, frozenset())
     survey = None
@@ -189,12 +190,24 @@ def _before(cmap: CycleMap, name: str, rev: str, view: str) -> Before:
 
         repo = Repository.at(str(Path(name).parent))
         path = PurePosixPath(repo.prefix) / Path(name).name
-        try:
-            survey = load_survey(old, GitFiles(rev, path.parent, repo=repo.top), PurePosixPath(path.name))
-        except MapError as err:
-            first = err.problems[0].message if err.problems else "it cannot be read"
-            raise InputError(f"{shown}: the survey at revision {rev} cannot be read: {first}") from None
+        survey = load_survey(old, GitFiles(rev, path.parent, repo=repo.top), PurePosixPath(path.name))
     return before_of(old, survey, rev, views)
+
+
+def _befores(loaded: dict[str, tuple[CycleMap, SurveyResults | None]], rev: str, view: str) -> dict[str, Before]:
+    """`_before` of each loaded map, before anything is drawn; a map whose survey at `rev` is invalid is
+    reported on stderr like an invalid map (file:line:col) and left out of `loaded`."""
+    from cyclemap.report.problems import Checked, report_text
+
+    found = {}
+    for name, (cmap, _) in list(loaded.items()):
+        try:
+            found[name] = _before(cmap, name, rev, view)
+        except MapError as err:
+            report_text([Checked(err.problems[0].file if err.problems else name, err.problems, err.sources)],
+                        to_stderr=True)
+            del loaded[name]
+    return found
 
 
 def _check_view(loaded: dict[str, tuple[CycleMap, SurveyResults | None]], view: str) -> None:

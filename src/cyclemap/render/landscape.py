@@ -9,8 +9,9 @@ the nodes; every text, marker, leader line and arrow is a pinned node or edge.
 Each marker is a node whose name is its tooltip (Graphviz writes a node's name
 as the SVG ``<title>``: number, name, phase, importance, satisfaction, score
 and n), with the SVG id ``pt-<activity id>`` (``pt-<view>-<activity id>`` when
-each segment has a panel). Labels ("1.2 Name") are placed around their marker,
-nearest first, never over another label, a marker, an arrow or a leader line;
+each segment has a panel, ``pt-<view>_<activity id>`` where that would clash).
+Labels ("1.2 Name") are placed around their marker, nearest first, never over
+another label, a marker, an arrow or a leader line;
 when one cannot be placed, the panel labels its markers with numbers only and
 lists them beside the plot. Activities at the same point share one place, with
 a "x3" badge. With ``--since`` each activity that moved 0.5 or more has an
@@ -24,6 +25,7 @@ fixed size (the workshop pack) can call it.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -126,9 +128,15 @@ class Chart:
     panels: list[Panel]
     per_view_ids: bool = False
     """Marker ids name the view (``pt-<view>-<id>``): several panels share activities."""
+    ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(view, activity id) -> marker id, where it is not `marker_id`'s (see `marker_ids`)."""
     before: Before | None = None
     phases: tuple[tuple[str, str], ...] = ()
     """(key, label) of each phase, for the key's number colours."""
+
+    def marker_id(self, point: Point, view: str) -> str:
+        """The SVG id of `point`'s marker in the panel of `view`: `marker_id`'s, unless it would clash."""
+        return self.ids.get((view, point.id)) or marker_id(point, view, self.per_view_ids)
 
 
 def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keyword
@@ -151,7 +159,8 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
         for v in shown
     ]
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
-                 panels, per_view_ids=view == EACH, before=before, phases=phases)
+                 panels, per_view_ids=view == EACH, ids=marker_ids(panels, view == EACH), before=before,
+                 phases=phases)
 
 
 def phase_marks(phases: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -240,8 +249,14 @@ class PlacedPanel:
     """Activities of the list whose number found no room on the plot: the list gives their place (`place_text`)."""
 
     @property
+    def beside(self) -> float:
+        """Points that region labels beside the plot take right of its frame (`_beside`)."""
+        return max((rect.right - self.side - PLOT_PAD for _, _, rect in self.region_labels), default=0.0) if any(
+            rect.right > self.side + PLOT_PAD for _, _, rect in self.region_labels) else 0.0
+
+    @property
     def width(self) -> float:
-        return self.side + 2 * PLOT_PAD + (LIST_GAP + self.listing[1] if self.listing else 0.0)
+        return self.side + 2 * PLOT_PAD + self.beside + (LIST_GAP + self.listing[1] if self.listing else 0.0)
 
 
 def _markers(points: list[Point], unit: float) -> list[_Marker]:
@@ -537,7 +552,26 @@ def _region_labels(regions: Regions, side: float, room: _Room) -> list[tuple[str
         if spot is not None:
             room.add_box(spot)
             found.append((kind, text, spot))
+        elif kind != "overserved":
+            found.append((kind, text, _beside(regions, kind, side, w, h)))
     return found
+
+
+def _beside(regions: Regions, kind: str, side: float, w: float, h: float) -> Rect:
+    """Where a score region too narrow for its label inside is labelled: just right of the plot's frame, level
+    with the middle of the band where the region meets the right edge (I = 10)."""
+    unit = side / AXIS_TOP
+    top_at = regions.threshold if kind == "underserved" else regions.extreme_from
+    high = min(AXIS_TOP, 2 * AXIS_TOP - top_at)
+    low = 0.0
+    if kind == "underserved" and regions.extreme_from > regions.threshold:
+        low = max(0.0, 2 * AXIS_TOP - regions.extreme_from)
+    y = min(max((low + high) / 2 * unit, h / 2 - PLOT_PAD), side + PLOT_PAD - h / 2)
+    return Rect(side + PLOT_PAD + BESIDE_GAP + w / 2, y, w, h)
+
+
+BESIDE_GAP = 6.0
+"""Points between the plot's frame and a region label beside it."""
 
 
 def _listing(panel: Panel, points: list[Point], side: float = PLOT_SIDE,
@@ -632,6 +666,20 @@ def _font(text: str, size: float, colour: str = INK, *, bold: bool = False) -> s
 def marker_id(point: Point, view: str, per_view: bool) -> str:
     """The SVG id of a marker: ``pt-<activity id>``, or ``pt-<view>-<activity id>`` with a panel per view."""
     return f"pt-{view}-{point.id}" if per_view else f"pt-{point.id}"
+
+
+def marker_ids(panels: Iterable[Panel], per_view: bool) -> dict[tuple[str, str], str]:
+    """The markers whose `marker_id` another marker of the chart has too, and the id each takes instead.
+
+    Views and activity ids both may hold '-', so segment ``a`` with activity
+    ``b-c`` and segment ``a-b`` with activity ``c`` are both ``pt-a-b-c``; those
+    (and only those) become ``pt-<view>_<activity id>``, which no other id can be
+    (neither views nor activity ids hold '_').
+    """
+    plain = {(panel.view, point.id): marker_id(point, panel.view, per_view)
+             for panel in panels for point in panel.points}
+    seen = Counter(plain.values())
+    return {(view, activity): f"pt-{view}_{activity}" for (view, activity), found in plain.items() if seen[found] > 1}
 
 
 def marker_title(point: Point, caption: str = "", tag: str | None = None) -> str:
@@ -766,7 +814,7 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
     if not panel.panel.points:
         dot.text(_font(NOTHING_SCORED, AXIS_SIZE, MUTED), ox + side / 2, oy + side * 0.62)
     for point, x, y in panel.arrows:
-        was = f"was-{marker_id(point, view, chart.per_view_ids)}"
+        was = f"was-{chart.marker_id(point, view)}"
         dot.nodes.append((f"{was} ({panel.panel.caption})", {
             "id": was, "shape": "circle", "label": "", "width": _inches(5), "fixedsize": "true", "style": "filled",
             "fillcolor": "white", "color": HIGHLIGHT, "penwidth": "1", "pos": _pos(ox + x, oy + y),
@@ -779,12 +827,12 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
             names[point.id] = name
             fill, _ = FILL[point.severity]
             dot.nodes.append((name, {
-                "id": marker_id(point, view, chart.per_view_ids), "shape": "circle", "label": "",
+                "id": chart.marker_id(point, view), "shape": "circle", "label": "",
                 "width": _inches(MARKER), "fixedsize": "true", "style": "filled", "fillcolor": fill,
                 "color": INK, "penwidth": "1", "pos": _pos(ox + marker.x, oy + marker.y),
             }))
     for point, _, _ in panel.arrows:
-        was = f"was-{marker_id(point, view, chart.per_view_ids)} ({panel.panel.caption})"
+        was = f"was-{chart.marker_id(point, view)} ({panel.panel.caption})"
         dot.edges.append((was, names[point.id], {"color": HIGHLIGHT, "penwidth": "1.3"}))
     tops = {p.id: m.points[-1].id for m in panel.markers for p in m.points}
     for text, rect in panel.badges:
@@ -798,7 +846,7 @@ def _draw_panel(dot: _Dot, chart: Chart, panel: PlacedPanel, origin: tuple[float
                                                                   "penwidth": "0.7"}))
     if panel.listing is not None:
         html, w, h = panel.listing
-        dot.text(html, ox + side + PLOT_PAD + LIST_GAP + w / 2, oy + side + PLOT_PAD - h / 2)
+        dot.text(html, ox + side + PLOT_PAD + panel.beside + LIST_GAP + w / 2, oy + side + PLOT_PAD - h / 2)
 
 
 def _background(canvas: _Canvas, regions: Regions, ox: float, oy: float, side: float) -> None:
