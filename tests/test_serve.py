@@ -26,6 +26,7 @@ import pytest
 from tests.test_site import HOSTILE, Page, needs_graphviz
 
 from cyclemap.loader import load_map
+from cyclemap.serve.server import HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLAR = ROOT / "examples" / "home-solar.yaml"
@@ -305,3 +306,13 @@ def test_standard_input_and_a_busy_port_are_refused(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", str(HOSTILE), "--port",
                                str(taken.getsockname()[1])], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 3 and "--port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_standard_library_s_own_error_pages_carry_the_policy_too(server: Server) -> None:
+    """A method the server does not know, or a request line too long, is answered by http.server's send_error:
+    405 for any method, 414 for the line, each with the same protective headers and a plain body."""
+    status, headers, body = server.get("/index.html", method="TRACE")
+    assert status == 405 and headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+    assert headers["x-frame-options"] == "DENY" and "<" not in body
+    status, headers, _ = server.get("/" + "a" * 70_000)
+    assert status == 414 and headers["content-security-policy"] == HEADERS["Content-Security-Policy"]

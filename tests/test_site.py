@@ -270,3 +270,11 @@ def test_the_templates_and_assets_ship_in_the_wheel(tmp_path: Path) -> None:
     shipped = {f"cyclemap/site/templates/{p.name}" for p in (ROOT / "src/cyclemap/site/templates").glob("*.html")}
     shipped |= {f"cyclemap/site/static/{name}" for name in ("site.css", "site.js")}
     assert shipped <= names
+
+
+def test_a_diagram_s_accessible_name_shows_bidi_characters_as_escapes() -> None:
+    """Screen readers read `aria-label`: a title with U+202E must not reach it raw, as it reaches no other text."""
+    svg = (b'<?xml version="1.0"?>\n<svg width="10pt" height="10pt" viewBox="0 0 10 10" '
+           b'xmlns="http://www.w3.org/2000/svg"><g id="graph0"></g></svg>')
+    html = inline_svg(svg, "Cycle diagram of Plan \u202eevil", "cycle")
+    assert "\u202e" not in html and "Plan \\u202eevil" in html

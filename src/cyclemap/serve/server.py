@@ -83,6 +83,8 @@ class LiveServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
+    """Connections the system queues while every thread is busy (the standard library's 5 made bursts wait)."""
 
     def __init__(self, address: tuple[str, int], site: LiveSite, *, home: str, quiet: bool = True) -> None:
         super().__init__(address, Handler)
@@ -189,6 +191,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(content)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own error pages (a malformed request, a line or header too long, an unknown
+        method) with the same protective headers as every other answer, and a plain text body."""
+        status = HTTPStatus(code)
+        if status is HTTPStatus.NOT_IMPLEMENTED:  # a method we do not answer, whatever it is
+            status = HTTPStatus.METHOD_NOT_ALLOWED
+        self.close_connection = True
+        content = f"{status.value} {status.phrase}\n".encode()
+        body = self.command != "HEAD" and status.value >= 200 and status not in (
+            HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED)
+        self._send(status, content, "text/plain; charset=utf-8", body=body, extra={"Connection": "close"})
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.server.quiet:

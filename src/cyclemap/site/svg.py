@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 
 from markupsafe import escape
 
+from cyclemap.safe_text import escape_invisible
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 ALLOWED_ELEMENTS = frozenset({
     "svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse", "circle", "rect", "line", "text",
@@ -46,10 +48,11 @@ def inline_svg(svg: bytes, label: str, prefix: str = "") -> str:
     body = _COMMENT.sub("", _PROLOG.sub("", text, count=1)).strip()
     if not body.startswith("<svg"):
         raise UnsafeSvg("the picture does not start with <svg>")
-    name = escape(label)
+    name = escape(escape_invisible(label))  # control and bidi characters as escapes, like every other text
     if prefix:
         body = _GRAPHVIZ_ID.sub(lambda m: f' id="{prefix}-{m.group(1)}"', body)
-    return _ROOT_SIZE.sub(f'<svg class="diagram-svg" role="img" aria-label="{name}"', body, count=1)
+    root = f'<svg class="diagram-svg" role="img" aria-label="{name}"'
+    return _ROOT_SIZE.sub(lambda _: root, body, count=1)  # a function: the label's backslashes stay text
 
 
 def check_svg(text: str) -> None:
