@@ -316,3 +316,26 @@ def test_the_standard_library_s_own_error_pages_carry_the_policy_too(server: Ser
     assert headers["x-frame-options"] == "DENY" and "<" not in body
     status, headers, _ = server.get("/" + "a" * 70_000)
     assert status == 414 and headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+
+
+def test_a_map_served_through_a_link_follows_the_link_when_it_is_pointed_elsewhere(tmp_path: Path) -> None:
+    """The watcher looked only where the link led when the server started: pointing the link at another file,
+    or putting a plain file in its place, left the page on the old map until a restart."""
+    text = (ROOT / "examples" / "home-solar.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(text.replace("title: Rooftop solar for homeowners", "title: Version B"),
+                                     encoding="utf-8")
+    link = tmp_path / "m.yaml"
+    link.symlink_to("a.yaml")
+    served = Server(tmp_path, "m.yaml")
+    try:
+        assert "<h1>Rooftop solar for homeowners</h1>" in served.get("/maps/m.html")[2]
+        swap = tmp_path / "m.new"
+        swap.symlink_to("b.yaml")
+        swap.replace(link)  # `ln -sfn b.yaml m.yaml`
+        wait_for(lambda: "<h1>Version B</h1>" in served.get("/maps/m.html")[2])
+        link.unlink()
+        link.write_text(text.replace("title: Rooftop solar for homeowners", "title: Version C"), encoding="utf-8")
+        wait_for(lambda: "<h1>Version C</h1>" in served.get("/maps/m.html")[2])
+    finally:
+        served.stop()

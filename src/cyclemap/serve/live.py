@@ -71,7 +71,7 @@ class LiveMap:
         """The last version that validated, else the newest (invalid) one."""
         self.problems: tuple[Problem, ...] = ()
         """The newest save's problems while `shown` is an older, valid version."""
-        self._watched: tuple[str, ...] = (os.path.realpath(source),)
+        self._watched: tuple[str, ...] = tuple(dict.fromkeys((os.path.abspath(source), os.path.realpath(source))))
         self._stamp: Stamp | None = None
         self._lock = threading.Lock()
         self._views: dict[str, CollectedMap] = {}
@@ -105,10 +105,14 @@ class LiveMap:
             return CollectedMap(self.source, problems=(Problem(self.source, 0, 0, str(err)),))
 
     def _watch_list(self, collected: CollectedMap) -> tuple[str, ...]:
-        """The files to watch: those the load read; with an invalid map, its folder too (an include may appear)."""
-        paths = list(dict.fromkeys((os.path.realpath(self.source), *collected.inputs)))
+        """The files to watch: the map's path as given, those the load read; with an invalid map, its folder too
+        (an include may appear)."""
+        # The path as given as well as where it leads: a link pointed elsewhere, or a file put in its place,
+        # changes what the given path's stat sees.
+        given, real = os.path.abspath(self.source), os.path.realpath(self.source)
+        paths = list(dict.fromkeys((given, real, *collected.inputs)))
         if not collected.valid:
-            paths.append(str(Path(paths[0]).parent))
+            paths.append(str(Path(real).parent))
         return tuple(paths)
 
     def collected(self, view: str = ALL) -> CollectedMap:
