@@ -98,17 +98,12 @@ class Gap:
     @property
     def n(self) -> dict[str, int] | None:
         """Answers behind each survey score, ``{"importance": 270, "satisfaction": 268}``; None when hand-entered."""
-        if self.survey is None:
-            return None
-        return {"importance": self.survey.importance.n, "satisfaction": self.survey.satisfaction.n}
+        return None if self.survey is None else self.survey.answers
 
     @property
     def interval(self) -> dict[str, tuple[float, float]] | None:
         """The 95% interval (0-10) of each survey score; None when hand-entered."""
-        if self.survey is None:
-            return None
-        i, s = self.survey.importance, self.survey.satisfaction
-        return {"importance": (i.low, i.high), "satisfaction": (s.low, s.high)}
+        return None if self.survey is None else self.survey.intervals
 
     @property
     def thin(self) -> bool:

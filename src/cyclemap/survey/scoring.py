@@ -130,6 +130,17 @@ class SurveyScore:
         assert score is not None  # noqa: S101 - both values are given
         return score
 
+    @property
+    def answers(self) -> dict[str, int]:
+        """Answers behind each question's score, ``{"importance": 270, "satisfaction": 268}``."""
+        return {"importance": self.importance.n, "satisfaction": self.satisfaction.n}
+
+    @property
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """The 95% interval (0-10) of each question's score, ``{"importance": (6.8, 7.9), ...}``."""
+        return {"importance": (self.importance.low, self.importance.high),
+                "satisfaction": (self.satisfaction.low, self.satisfaction.high)}
+
 
 def survey_score(
     importance: Tally, satisfaction: Tally, method: str, scale: tuple[int, int], min_n: int

@@ -115,17 +115,12 @@ class ViewScore:
     @property
     def n(self) -> dict[str, int] | None:
         """Answers per question for a survey score, e.g. ``{"importance": 270, "satisfaction": 268}``."""
-        if self.survey is None:
-            return None
-        return {"importance": self.survey.importance.n, "satisfaction": self.survey.satisfaction.n}
+        return None if self.survey is None else self.survey.answers
 
     @property
-    def interval(self) -> dict[str, list[float]] | None:
-        """The 95% interval of each survey score on 0..10, e.g. ``{"importance": [6.8, 7.9], ...}``."""
-        if self.survey is None:
-            return None
-        return {q: [m.low, m.high] for q, m in zip(QUESTIONS, (self.survey.importance, self.survey.satisfaction),
-                                                   strict=True)}
+    def interval(self) -> dict[str, tuple[float, float]] | None:
+        """The 95% interval of each survey score on 0..10, e.g. ``{"importance": (6.8, 7.9), ...}``."""
+        return None if self.survey is None else self.survey.intervals
 
 
 class ScoreViews:
