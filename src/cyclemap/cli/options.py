@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -172,6 +172,14 @@ check_timeout = number_in(*TIMEOUT_RANGE, unit="a number of seconds")
 """The parser of `--timeout`: seconds in `TIMEOUT_RANGE`."""
 check_score = number_in(*SCORE_RANGE, unit="a score")
 """The parser of `--threshold` and `--min-score`: an opportunity score in `SCORE_RANGE`."""
+
+THRESHOLD_HELP = ("Opportunity score (0-20) from which an activity is underserved (default: the map's "
+                  "gaps.threshold, else 10).")
+
+
+def threshold_option(help_text: str = THRESHOLD_HELP) -> Any:  # typer.Option is typed as Any
+    """`--threshold`, as every command that ranks or colours gaps takes it (its value is None when not given)."""
+    return typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False, help=help_text)
 
 
 def choice_of(choices: type[E]) -> Callable[[str | E], E]:

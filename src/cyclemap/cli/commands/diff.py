@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import STDIN, STDIN_TWICE, DiffFormat, check_score, choice_of
+from cyclemap.cli.options import STDIN, STDIN_TWICE, DiffFormat, choice_of, threshold_option
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -36,8 +36,7 @@ def diff(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ] = DiffFormat.text,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score (0-20) from which an activity is underserved, for both maps "
+        threshold_option("Opportunity score (0-20) from which an activity is underserved, for both maps "
                      "(default: each map's gaps.threshold, else 10)."),
     ] = None,
     exit_code: Annotated[

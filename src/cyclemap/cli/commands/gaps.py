@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cyclemap.cli.options import GapFormat, check_score, choice_of, complete_kinds, stdin_once, whole_number
+from cyclemap.cli.options import (
+    GapFormat,
+    check_score,
+    choice_of,
+    complete_kinds,
+    stdin_once,
+    threshold_option,
+    whole_number,
+)
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
 from cyclemap.problems import MapError
 
@@ -35,9 +43,7 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score (0-20) from which an activity is underserved (default: the "
-                     "map's gaps.threshold, else 10)."),
+        threshold_option(),
     ] = None,
     kinds: Annotated[
         list[str] | None,

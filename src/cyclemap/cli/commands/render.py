@@ -11,10 +11,10 @@ from cyclemap.cli.options import (
     Layout,
     RenderFormat,
     check_output,
-    check_score,
     check_timeout,
     choice_of,
     stdin_once,
+    threshold_option,
     whole_number,
 )
 
@@ -53,8 +53,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+        threshold_option(),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", parser=check_timeout,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_output, check_score, whole_number
+from cyclemap.cli.options import check_output, threshold_option, whole_number
 
 
 def report(
@@ -22,8 +22,7 @@ def report(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+        threshold_option(),
     ] = None,
     depth: Annotated[
         int | None,

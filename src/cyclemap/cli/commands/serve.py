@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_score, check_timeout
+from cyclemap.cli.options import check_timeout, threshold_option
 from cyclemap.problems import EnvironmentProblem
 
 DEFAULT_PORT = 8765
@@ -28,8 +28,7 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the web browser.")] = False,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score from which an activity is underserved (default: each map's own)."),
+        threshold_option(),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", parser=check_timeout,

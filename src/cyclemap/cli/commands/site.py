@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_output, check_score, check_timeout
+from cyclemap.cli.options import check_output, check_timeout, threshold_option
 from cyclemap.exit_codes import EXIT_FOUND
 from cyclemap.problems import InputError
 from cyclemap.safe_text import subject
@@ -28,8 +28,7 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     ],
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score from which an activity is underserved (default: each map's own)."),
+        threshold_option(),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", parser=check_timeout,

@@ -12,11 +12,11 @@ from cyclemap.cli.options import (
     Paper,
     Poster,
     check_output,
-    check_score,
     check_timeout,
     choice_of,
     complete_sections,
     parse_sections,
+    threshold_option,
 )
 
 if TYPE_CHECKING:
@@ -49,8 +49,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False,
-                     help="Opportunity score from which an activity counts as underserved (as in `gaps`)."),
+        threshold_option(),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", parser=check_timeout,
