@@ -125,7 +125,8 @@ def test_help_lists_every_command_with_its_one_line_help() -> None:
     assert done.returncode == 0
     for name in COMMANDS:
         module = __import__(f"cyclemap.cli.commands.{COMMANDS[name]}", fromlist=[name])
-        first_line = (getattr(module, name).__doc__ or "").strip().splitlines()[0]
+        function = getattr(module, COMMANDS[name])  # the module's name: `import_` for `import`, a Python word
+        first_line = (function.__doc__ or "").strip().splitlines()[0]
         assert f"{name} {' '.join(first_line.split()[:4])}" in out, name
 
 

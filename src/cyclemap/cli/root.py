@@ -29,10 +29,14 @@ COMMANDS = {
     "site": "site",
     "serve": "serve",
     "survey": "survey",
+    "export": "export",
+    "import": "import_",
     "init": "init",
     "schema": "schema",
 }
-"""Each command's name and its module under `cyclemap.cli.commands`, in the order `--help` lists them."""
+"""Each command's name and its module under `cyclemap.cli.commands`, in the order `--help` lists them.
+
+The command's function in the module has the module's name (`import_` for `import`, a Python word)."""
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -133,17 +137,18 @@ def command(name: str) -> Command:
     `cyclemap NAME ...` runs it on its own: the group and its options are not built at all.
     """
     module = import_module(f"cyclemap.cli.commands.{COMMANDS[name]}")
+    function = COMMANDS[name]  # `import` is a Python word: its module and function are `import_`
     subcommands: tuple[str, ...] = getattr(module, "SUBCOMMANDS", ())
     single = typer.Typer(add_completion=False, rich_markup_mode="rich", pretty_exceptions_enable=False)
     if not subcommands:
-        single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
+        single.command(name=name, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, function))
         built = typer.main.get_command(single)
         for param in built.params:
             _name_value(name, param)
         return built
     # A command with commands of its own (`cyclemap survey summary`): the module's function `name` is the
     # group's help, each name in SUBCOMMANDS a function of the module.
-    single.callback(cls=HelpGroup, no_args_is_help=True, context_settings=CONTEXT_SETTINGS)(getattr(module, name))
+    single.callback(cls=HelpGroup, no_args_is_help=True, context_settings=CONTEXT_SETTINGS)(getattr(module, function))
     for sub in subcommands:
         single.command(name=sub, cls=HelpCommand, context_settings=CONTEXT_SETTINGS)(getattr(module, sub))
     group = typer.main.get_command(single)

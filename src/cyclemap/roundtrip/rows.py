@@ -29,6 +29,7 @@ COLUMNS: tuple[str, ...] = (
     "evidence",
     "owner",
     "tags",
+    "notes",
 )
 
 #: Columns the exporter computes from the map; the importer reads them only to check, never to set.
@@ -90,5 +91,41 @@ class ActivityRow:
     evidence: tuple[str, ...] = ()
     owner: str | None = None
     tags: tuple[str, ...] = ()
+    notes: str | None = None
     #: segment id -> (importance, satisfaction), from the `<segment> importance/satisfaction` columns
     segments: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    #: `x-` columns with a value in this row: column name (lower case, as the key) -> text
+    extensions: dict[str, str] = field(default_factory=dict)
+    #: column name -> its 1-based column in the file, so a problem found later names the cell
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def cell(self, column: str) -> str:
+        """The place of this row's cell in `column` (the row's first cell when the file has no such column)."""
+        return self.place.cell(self.columns.get(column, 1))
+
+
+#: Columns whose cells hold numbers.
+NUMBER_COLUMNS: frozenset[str] = frozenset({"importance", "satisfaction"})
+#: Columns whose cells hold lists joined with `LIST_SEPARATOR`.
+LIST_COLUMNS: frozenset[str] = frozenset({"pains", "offerings", "competitors", "evidence", "tags"})
+#: The words after a segment id in its two columns: `first-time importance`, `first-time satisfaction`.
+SEGMENT_SUFFIXES: tuple[str, str] = (" importance", " satisfaction")
+
+
+@dataclass(frozen=True)
+class TableProblem:
+    """Something wrong in a table, at a cell.
+
+    Shown as `activities.xlsx:Activities!D7: error: importance 'high' is not a number`.
+    """
+
+    where: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"

@@ -1,0 +1,127 @@
+"""`cyclemap import`: a map from a spreadsheet of activities (CSV or XLSX)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cyclemap.cli.options import check_output
+from cyclemap.exit_codes import EXIT_INVALID
+
+if TYPE_CHECKING:
+    from cyclemap.roundtrip.details import MapDetails
+    from cyclemap.roundtrip.rows import TableProblem
+
+
+def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documented option
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="The CSV or XLSX file of activities ('-' reads standard input).",
+                            show_default=False),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="MAP", show_default=False, callback=check_output,
+                     help="The map to write ('-' for standard output)."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", show_default=False,
+                                              help="The map's title (instead of the details').")] = None,
+    customer: Annotated[str | None, typer.Option("--customer", metavar="TEXT", show_default=False,
+                                                 help="Who the customer is (instead of the details').")] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", metavar="TEXT", show_default=False,
+                                 help="The outcome the customer wants (instead of the details').")
+    ] = None,
+    details: Annotated[
+        str | None,
+        typer.Option("--details", metavar="FILE", show_default=False,
+                     help="Read the map's details from this CSV (`export --details`) or workbook's sheet 'Map', "
+                     "instead of FILE's own sheet 'Map'."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace MAP when it exists (its comments are lost).")] = False,
+) -> None:
+    """Make a map from a spreadsheet of activities: CSV or XLSX, one row per activity, in map order.
+
+    Columns are found by their header, in any order and case; a table needs
+    at least [bold]phase[/bold] and [bold]name[/bold]. A row's parent names another row by
+    id or by number (in the same phase); score, band, gaps and depth are
+    computed from the map and not read. The map's title, customer and outcome
+    come from the workbook's sheet 'Map', the --details file, or the flags
+    (flags win). Every problem names its cell (FILE:ROW:COL, or
+    FILE:Sheet!D7), all in one run, and then nothing is written (exit 4).
+
+    [bold]Examples[/bold]
+
+      cyclemap import activities.xlsx -o map.yaml
+
+      cyclemap import sticky-notes.csv -o map.yaml --title "Home solar" \\
+        --customer Homeowners --outcome "Cheap, clean energy"
+
+      cyclemap import acts.csv --details acts-map.csv -o map.yaml --force
+    """
+    from cyclemap.output import refuse_inputs, write_output
+    from cyclemap.problems import InputError
+    from cyclemap.report.terminal import visible
+    from cyclemap.roundtrip.build import build_map
+    from cyclemap.roundtrip.details import missing_required
+    from cyclemap.roundtrip.table_read import limited, read_details_file, read_rows
+    from cyclemap.safe_text import subject
+
+    if output is None:
+        raise typer.BadParameter("name the map to write: -o MAP (or -o - for standard output)",
+                                 param_hint="'--output'")
+    if output != "-":
+        refuse_inputs(output, [file, *([details] if details else [])])
+        if not force and os.path.lexists(output):
+            raise InputError(f"{subject(output)}: the file exists; add --force to replace it (nothing was written)")
+    rows, sheet_details, problems = read_rows(file)
+    map_details: MapDetails | None = sheet_details
+    if details is not None:
+        map_details, found = read_details_file(details)
+        problems = found + problems
+    overrides = {"title": title, "customer": customer, "outcome": outcome}
+    from cyclemap.roundtrip.details import MapDetails
+
+    missing = missing_required(map_details or MapDetails(), overrides)
+    if missing:
+        flags = ", ".join(f"--{name}" for name in missing)
+        where = "its sheet 'Map'" if sheet_details is not None else "no details (a CSV has none; see --details)"
+        raise typer.BadParameter(f"the map needs {', '.join(missing)}: {subject(file)} has {where}; give {flags}",
+                                 param_hint=f"'--{missing[0]}'")
+    text, found = build_map(rows, map_details, overrides, Path(output).name if output != "-" else "-")
+    problems += found
+    if any(p.is_error for p in problems):
+        text = None
+    _report(problems, limited)
+    if text is None:
+        errors = sum(p.is_error for p in problems)
+        print(f"cyclemap: error: {errors} problem{'s' * (errors != 1)} in {visible(file)}; nothing was written",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_INVALID)
+    write_output(output, text.encode("utf-8"), [file, *([details] if details else [])])
+    if output != "-":
+        _survey_warning(text, output)
+        print(f"Wrote {visible(output)}", file=sys.stderr)
+
+
+def _report(problems: list[TableProblem], limited: object) -> None:
+    """Print every problem (errors and warnings) on standard error, the first 100 of them."""
+    for line in limited(problems):  # type: ignore[operator]
+        print(line, file=sys.stderr)
+
+
+def _survey_warning(text: str, output: str) -> None:
+    """Warn when the map's survey file is not where the new map looks for it (next to it)."""
+    from cyclemap.loader import load_bytes
+    from cyclemap.report.terminal import visible
+
+    cmap = load_bytes(text.encode("utf-8"), Path(output).name)
+    if cmap.survey is None:
+        return
+    where = Path(output).parent / cmap.survey.file
+    if not where.is_file():
+        print(f"cyclemap: warning: {visible(output)}: its survey file {visible(cmap.survey.file)} is not next to it "
+              f"({visible(str(where))}); copy it there, or change survey.file", file=sys.stderr)
