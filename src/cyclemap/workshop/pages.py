@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -822,12 +823,12 @@ def _score_field(doc: PackDocument, label: str, span: tuple[float, float], top: 
 
 _RESCORE_COLUMNS = (
     Column("No.", 0.045),
-    Column("Id", 0.14),
-    Column("Activity", 0.2),
+    Column("Id", 0.17),
+    Column("Activity", 0.195),
     Column("Today\nimp./sat.", 0.075, "RIGHT"),
-    Column("New importance", 0.19),
-    Column("New satisfaction", 0.19),
-    Column("New pains", 0.16),
+    Column("New importance", 0.185),
+    Column("New satisfaction", 0.185),
+    Column("New pains", 0.145),
 )
 _NEW_IMPORTANCE, _NEW_SATISFACTION, _NEW_PAINS = 4, 5, 6
 """Columns of the rescore table that take handwriting: two rows of scores to circle and a line for pains."""
@@ -859,7 +860,9 @@ def rescore(doc: PackDocument, cmap: CycleMap, key: str, scores: Mapping[str, Vi
     if view:
         doc.para(f"Today's scores: {view}", 9.5, INK, bold=True)
     doc.ln(2)
-    rows = [_rescore_row(v, scores.get(v.activity.id or "")) for v in cmap.walk() if v.phase == key]
+    id_room = _RESCORE_COLUMNS[1].width * doc.epw - 2 * PAD_X
+    rows = [_rescore_row(v, scores.get(v.activity.id or ""), _broken_id(doc, v.activity.id or "", id_room))
+            for v in cmap.walk() if v.phase == key]
     blank = [Cell("+", colour=MUTED), Cell("new", colour=MUTED), Cell("\nunder:", colour=MUTED),
              *(Cell("") for _ in range(4))]
     table = doc.lay_table(_RESCORE_COLUMNS, rows + [blank] * RESCORE_BLANK_ROWS, size=RESCORE_SIZE)
@@ -870,13 +873,27 @@ def rescore(doc: PackDocument, cmap: CycleMap, key: str, scores: Mapping[str, Vi
                                                                              index))
 
 
-def _rescore_row(visit: Visit, scored: ViewScore | None) -> list[Cell]:
-    """An activity's row: number, id, name indented by depth, today's scores; the rest is for the pen."""
+def _broken_id(doc: PackDocument, text: str, room: float) -> str:
+    """An id in lines of at most `room` mm, broken after a '-' where it can (a typist reads whole words), else
+    where the line is full."""
+    lines, line = [], ""
+    for part in re.split(r"(?<=-)", plain(text, 200)):
+        if line and doc.measure.width(line + part, False) * RESCORE_SIZE > room:
+            lines.append(line)
+            line = ""
+        line += part
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _rescore_row(visit: Visit, scored: ViewScore | None, shown_id: str) -> list[Cell]:
+    """An activity's row: number, id (`shown_id`, as broken into lines), name indented by depth, today's scores;
+    the rest is for the pen."""
     indent = "    " * visit.depth
-    today = f"{_score_value(scored, 'importance')} / {_score_value(scored, 'satisfaction')}"
+    today = " / ".join(_score_value(scored, question) or NONE_MARK for question in ("importance", "satisfaction"))
     return [
         Cell(number_of(visit), colour=MUTED),
-        Cell(plain(visit.activity.id or "", 200)),
+        Cell(shown_id),
         Cell(indent + plain(visit.activity.name), bold=visit.depth == 0),
         Cell(today if scored is not None else NONE_MARK, colour=INK if scored is not None else MUTED),
         Cell(""),
