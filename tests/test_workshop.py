@@ -113,14 +113,16 @@ def test_fonts_are_embedded(example: str, example_pack: Callable[[str], tuple[Pa
 
 
 def test_a_small_map_has_one_page_per_part_and_phase(pack_of: Callable[..., tuple[Result, Path]]) -> None:
-    """Cover, poster, landscape, three phases, gaps, three worksheets and evidence: eleven pages, in that order."""
+    """Cover, poster, landscape, three phases, gaps, three worksheets, three rescore sheets and evidence: fourteen
+    pages, in that order."""
     result, pdf = pack_of(SMALL_MAP)
     assert result.code == 0, result.err
-    assert "(11 pages, A4 landscape)" in result.err
+    assert "(14 pages, A4 landscape)" in result.err
     pages = page_texts(pdf)
-    assert len(pages) == page_count(pdf) == 11
+    assert len(pages) == page_count(pdf) == 14
     headers = ["The cycle", "Opportunity landscape: all customers", "Phase: Pre", "Phase: During", "Phase: Post",
-               "Opportunity gaps", "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Evidence"]
+               "Opportunity gaps", "Worksheet: Pre", "Worksheet: During", "Worksheet: Post", "Rescore: Pre",
+               "Rescore: During", "Rescore: Post", "Evidence"]
     for page, header in zip(pages[1:], headers, strict=True):
         assert header in page.splitlines()[0]
     assert "Booking a repair" in pages[0]
@@ -390,7 +392,7 @@ def test_long_phase_labels_wrap_in_the_contents_clear_of_their_page_numbers(
     assert max(w.right for w in found) <= width - margin + 1
     contents = [w for w in found if w.left > width * 0.64 and w.bottom < 500]  # not the footer
     numbers = [w for w in contents if w.text.isdigit()]
-    assert len(numbers) == 10  # every part and phase listed (the landscape too), each with its page
+    assert len(numbers) == 13  # every part and phase listed (the landscape and rescore sheets too), with its page
     assert max(n.right for n in numbers) - min(n.right for n in numbers) < 1  # aligned on the right
     assert not [(w.text, n.text) for n in numbers for w in contents if w is not n and _overlap(w, n)]
     text = words(page_texts(pdf)[0])

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from fpdf import FPDF
@@ -21,6 +21,8 @@ from cyclemap.render.text import clean
 from cyclemap.workshop.fonts import Fonts
 from cyclemap.workshop.tables import INK, PAD_X, PAD_Y, Cell, Column, Measure, Row, Table, lay_out, page_runs
 
+AfterRow = Callable[[int, float, float], None]
+"""Draws over a table's row once it is drawn: called with the row's index, left and top (mm)."""
 MUTED = "#5f5f5f"
 RULE = "#b8b8b8"
 BODY = "body"
@@ -182,9 +184,9 @@ class PackDocument(FPDF):
         """The table broken into lines and rows, ready to measure and draw; `width` mm wide (else the page's)."""
         return lay_out(self.measure, columns, rows, size, self.page_break_trigger - self.t_margin, width=width)
 
-    def draw_table(self, table: Table, left: float | None = None) -> None:
+    def draw_table(self, table: Table, left: float | None = None, after_row: AfterRow | None = None) -> None:
         """Draw `table` from here down (from `left` mm, else the margin), over as many pages as it needs, with no
-        row alone on a page."""
+        row alone on a page. `after_row(index, left, top)` may draw more over each row once it is drawn."""
         runs = page_runs(table, self.page_break_trigger - self.y, self.page_break_trigger - self.t_margin)
         for number, (start, end) in enumerate(runs):
             if number > 0:
@@ -192,8 +194,11 @@ class PackDocument(FPDF):
             if start == end:
                 continue
             top = self._draw_row(table, table.head, self.y, left)
-            for row in table.rows[start:end]:
-                top = self._draw_row(table, row, top, left)
+            for index in range(start, end):
+                bottom = self._draw_row(table, table.rows[index], top, left)
+                if after_row is not None:
+                    after_row(index, self.l_margin if left is None else left, top)
+                top = bottom
             self.set_y(top)
         self.ln(3)
 

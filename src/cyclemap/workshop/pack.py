@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from cyclemap.workshop.progress import Steps, shown_on_terminal
 if TYPE_CHECKING:
     from cyclemap.survey.views import SurveyResults
 
-SECTIONS = ("cover", "poster", "landscape", "phases", "gaps", "segments", "worksheets", "evidence")
+SECTIONS = ("cover", "poster", "landscape", "phases", "gaps", "segments", "worksheets", "rescore", "evidence")
 """The parts of a pack, in the order they are printed ("segments" only on a map with segments)."""
 PAPERS = {"a4": "A4", "a3": "A3", "letter": "Letter"}
 """Paper names on the command line and as fpdf2 knows them; pages are landscape."""
@@ -43,7 +44,7 @@ MAX_PACK_ACTIVITIES = 5_000
 pages, within 600 MB and a minute (figures in docs/decisions.md). Cover and worksheets take any map."""
 MAX_PACK_EVIDENCE = 20_000
 """Most evidence entries (each cited reference of each activity) a pack's evidence appendix takes."""
-SCALING_SECTIONS = frozenset({"poster", "landscape", "phases", "gaps", "evidence"})
+SCALING_SECTIONS = frozenset({"poster", "landscape", "phases", "gaps", "rescore", "evidence"})
 """The parts that grow with the map: a diagram node or a table row per activity, gap or reference."""
 
 
@@ -190,8 +191,9 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
         for key, shown in plan.landscapes.items():
             placements.append(pages.landscape(doc, key, diagrams[key], shown))
         steps.advance()
+    scores = ({visit.activity.id or "": views.score(visit.activity, options.view) for visit in cmap.walk()}
+              if {"phases", "rescore"}.intersection(options.sections) else {})
     if "phases" in options.sections:
-        scores = {visit.activity.id or "": views.score(visit.activity, options.view) for visit in cmap.walk()}
         for phase in scene.phases:
             parts = [diagrams[f"flow-{phase.key}-{n}"] for n in range(len(chunks[phase.key]))]
             placements += pages.phase(doc, cmap, phase.key, parts, gaps, scores)
@@ -202,9 +204,13 @@ def _write(doc: PackDocument, cmap: CycleMap, plan: _Plan, steps: Steps) -> list
     if "segments" in options.sections and cmap.segments:
         _segment_page(doc, cmap, options)
         steps.advance()
-    if "worksheets" in options.sections:
+    sheets: dict[str, Callable[[str], None]] = {  # a sheet per phase to fill by hand
+        "worksheets": lambda key: pages.worksheet(doc, cmap, key),
+        "rescore": lambda key: pages.rescore(doc, cmap, key, scores, caption),
+    }
+    for section in (part for part in sheets if part in options.sections):
         for key in (p.key for p in scene.phases):
-            pages.worksheet(doc, cmap, key)
+            sheets[section](key)
         steps.advance()
     if "evidence" in options.sections:
         pages.evidence(doc, cmap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from cyclemap.survey import ALL
 from cyclemap.workshop.diagrams import PT_PER_MM, Diagram, Placement
 from cyclemap.workshop.document import MUTED, RULE, PackDocument, bullets, plain
 from cyclemap.workshop.poster import LEGIBLE_SCALE, MIN_TEXT_PT, OVERLAP, Frame, PosterPlan, Tile
-from cyclemap.workshop.tables import INK, PAD_X, Cell, Column
+from cyclemap.workshop.tables import INK, PAD_X, Cell, Column, Table, page_runs
 
 if TYPE_CHECKING:
     from cyclemap.segment_gaps import Disagreement, ViewEntry
@@ -816,6 +817,130 @@ def _score_field(doc: PackDocument, label: str, span: tuple[float, float], top: 
         doc.set_xy(bx, top + 0.5)
         doc.cell(size, size, str(score), align="C")
     return top + _SCORE_ROW
+
+
+# -- 5b. rescore sheets ---------------------------------------------------------------
+
+_RESCORE_COLUMNS = (
+    Column("No.", 0.045),
+    Column("Id", 0.17),
+    Column("Activity", 0.195),
+    Column("Today\nimp./sat.", 0.075, "RIGHT"),
+    Column("New importance", 0.185),
+    Column("New satisfaction", 0.185),
+    Column("New pains", 0.145),
+)
+_NEW_IMPORTANCE, _NEW_SATISFACTION, _NEW_PAINS = 4, 5, 6
+"""Columns of the rescore table that take handwriting: two rows of scores to circle and a line for pains."""
+RESCORE_BLANK_ROWS = 3
+"""Empty rows at the end of each sheet for activities the workshop finds missing."""
+RESCORE_SIZE = 8.5
+"""Points of the rescore table's text."""
+_SCORE_DIGITS = 7.0
+"""Points of the numbers to circle (at least 6, as all text of the pack)."""
+
+
+def rescore(doc: PackDocument, cmap: CycleMap, key: str, scores: Mapping[str, ViewScore | None],
+            view: str | None = None) -> None:
+    """A sheet to rescore a phase by hand: each activity with today's scores, its scale to circle, a pains line.
+
+    Ids are printed so that the typed-up results map back (`cyclemap import FILE --into MAP`); the
+    numbers are the phase pages' and the diagrams'. `scores` holds each activity's scores shown as
+    today's (by id); `view` names whose, on a map with segments or a survey.
+    """
+    name = _phase_name(cmap, key)
+    doc.begin(f"Rescore: {name}", f"Rescore: {name}")
+    doc.heading(f"Rescore: {name}", PHASE_INK[key], size=16)
+    low, high = cmap.scale.min, cmap.scale.max
+    doc.para(f"For each activity, circle its importance and how satisfied the customer is today, from {low} "
+             f"(low) to {high} (high), and write new pains on its line. Leave a row blank to keep its scores. "
+             "Add missing activities in the empty rows at the end, naming the activity they belong under. Type "
+             "the results up by id (a CSV with the columns id, importance, satisfaction, pains; a new "
+             "activity: parent, name) and run cyclemap import scores.csv --into MAP.", 9.5, MUTED)
+    if view:
+        doc.para(f"Today's scores: {view}", 9.5, INK, bold=True)
+    doc.ln(2)
+    id_room = _RESCORE_COLUMNS[1].width * doc.epw - 2 * PAD_X
+    rows = [_rescore_row(v, scores.get(v.activity.id or ""), _broken_id(doc, v.activity.id or "", id_room))
+            for v in cmap.walk() if v.phase == key]
+    blank = [Cell("+", colour=MUTED), Cell("new", colour=MUTED), Cell("\nunder:", colour=MUTED),
+             *(Cell("") for _ in range(4))]
+    table = doc.lay_table(_RESCORE_COLUMNS, rows + [blank] * RESCORE_BLANK_ROWS, size=RESCORE_SIZE)
+    runs = page_runs(table, doc.room_left(), doc.page_break_trigger - doc.t_margin)
+    if rows and len(runs) > 1 and runs[-1][0] >= len(rows):  # the empty rows would fill a page of their own
+        table = doc.lay_table(_RESCORE_COLUMNS, rows, size=RESCORE_SIZE)
+    doc.draw_table(table, after_row=lambda index, left, top: _rescore_marks(doc, table, (low, high), left, top,
+                                                                             index))
+
+
+def _broken_id(doc: PackDocument, text: str, room: float) -> str:
+    """An id in lines of at most `room` mm, broken after a '-' where it can (a typist reads whole words), else
+    where the line is full."""
+    lines, line = [], ""
+    for part in re.split(r"(?<=-)", plain(text, 200)):
+        if line and doc.measure.width(line + part, False) * RESCORE_SIZE > room:
+            lines.append(line)
+            line = ""
+        line += part
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _rescore_row(visit: Visit, scored: ViewScore | None, shown_id: str) -> list[Cell]:
+    """An activity's row: number, id (`shown_id`, as broken into lines), name indented by depth, today's scores;
+    the rest is for the pen."""
+    indent = "    " * visit.depth
+    today = " / ".join(_score_value(scored, question) or NONE_MARK for question in ("importance", "satisfaction"))
+    return [
+        Cell(number_of(visit), colour=MUTED),
+        Cell(shown_id),
+        Cell(indent + plain(visit.activity.name), bold=visit.depth == 0),
+        Cell(today if scored is not None else NONE_MARK, colour=INK if scored is not None else MUTED),
+        Cell(""),
+        Cell(""),
+        Cell("\n"),  # two lines high at least: room for the circles and a line of handwriting
+    ]
+
+
+def _rescore_marks(  # noqa: PLR0913, PLR0917 - a row's place, spelled out
+    doc: PackDocument, table: Table, scale: tuple[int, int], left: float, top: float, index: int
+) -> None:
+    """Over a drawn row: the scale's numbers in boxes to circle in both score columns, a rule to write pains on."""
+    row = table.rows[index]
+    starts = [left + sum(table.widths[:n]) for n in range(len(table.widths) + 1)]
+    for column in (_NEW_IMPORTANCE, _NEW_SATISFACTION):
+        _circle_row(doc, (starts[column], top, table.widths[column], row.height), scale)
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.2)
+    base = top + row.height - 2.2
+    doc.line(starts[_NEW_PAINS] + PAD_X, base, starts[_NEW_PAINS + 1] - PAD_X, base)
+
+
+def _circle_row(doc: PackDocument, cell: tuple[float, float, float, float], scale: tuple[int, int]) -> None:
+    """The scale's numbers in a row of small boxes across `cell` (left, top, width, height mm), centred in its
+    height; a write-in line with the range when the scale has too many points to box."""
+    left, top, width, height = cell
+    low, high = scale
+    count = high - low + 1
+    doc.set_draw_color(RULE)
+    doc.set_line_width(0.2)
+    room = width - 2 * PAD_X
+    if count > _MOST_SCORE_BOXES:
+        doc.style(_SCORE_DIGITS, MUTED)
+        text = f"({low} to {high})"
+        doc.line(left + PAD_X, top + height / 2 + 1.5, left + room - doc.get_string_width(text), top + height / 2 + 1.5)
+        doc.set_xy(left + PAD_X + room - doc.get_string_width(text) - doc.c_margin, top + height / 2 - 2)
+        doc.cell(doc.get_string_width(text) + 2 * doc.c_margin, 4, text)
+        return
+    gap = 0.8
+    size = min(5.5, (room - gap * (count - 1)) / count)
+    y = top + (height - size) / 2
+    doc.style(_SCORE_DIGITS, INK)
+    for n, score in enumerate(range(low, high + 1)):
+        x = left + PAD_X + n * (size + gap)
+        doc.rect(x, y, size, size, round_corners=True, corner_radius=0.8)
+        doc.set_xy(x, y)
+        doc.cell(size, size, str(score), align="C")
 
 
 # -- 6. evidence appendix ---------------------------------------------------------

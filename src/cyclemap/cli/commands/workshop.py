@@ -38,7 +38,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
         str | None,
         typer.Option("--sections", show_default=False, autocompletion=complete_sections,
                      help="Parts to include, comma-separated, printed in this order: cover, poster, landscape, "
-                     "phases, gaps, segments (on a map with segments), worksheets, evidence. Default: all."),
+                     "phases, gaps, segments (on a map with segments), worksheets, rescore, evidence. Default: all."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", show_default=False, help="Cover title instead of "
                                               "the map's.")] = None,
@@ -75,7 +75,9 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
     page per segment too, on a map with segments), a page per phase (its flow and
     a table of its activities), the ranked gaps, on a map with segments the
     gaps that differ by segment side by side, capture worksheets to fill by
-    hand, and an evidence appendix. Apart from the cover date it is the same
+    hand, rescore sheets (each activity with today's scores and its scale to
+    circle, by id, for `cyclemap import FILE --into MAP`), and an evidence
+    appendix. Apart from the cover date it is the same
     for the same map, so it can be rebuilt in CI and compared.
 
     [bold]Examples[/bold]
@@ -85,6 +87,8 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
       cyclemap workshop map.yaml -o pack.pdf --paper a3
 
       cyclemap workshop map.yaml --sections cover,gaps,worksheets
+
+      cyclemap workshop map.yaml --sections rescore -o rescore.pdf
 
       cyclemap workshop map.yaml --date 2026-03-01 --title "Solar: spring review"
 
