@@ -6,12 +6,13 @@ import difflib
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import REPO
 from tests.support_rows_csv import rows_from_csv
 
-from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK
+from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_map
 from cyclemap.problems import MapError
 from cyclemap.roundtrip.into import RowErrors, run_into, update_map
@@ -327,3 +328,48 @@ def test_a_windows_line_ending_file_keeps_its_line_endings(folder: Path) -> None
     data = (folder / "map.yaml").read_bytes()
     assert b"\r\n        satisfaction: 5\r\n" in data
     assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+# -- the command: `cyclemap import FILE --into MAP` ---------------------------------------------
+
+
+def test_the_import_command_updates_a_map_from_a_typed_up_sheet(folder: Path, cli: Any) -> None:
+    sheet = folder / "scores.csv"
+    sheet.write_text("id,satisfaction,pains\nchoose,8,Hidden fees\n", encoding="utf-8")
+    before = (folder / "map.yaml").read_text(encoding="utf-8")
+    dry = cli("import", str(sheet), "--into", str(folder / "map.yaml"), "--dry-run")
+    assert dry.code == EXIT_OK, dry.err
+    assert "satisfaction:" in dry.out and "+ Hidden fees" in dry.out
+    assert (folder / "map.yaml").read_text(encoding="utf-8") == before
+    done = cli("import", str(sheet), "--into", str(folder / "map.yaml"))
+    assert done.code == EXIT_OK, done.err
+    after = (folder / "map.yaml").read_text(encoding="utf-8")
+    removed, added = _changed_lines(before, after)
+    assert added == ["        satisfaction: 8", "          - Hidden fees"] and not removed
+    assert _comments(after) == _comments(before)
+
+
+def test_a_spreadsheet_export_comes_back_into_its_map_unchanged(folder: Path, cli: Any) -> None:
+    sheet = folder / "acts.xlsx"
+    assert cli("export", str(folder / "map.yaml"), "-o", str(sheet)).code == EXIT_OK
+    before = (folder / "map.yaml").read_text(encoding="utf-8")
+    result = cli("import", str(sheet), "--into", str(folder / "map.yaml"))
+    assert result.code == EXIT_OK, result.err
+    assert "No differences" in result.out
+    assert (folder / "map.yaml").read_text(encoding="utf-8") == before
+
+
+def test_bad_sheets_and_option_mixes_for_into_are_refused(folder: Path, cli: Any) -> None:
+    sheet = folder / "scores.csv"
+    sheet.write_text("satisfaction,pains\n8,x\n", encoding="utf-8")
+    no_key = cli("import", str(sheet), "--into", str(folder / "map.yaml"))
+    assert no_key.code == EXIT_INVALID and "scores.csv:1:1: error: no 'id' or 'number' column" in no_key.err
+    sheet.write_text("id,satisfaction\nchoose,high\n", encoding="utf-8")
+    bad = cli("import", str(sheet), "--into", str(folder / "map.yaml"))
+    assert bad.code == EXIT_INVALID and "scores.csv:2:2" in bad.err and "nothing was written" in bad.err
+    both = cli("import", str(sheet), "--into", str(folder / "map.yaml"), "-o", str(folder / "new.yaml"))
+    assert both.code == EXIT_USAGE and "not both" in both.err
+    alone = cli("import", str(sheet), "--dry-run", "-o", str(folder / "new.yaml"))
+    assert alone.code == EXIT_USAGE and "--into" in alone.err
+    assert not (folder / "new.yaml").exists()
+    assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP

@@ -259,7 +259,9 @@ class _Updater:
     # -- finding what a row means ---------------------------------------------------------------
 
     def cell(self, row: ActivityRow, column: str) -> str:
-        """The place of `row`'s cell in `column`: by the file's header when known, else by the export's order."""
+        """Where `row`'s cell in `column` is: as the reader found it, else by the header or the export's order."""
+        if column in row.columns:
+            return row.cell(column)
         if self.header is not None and column in self.header:
             return row.place.cell(list(self.header).index(column) + 1)
         order = [name for name in COLUMNS if name in row.present]

@@ -91,12 +91,15 @@ class TableUnreadable(InputError):
     exit_code = 4
 
 
-def read_rows(path: str, name: str | None = None) -> tuple[list[ActivityRow], MapDetails | None, list[TableProblem]]:
+def read_rows(
+    path: str, name: str | None = None, *, update: bool = False
+) -> tuple[list[ActivityRow], MapDetails | None, list[TableProblem]]:
     """The activity rows of the CSV or XLSX file at `path`, the workbook's details sheet (None for a CSV
     or a workbook without one), and every problem found, each naming its cell.
 
     `name` is how messages name the file (default: `path`). Raises `InputError` when the file cannot
-    be opened at all, `TableUnreadable` when it is no table (exit codes 2 and 4).
+    be opened at all, `TableUnreadable` when it is no table (exit codes 2 and 4). With `update` (for
+    `import --into`) the table needs only a way to find each row's activity: an id, number or name column.
     """
     shown = name or path
     data = _read(path, shown)
@@ -104,7 +107,7 @@ def read_rows(path: str, name: str | None = None) -> tuple[list[ActivityRow], Ma
         grid, details_grid = _xlsx_grids(data, shown)
     else:
         grid, details_grid = _csv_grid(data, shown), None
-    rows, problems = rows_of(grid)
+    rows, problems = rows_of(grid, update=update)
     details = None
     if details_grid is not None:
         details, found = details_of_grid(details_grid)
@@ -299,8 +302,11 @@ def _is_blank(cells: list[Cell]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def rows_of(grid: Grid) -> tuple[list[ActivityRow], list[TableProblem]]:
-    """The activity rows of a grid (its first non-blank row is the header) and the problems found."""
+def rows_of(grid: Grid, *, update: bool = False) -> tuple[list[ActivityRow], list[TableProblem]]:
+    """The activity rows of a grid (its first non-blank row is the header) and the problems found.
+
+    A new map's table needs the columns phase and name; an update's (`update`) an id, number or name.
+    """
     problems = list(grid.problems)
     lines = [(number, cells) for number, cells in grid.rows if not _is_blank(cells)]
     if not lines:
@@ -310,12 +316,19 @@ def rows_of(grid: Grid) -> tuple[list[ActivityRow], list[TableProblem]]:
     header_row, header = lines[0]
     columns, segments, extensions, found = _header(grid, header_row, header)
     problems += found
-    for needed in ("phase", "name"):
-        if needed not in columns:
-            problems.append(TableProblem(grid.place(header_row).cell(1), f"no '{needed}' column: a table of "
-                                         "activities needs at least the columns phase and name"))
-    if any(p.is_error for p in problems) and not ("phase" in columns and "name" in columns):
-        return [], problems
+    if update:
+        if not {"id", "number", "name"} & columns.keys():
+            problems.append(TableProblem(grid.place(header_row).cell(1), "no 'id' or 'number' column: each row "
+                                         "needs one to find its activity in the map (or parent and name for a "
+                                         "new activity)"))
+            return [], problems
+    else:
+        for needed in ("phase", "name"):
+            if needed not in columns:
+                problems.append(TableProblem(grid.place(header_row).cell(1), f"no '{needed}' column: a table of "
+                                             "activities needs at least the columns phase and name"))
+        if any(p.is_error for p in problems) and not ("phase" in columns and "name" in columns):
+            return [], problems
     rows = []
     for number, cells in lines[1:]:
         row, row_problems = _row(grid.place(number), cells, columns, segments, extensions)

@@ -42,6 +42,16 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
                      "instead of FILE's own sheet 'Map'."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace MAP when it exists (its comments are lost).")] = False,
+    into: Annotated[
+        str | None,
+        typer.Option("--into", metavar="MAP", show_default=False,
+                     help="Update this existing map instead of writing a new one: scores, pains, offerings and "
+                     "evidence of its activities (by id or number), new activities under a parent; comments and "
+                     "layout are kept."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --into: print what would change, write nothing.")
+    ] = False,
 ) -> None:
     """Make a map from a spreadsheet of activities: CSV or XLSX, one row per activity, in map order.
 
@@ -61,6 +71,16 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
         --customer Homeowners --outcome "Cheap, clean energy"
 
       cyclemap import acts.csv --details acts-map.csv -o map.yaml --force
+
+      cyclemap import scores.csv --into map.yaml --dry-run   # workshop scores back
+
+    With [bold]--into[/bold] the sheet updates an existing map instead (for example the
+    workshop's rescore sheets, typed up): rows find their activity by id, or by
+    number and phase; importance, satisfaction and segment scores are replaced,
+    pains, offerings and evidence are added to; a row without id or number but
+    with a parent (or a phase) adds a new activity. Only the values that change
+    are touched: every comment and the rest of the file stay as they were. What
+    changed is printed as `cyclemap diff` says it.
     """
     from cyclemap.output import refuse_inputs, write_output
     from cyclemap.problems import InputError
@@ -70,6 +90,11 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
     from cyclemap.roundtrip.table_read import limited, read_details_file, read_rows
     from cyclemap.safe_text import subject
 
+    if into is not None:
+        _into(file, into, output, dry_run)
+        return
+    if dry_run:
+        raise typer.BadParameter("--dry-run goes with --into MAP", param_hint="'--dry-run'")
     if output is None:
         raise typer.BadParameter("name the map to write: -o MAP (or -o - for standard output)",
                                  param_hint="'--output'")
@@ -105,6 +130,27 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
     if output != "-":
         _survey_warning(text, output)
         print(f"Wrote {visible(output)}", file=sys.stderr)
+
+
+def _into(file: str, into: str, output: str | None, dry_run: bool) -> None:
+    """`import FILE --into MAP`: read the rows, then update the map in place (or only print, with --dry-run)."""
+    from cyclemap.report.terminal import visible
+    from cyclemap.roundtrip.into import run_into
+    from cyclemap.roundtrip.table_read import limited, read_rows
+
+    if output is not None:
+        raise typer.BadParameter("give either -o MAP (a new map) or --into MAP (update a map), not both",
+                                 param_hint="'--into'")
+    rows, _details, problems = read_rows(file, update=True)
+    _report(problems, limited)
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        print(f"cyclemap: error: {errors} problem{'s' * (errors != 1)} in {visible(file)}; nothing was written",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_INVALID)
+    code = run_into(rows, into, dry_run, source=file)
+    if code:
+        raise typer.Exit(code)
 
 
 def _report(problems: list[TableProblem], limited: object) -> None:
