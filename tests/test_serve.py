@@ -66,6 +66,16 @@ class Server:
         finally:
             connection.close()
 
+    def raw(self, line: str, hosts: list[str]) -> tuple[int, str]:
+        """Status and body of a request written byte for byte: `line`, one Host header per entry of `hosts`."""
+        request = "".join(f"{header}\r\n" for header in (line, *(f"Host: {h}" for h in hosts),
+                                                          "Connection: close"))
+        with socket.create_connection((self.host, self.port), timeout=30) as connection:
+            connection.sendall(f"{request}\r\n".encode())
+            answer = _read_all(connection)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body.decode()
+
     def version(self, page: str) -> int:
         status, _, body = self.get(f"/live/version?page={page}")
         assert status == 200, body
@@ -76,6 +86,14 @@ class Server:
         self.proc.send_signal(signal.SIGINT)
         _, err = self.proc.communicate(timeout=30)
         return self.proc.returncode, err
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    answer = b""
+    while chunk := connection.recv(1 << 16):
+        answer += chunk
+    return answer
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 10.0) -> Any:
@@ -146,10 +164,10 @@ def test_prints_its_address_and_lists_the_maps(server: Server) -> None:
     "/maps/../../etc/passwd", "/maps/%2e%2e%2fhostile.html", "/maps/hostile.yaml", "/hostile.yaml",
     "/examples/home-solar.yaml", "/assets/site.css/../../hostile.yaml", "/assets//etc/passwd",
     "/assets/site.css%00.html", "/%2Fetc%2Fpasswd", "/maps/hostile.html/../../hostile.yaml", "/site/static/site.js",
-    "/templates/map.html", "/C:/Windows/win.ini", "http://127.0.0.1/etc/passwd",
+    "/templates/map.html", "/C:/Windows/win.ini", "http://127.0.0.1:{port}/etc/passwd",
 ])
 def test_no_request_path_reaches_the_file_system(server: Server, folder: Path, path: str) -> None:
-    status, headers, body = server.get(path)
+    status, headers, body = server.get(path.format(port=server.port))
     assert status == 404, (path, status)
     assert "root:" not in body and "cyclemap:" not in body
     assert "script-src 'self'" in headers["content-security-policy"]
@@ -161,13 +179,56 @@ def test_an_absolute_path_to_a_served_map_is_not_served(server: Server, folder: 
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
-                                  "127.0.0.1:1", "localhost:1", ""])
+                                  "127.0.0.1:1", "localhost:1", "localhost.:{port}", "127.0.0.1", "[::1]:{port}",
+                                  "[::ffff:127.0.0.1]:{port}"])
 def test_requests_for_another_host_are_refused(server: Server, host: str) -> None:
-    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends Host: evil.example."""
+    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends Host: evil.example. Another spelling
+    of the server's name (a trailing dot) or another address of the machine is not the address served."""
     for path in ("/index.html", "/maps/edit-http.html", "/live/version?page=edit-http", "/assets/site.js"):
         status, _, body = server.get(path, host=host.format(port=server.port))
         assert status == 403, (host, path)
         assert "<" not in body
+
+
+HOST_CASES = [
+    # (request line, Host headers, status): two Hosts, or none in HTTP/1.1, are 400 (RFC 9112 section 3.2)
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}", "127.0.0.1:{port}"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}", "evil.example"], 400),
+    ("GET /index.html HTTP/1.1", [], 400),
+    ("GET /index.html HTTP/1.0", [], 403),  # HTTP/1.0 needs no Host, but then it is for nobody in particular
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}@evil.example"], 400),
+    ("GET /index.html HTTP/1.1", ["user@127.0.0.1:{port}"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port} evil.example"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}/evil"], 400),
+    # absolute-form: the URL's authority and the Host must both name this server
+    ("GET http://evil.example/index.html HTTP/1.1", ["127.0.0.1:{port}"], 403),
+    ("GET http://evil.example:{port}/maps/edit-http.html HTTP/1.1", ["127.0.0.1:{port}"], 403),
+    ("GET http://127.0.0.1:{port}/index.html HTTP/1.1", ["evil.example"], 403),
+    ("GET http://127.0.0.1:{port}@evil.example/index.html HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET https://127.0.0.1:{port}/index.html HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET * HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET 127.0.0.1:{port} HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET http://127.0.0.1:{port}/index.html HTTP/1.1", ["127.0.0.1:{port}"], 200),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}"], 200),
+    ("GET /index.html HTTP/1.0", ["LocalHost:{port}"], 200),
+]
+
+
+@pytest.mark.parametrize(("line", "hosts", "expected"), HOST_CASES)
+def test_whom_a_request_is_for_decides_whether_it_is_answered(server: Server, line: str, hosts: list[str],
+                                                              expected: int) -> None:
+    """Odd Host headers and request targets are refused with 400 or 403, and never get a page."""
+    status, body = server.raw(line.format(port=server.port), [host.format(port=server.port) for host in hosts])
+    assert status == expected, (line, hosts, body[:200])
+    assert ("<h1>" in body) == (expected == 200)
+
+
+def test_an_http_0_9_request_gets_no_page(server: Server) -> None:
+    """A request line without a version (HTTP/0.9) carries no Host: refused, its answer has no page."""
+    with socket.create_connection((server.host, server.port), timeout=30) as connection:
+        connection.sendall(b"GET /index.html\r\n\r\n")
+        answer = _read_all(connection)
+    assert b"<h1>" not in answer and b"answers only requests addressed to it" in answer
 
 
 def test_localhost_is_the_same_server(server: Server) -> None:
