@@ -44,6 +44,8 @@ REFUSED = {
     HTTPStatus.BAD_REQUEST: b"Bad request: one Host header naming this server, and a path, are needed.\n",
     HTTPStatus.FORBIDDEN: b"This server answers only requests addressed to it.\n",
 }
+Content = tuple[bytes, str] | tuple[bytes, str, HTTPStatus]
+"""What a route answers: the body and its type, and the status when it is not 200."""
 IDLE_SECONDS = 20
 """A kept-alive connection with no request for this long is closed (its thread ends)."""
 
@@ -208,10 +210,11 @@ class Handler(BaseHTTPRequestHandler):
         elif isinstance(found, str):
             self._send(HTTPStatus.FOUND, b"", "text/plain; charset=utf-8", body=body, extra={"Location": found})
         else:
-            self._send(HTTPStatus.OK, found[0], found[1], body=body)
+            self._send(HTTPStatus.OK if len(found) == 2 else found[2], found[0], found[1], body=body)
 
-    def _route(self, path: str, query: dict[str, str]) -> tuple[bytes, str] | str | None:
-        """(content, type) for a path of the table, a redirect target, or None (404)."""
+    def _route(self, path: str, query: dict[str, str]) -> Content | str | None:
+        """(content, type) for a path of the table (and a status when not 200: the page of a map gone from its
+        folder is 410), a redirect target, or None (404)."""
         site = self.server.site
         if path == "/":
             return self.server.home
@@ -233,8 +236,11 @@ class Handler(BaseHTTPRequestHandler):
                                                              query.get("node", ""))
             return None if panel is None else (panel.encode(), HTML)
         if path.startswith("/maps/") and path.endswith(".html"):
-            live = site.by_page.get(path[len("/maps/"):-len(".html")])
-            return None if live is None else (live.page_html(site.options, query.get("segment", "all")).encode(), HTML)
+            page = site.page_html(path[len("/maps/"):-len(".html")], query.get("segment", "all"))
+            if page is None:
+                return None
+            text, gone = page
+            return text.encode(), HTML, HTTPStatus.GONE if gone else HTTPStatus.OK
         return None
 
     def _send(self, status: HTTPStatus, content: bytes, kind: str, *, body: bool = True,
