@@ -9,6 +9,7 @@ Playwright and are skipped when either is missing.
 
 from __future__ import annotations
 
+import _thread
 import http.client
 import os
 import re
@@ -17,16 +18,26 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
+import webbrowser
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.test_site import HOSTILE, Page, needs_graphviz
 
+from cyclemap import mapfolder
 from cyclemap.loader import load_map
-from cyclemap.serve.server import HEADERS
+from cyclemap.mapfolder import FolderScan, folder_maps
+from cyclemap.serve import live as live_module
+from cyclemap.serve.live import POLL_SECONDS, LiveSite
+from cyclemap.serve.server import HEADERS, LiveServer
+from cyclemap.site.pages import SiteOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLAR = ROOT / "examples" / "home-solar.yaml"
@@ -66,6 +77,16 @@ class Server:
         finally:
             connection.close()
 
+    def raw(self, line: str, hosts: list[str]) -> tuple[int, str]:
+        """Status and body of a request written byte for byte: `line`, one Host header per entry of `hosts`."""
+        request = "".join(f"{header}\r\n" for header in (line, *(f"Host: {h}" for h in hosts),
+                                                          "Connection: close"))
+        with socket.create_connection((self.host, self.port), timeout=30) as connection:
+            connection.sendall(f"{request}\r\n".encode())
+            answer = _read_all(connection)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body.decode()
+
     def version(self, page: str) -> int:
         status, _, body = self.get(f"/live/version?page={page}")
         assert status == 200, body
@@ -76,6 +97,14 @@ class Server:
         self.proc.send_signal(signal.SIGINT)
         _, err = self.proc.communicate(timeout=30)
         return self.proc.returncode, err
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    answer = b""
+    while chunk := connection.recv(1 << 16):
+        answer += chunk
+    return answer
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 10.0) -> Any:
@@ -146,10 +175,10 @@ def test_prints_its_address_and_lists_the_maps(server: Server) -> None:
     "/maps/../../etc/passwd", "/maps/%2e%2e%2fhostile.html", "/maps/hostile.yaml", "/hostile.yaml",
     "/examples/home-solar.yaml", "/assets/site.css/../../hostile.yaml", "/assets//etc/passwd",
     "/assets/site.css%00.html", "/%2Fetc%2Fpasswd", "/maps/hostile.html/../../hostile.yaml", "/site/static/site.js",
-    "/templates/map.html", "/C:/Windows/win.ini", "http://127.0.0.1/etc/passwd",
+    "/templates/map.html", "/C:/Windows/win.ini", "http://127.0.0.1:{port}/etc/passwd",
 ])
 def test_no_request_path_reaches_the_file_system(server: Server, folder: Path, path: str) -> None:
-    status, headers, body = server.get(path)
+    status, headers, body = server.get(path.format(port=server.port))
     assert status == 404, (path, status)
     assert "root:" not in body and "cyclemap:" not in body
     assert "script-src 'self'" in headers["content-security-policy"]
@@ -161,13 +190,56 @@ def test_an_absolute_path_to_a_served_map_is_not_served(server: Server, folder: 
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
-                                  "127.0.0.1:1", "localhost:1", ""])
+                                  "127.0.0.1:1", "localhost:1", "localhost.:{port}", "127.0.0.1", "[::1]:{port}",
+                                  "[::ffff:127.0.0.1]:{port}"])
 def test_requests_for_another_host_are_refused(server: Server, host: str) -> None:
-    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends Host: evil.example."""
+    """DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends Host: evil.example. Another spelling
+    of the server's name (a trailing dot) or another address of the machine is not the address served."""
     for path in ("/index.html", "/maps/edit-http.html", "/live/version?page=edit-http", "/assets/site.js"):
         status, _, body = server.get(path, host=host.format(port=server.port))
         assert status == 403, (host, path)
         assert "<" not in body
+
+
+HOST_CASES = [
+    # (request line, Host headers, status): two Hosts, or none in HTTP/1.1, are 400 (RFC 9112 section 3.2)
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}", "127.0.0.1:{port}"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}", "evil.example"], 400),
+    ("GET /index.html HTTP/1.1", [], 400),
+    ("GET /index.html HTTP/1.0", [], 403),  # HTTP/1.0 needs no Host, but then it is for nobody in particular
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}@evil.example"], 400),
+    ("GET /index.html HTTP/1.1", ["user@127.0.0.1:{port}"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port} evil.example"], 400),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}/evil"], 400),
+    # absolute-form: the URL's authority and the Host must both name this server
+    ("GET http://evil.example/index.html HTTP/1.1", ["127.0.0.1:{port}"], 403),
+    ("GET http://evil.example:{port}/maps/edit-http.html HTTP/1.1", ["127.0.0.1:{port}"], 403),
+    ("GET http://127.0.0.1:{port}/index.html HTTP/1.1", ["evil.example"], 403),
+    ("GET http://127.0.0.1:{port}@evil.example/index.html HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET https://127.0.0.1:{port}/index.html HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET * HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET 127.0.0.1:{port} HTTP/1.1", ["127.0.0.1:{port}"], 400),
+    ("GET http://127.0.0.1:{port}/index.html HTTP/1.1", ["127.0.0.1:{port}"], 200),
+    ("GET /index.html HTTP/1.1", ["127.0.0.1:{port}"], 200),
+    ("GET /index.html HTTP/1.0", ["LocalHost:{port}"], 200),
+]
+
+
+@pytest.mark.parametrize(("line", "hosts", "expected"), HOST_CASES)
+def test_whom_a_request_is_for_decides_whether_it_is_answered(server: Server, line: str, hosts: list[str],
+                                                              expected: int) -> None:
+    """Odd Host headers and request targets are refused with 400 or 403, and never get a page."""
+    status, body = server.raw(line.format(port=server.port), [host.format(port=server.port) for host in hosts])
+    assert status == expected, (line, hosts, body[:200])
+    assert ("<h1>" in body) == (expected == 200)
+
+
+def test_an_http_0_9_request_gets_no_page(server: Server) -> None:
+    """A request line without a version (HTTP/0.9) carries no Host: refused, its answer has no page."""
+    with socket.create_connection((server.host, server.port), timeout=30) as connection:
+        connection.sendall(b"GET /index.html\r\n\r\n")
+        answer = _read_all(connection)
+    assert b"<h1>" not in answer and b"answers only requests addressed to it" in answer
 
 
 def test_localhost_is_the_same_server(server: Server) -> None:
@@ -339,3 +411,157 @@ def test_a_map_served_through_a_link_follows_the_link_when_it_is_pointed_elsewhe
         wait_for(lambda: "<h1>Version C</h1>" in served.get("/maps/m.html")[2])
     finally:
         served.stop()
+
+
+# -- a folder's maps come and go -------------------------------------------------------------------
+
+
+def _index_links(server: Server) -> list[str]:
+    return [link for link in Page(server.get("/index.html")[2]).links() if link.startswith("maps/")]
+
+
+def test_maps_saved_renamed_and_deleted_in_the_folder_follow_on_the_index(server: Server, folder: Path) -> None:
+    """A map saved into the folder (or a new subfolder) gets a card and a live page; renamed, its old page says
+    where it went (410, so a tab left on it stays on a page that explains); deleted, the page says it is gone
+    until the file comes back, under the same name."""
+    text = SOLAR.read_text(encoding="utf-8").replace("title: Rooftop solar for homeowners", "title: Came later")
+    save(folder / "came-later.yaml", text)
+    wait_for(lambda: "maps/came-later.html" in _index_links(server))
+    status, _, body = server.get("/maps/came-later.html")
+    assert status == 200 and "<h1>Came later</h1>" in body
+    first = server.version("came-later")
+
+    (folder / "came-later.yaml").rename(folder / "renamed.yaml")
+    wait_for(lambda: "maps/renamed.html" in _index_links(server))
+    assert "maps/came-later.html" not in _index_links(server)
+    status, headers, body = server.get("/maps/came-later.html")
+    assert status == 410 and headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+    assert "no longer in the folder" in Page(body).all_text and 'href="../maps/renamed.html"' in body
+    assert server.version("came-later") > first  # the open tab's poll sees the change, and keeps working
+
+    (folder / "renamed.yaml").unlink()
+    wait_for(lambda: "maps/renamed.html" not in _index_links(server))
+    status, _, body = server.get("/maps/renamed.html")
+    assert status == 410 and "no longer in the folder" in Page(body).all_text and "It is now" not in body
+
+    (folder / "sub").mkdir()
+    save(folder / "sub" / "renamed.yaml", text)  # another file, whose name would clash: its own page
+    save(folder / "renamed.yaml", text.replace("Came later", "Came back"))
+    wait_for(lambda: "<h1>Came back</h1>" in server.get("/maps/renamed.html")[2])
+    assert server.get("/maps/renamed.html")[0] == 200
+    wait_for(lambda: "maps/sub-renamed.html" in _index_links(server))
+
+    part = folder / "sub" / "written-in-place.yaml"
+    part.write_text("title: not a map yet\n", encoding="utf-8")
+    time.sleep(2 * POLL_SECONDS)
+    part.write_text(text.replace("Came later", "Written in place"), encoding="utf-8")  # no rename: no folder change
+    wait_for(lambda: "maps/sub-written-in-place.html" in _index_links(server))
+    shutil.rmtree(folder / "sub")
+    (folder / "renamed.yaml").unlink()
+    wait_for(lambda: not {"maps/renamed.html", "maps/sub-renamed.html"} & set(_index_links(server)))
+
+
+def test_the_folder_scan_looks_at_a_bounded_number_of_entries_per_poll(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With many folders, each poll stats at most its budget of them, and a change anywhere is still found within
+    one round; a known map that loses its 'cyclemap:' line mid-save stays; hidden folders stay out."""
+    for number in range(60):
+        (tmp_path / f"d{number:02}").mkdir()
+        (tmp_path / f"d{number:02}" / "notes.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text("cyclemap: 1\n", encoding="utf-8")
+    scan = FolderScan(str(tmp_path))
+    assert scan.maps() == [str(tmp_path / "m.yaml")] and scan.looked_at() == 61
+    looks: list[str] = []
+    real = mapfolder._stamp
+    monkeypatch.setattr(mapfolder, "_stamp", lambda path: looks.append(path) or real(path))
+    monkeypatch.setattr(mapfolder, "_RECENT_NS", 0)  # what was just written counts as settled
+    scan.refresh(budget=10)
+    assert len(looks) == 10
+    (tmp_path / "d59" / "late.yaml").write_text("cyclemap: 1\n", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.yaml").write_text("cyclemap: 1\n", encoding="utf-8")
+    (tmp_path / "m.yaml").write_text("", encoding="utf-8")  # half-written
+    found = [scan.refresh(budget=10) for _ in range(7)]  # 61 entries, 10 a poll: one round
+    assert any(found)
+    assert scan.maps() == [str(tmp_path / "d59" / "late.yaml"), str(tmp_path / "m.yaml")]
+    assert scan.maps() == sorted([*folder_maps(str(tmp_path)), str(tmp_path / "m.yaml")])
+    assert not any(scan.refresh(budget=10) for _ in range(7))
+
+
+# -- pages built once per version ------------------------------------------------------------------
+
+
+def test_twenty_tabs_asking_at_once_wait_for_one_build_per_version(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index, the ranking and a map's page are built once per version however many requests ask, at once or
+    one after another, and built again after a save; pages built while the map changes stay consistent."""
+    shutil.copy(SOLAR, tmp_path / "a.yaml")
+    shutil.copy(ROOT / "examples" / "rooftop-solar-segments.yaml", tmp_path / "b.yaml")
+    shutil.copytree(ROOT / "examples" / "surveys", tmp_path / "surveys")
+    builds: Counter[str] = Counter()
+    for name in ("index_page", "gaps_page", "map_page"):
+        monkeypatch.setattr(live_module, name, _counting(builds, name, getattr(live_module, name)))
+    site = LiveSite([str(tmp_path)], SiteOptions())
+    site.refresh()  # the first build found b.yaml's survey: it is read once more, to watch it from then on
+    server = LiveServer(("127.0.0.1", 0), site, home="/index.html")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    paths = ["/index.html", "/gaps.html", "/maps/a.html", "/maps/b.html?segment=landlords"]
+
+    def ask(path: str) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
+    try:
+        for _ in range(2):
+            with ThreadPoolExecutor(20) as pool:
+                assert set(pool.map(ask, paths * 20)) == {200}
+        assert builds == {"index_page": 1, "gaps_page": 1, "map_page": 2}
+        save(tmp_path / "a.yaml", SOLAR.read_text(encoding="utf-8").replace("importance: 9", "importance: 8", 1))
+        assert site.refresh()
+        with ThreadPoolExecutor(20) as pool:
+            assert set(pool.map(ask, paths * 20)) == {200}
+        assert builds == {"index_page": 2, "gaps_page": 2, "map_page": 3}  # b.yaml did not change
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _counting(builds: Counter[str], name: str, build: Callable[..., str]) -> Callable[..., str]:
+    def counted(*args: Any, **kwargs: Any) -> str:
+        builds[name] += 1
+        time.sleep(0.05)  # slow enough that the requests overlap
+        return build(*args, **kwargs)
+    return counted
+
+
+# -- --open -----------------------------------------------------------------------------------------
+
+
+def test_open_shows_the_page_in_the_browser_once_the_server_answers(tmp_path: Path, cli: Callable[..., Any],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """--open hands the address to the web browser, which must find the server answering even when it waits
+    (a browser in the terminal returns only once closed): before, it was opened before the server answered."""
+    shutil.copy(SOLAR, tmp_path / "m.yaml")
+    seen: list[tuple[str, int, str]] = []
+
+    def browser(url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own http:// address
+                seen.append((url, response.status, response.read().decode()))
+        finally:
+            _thread.interrupt_main()  # then Ctrl-C
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser)
+    result = cli("serve", str(tmp_path / "m.yaml"), "--port", "0", "--open")
+    assert result.code == 0, result.err
+    assert len(seen) == 1
+    url, status, body = seen[0]
+    assert url in result.out and status == 200 and "<h1>Rooftop solar for homeowners</h1>" in body

@@ -124,10 +124,13 @@ def test_clicking_an_activity_opens_its_panel(page: Any, server: Server) -> None
 
 
 def test_20_tabs_and_100_saves_in_10_s(browser: Any, server: Server, folder: Path) -> None:
-    """No crash, every tab ends on the last version, and the server's threads and files come back down."""
+    """No crash, every tab ends on the last version, and the server's threads and open files (/proc/PID/task and
+    /proc/PID/fd of the server process) come back to what they were before the tabs opened."""
     path = folder / "load.yaml"
     good = path.read_text(encoding="utf-8")
     pid = server.proc.pid
+    wait_for(lambda: _threads(pid) <= 2, seconds=30)  # main and watcher: earlier tests' connections closed
+    threads, files = _threads(pid), _open_files(pid)
     context = browser.new_context()
     tabs = [context.new_page() for _ in range(20)]
     for tab in tabs:
@@ -135,14 +138,12 @@ def test_20_tabs_and_100_saves_in_10_s(browser: Any, server: Server, folder: Pat
     for number in range(100):
         save(path, good.replace("title: Rooftop solar for homeowners", f"title: Save {number}"))
         time.sleep(0.1)  # 100 saves in about 10 s
-    final = server.version("load")
     for tab in tabs:
-        playwright.expect(tab.locator("h1")).to_have_text("Save 99", timeout=15000)
-        assert tab.locator("meta[name=cyclemap-live]").get_attribute("data-version") == str(
-            max(final, server.version("load")))
+        playwright.expect(tab.locator("h1")).to_have_text("Save 99", timeout=30000)  # a loaded machine is slow
+    wait_for(lambda: {tab.locator("meta[name=cyclemap-live]").get_attribute("data-version") for tab in tabs}
+             == {str(server.version("load"))}, seconds=15)  # every tab on the server's last version
     context.close()
-    wait_for(lambda: _threads(pid) <= 4, seconds=30)  # main, watcher, at most a closing connection or two
-    assert _open_files(pid) < 40
+    wait_for(lambda: _threads(pid) <= threads and _open_files(pid) <= files, seconds=30)  # back to where it was
 
 
 def _threads(pid: int) -> int:

@@ -5,20 +5,29 @@ of the newest save when it does not validate, and a version number that goes
 up each time the map or a file it reads (its includes, its survey) changes.
 A `LiveSite` holds the maps and one watcher thread that looks at those files'
 status every `POLL_SECONDS` (size, modification time and inode: an editor that
-saves by renaming counts too) and rebuilds a map whose files changed. No
-request from a browser ever names a file: pages are made from what the
-watcher read.
+saves by renaming counts too) and rebuilds a map whose files changed. With a
+folder, the watcher also follows the maps in it (`FolderScan`): a map saved
+there appears on the index with its page, a map deleted or renamed leaves a
+page saying so. No request from a browser ever names a file: pages are made
+from what the watcher read.
+
+Pages are built once per version (`BuildOnce`): twenty tabs asking for a page
+after a save wait for one build rather than making twenty, and a page being
+built while the watcher reads a newer save is built from one consistent
+`Snapshot` and kept under that snapshot's version.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from cyclemap.mapfolder import FolderScan
 from cyclemap.problems import CyclemapError, Problem
 from cyclemap.render import RenderOptions, scene_of
 from cyclemap.site.collect import CollectedMap, collect_map, draw_diagrams
@@ -28,20 +37,23 @@ from cyclemap.site.pages import (
     SiteOptions,
     activity_panel,
     gaps_page,
+    gone_page,
     index_page,
     map_page,
-    name_pages,
+    page_name,
+    unique_page_name,
 )
 from cyclemap.survey import ALL
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Hashable, Iterable, Iterator
 
 POLL_SECONDS = 0.2
-"""How often the watcher looks at the files of every map."""
+"""How often the watcher looks at the files of every map (and at the folders served)."""
 LIVE_SCRIPT = "assets/live.js"
 
 Stamp = tuple[tuple[str, int, int, int, int], ...]
+T = TypeVar("T")
 
 
 def stamp_of(paths: Iterable[str]) -> Stamp:
@@ -57,44 +69,98 @@ def stamp_of(paths: Iterable[str]) -> Stamp:
     return tuple(found)
 
 
+class BuildOnce(Generic[T]):
+    """Values built once per version: requests that want one not built yet wait for the single build under way.
+
+    Keys are ``(version, ...)``; storing a newer version drops the older ones
+    (a page of an older version built late is answered but not kept).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple[int, Hashable], T] = {}
+        self._building: dict[tuple[int, Hashable], threading.Lock] = {}
+        self._newest = -1
+
+    def get(self, version: int, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for `key` at `version`, built by `build` if no one has yet."""
+        slot = (version, key)
+        with self._lock:
+            if slot in self._values:
+                return self._values[slot]
+            gate = self._building.setdefault(slot, threading.Lock())
+        with gate:
+            with self._lock:
+                if slot in self._values:
+                    return self._values[slot]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(slot, None)
+            with self._lock:
+                if version > self._newest:
+                    self._values = {old: kept for old, kept in self._values.items() if old[0] >= version}
+                    self._newest = version
+                if version == self._newest:
+                    self._values[slot] = value
+        return value
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One version of a map as the pages show it, taken whole so that a page never mixes two saves."""
+
+    version: int
+    shown: CollectedMap
+    """The last version that validated, else the newest (invalid) one."""
+    problems: tuple[Problem, ...] = ()
+    """The newest save's problems while `shown` is an older, valid version."""
+
+
 class LiveMap:
     """One map as the live pages show it, rebuilt by `refresh` when its files change."""
 
-    def __init__(self, source: str, *, threshold: float | None, timeout: float) -> None:
+    def __init__(self, source: str, page: str, versions: Iterator[int], *, threshold: float | None,
+                 timeout: float) -> None:
         self.source = source
+        self.page = page
+        """The page's name (``maps/<page>.html``)."""
         self.threshold = threshold
         self.timeout = timeout
-        self.page = ""
-        """The page's name, set by `LiveSite` (``maps/<page>.html``)."""
-        self.version = 0
-        self.shown: CollectedMap = CollectedMap(source)
-        """The last version that validated, else the newest (invalid) one."""
-        self.problems: tuple[Problem, ...] = ()
-        """The newest save's problems while `shown` is an older, valid version."""
+        self._versions = versions
+        self.snapshot = Snapshot(0, CollectedMap(source))
+        self.identity: tuple[int, int] | None = None
+        """Device and inode of the map's file when last looked at (a map renamed elsewhere keeps them)."""
         self._watched: tuple[str, ...] = tuple(dict.fromkeys((os.path.abspath(source), os.path.realpath(source))))
         self._stamp: Stamp | None = None
-        self._lock = threading.Lock()
-        self._views: dict[str, CollectedMap] = {}
-        self._html: dict[tuple[str, str], str] = {}
+        self._built: BuildOnce[object] = BuildOnce()
+
+    @property
+    def version(self) -> int:
+        return self.snapshot.version
+
+    @property
+    def shown(self) -> CollectedMap:
+        return self.snapshot.shown
 
     def refresh(self) -> bool:
         """Rebuild the map if a file it reads changed since the last build; True when it did."""
         watched = self._watched
         before = stamp_of(watched)
+        if before[0][3] >= 0:
+            self.identity = (before[0][4], before[0][3])
         if before == self._stamp:
             return False
         collected = self._collect()
         newly = self._watch_list(collected)
-        with self._lock:
-            self._watched = newly
-            self._stamp = before if newly == watched else None  # new files read: look again next time
-            if collected.valid or not self.shown.valid:
-                self.shown, self.problems = collected, ()
-            else:
-                self.problems = collected.problems
-            self.version += 1
-            self._views = {ALL: self.shown} if self.shown.valid else {}
-            self._html = {}
+        self._watched = newly
+        self._stamp = before if newly == watched else None  # new files read: look again next time
+        old = self.snapshot
+        if collected.valid or not old.shown.valid:
+            self.snapshot = Snapshot(next(self._versions), collected)
+        else:
+            self.snapshot = Snapshot(next(self._versions), old.shown, collected.problems)
         return True
 
     def _collect(self) -> CollectedMap:
@@ -115,23 +181,22 @@ class LiveMap:
             paths.append(str(Path(real).parent))
         return tuple(paths)
 
-    def collected(self, view: str = ALL) -> CollectedMap:
+    def collected(self, view: str = ALL, snapshot: Snapshot | None = None) -> CollectedMap:
         """What the page shows for `view` ("all" or a segment id): diagrams drawn once per version and view."""
-        with self._lock:
-            shown, found = self.shown, self._views.get(view)
-        if found is not None or shown.cmap is None:
-            return found or shown
-        diagrams, missing = draw_diagrams(shown.cmap, shown.survey, threshold=self.threshold,
-                                          timeout=self.timeout, view=view)
-        found = replace(shown, diagrams=diagrams, missing=missing, view=view)
-        with self._lock:
-            if self.shown is shown:
-                self._views[view] = found
-        return found
+        snapshot = snapshot or self.snapshot
+        shown = snapshot.shown
+        if shown.cmap is None or view == ALL:
+            return shown
+        cmap, survey = shown.cmap, shown.survey
 
-    def live_view(self) -> LiveView:
-        with self._lock:
-            return LiveView(self.page, self.version, self.problems)
+        def draw() -> CollectedMap:
+            diagrams, missing = draw_diagrams(cmap, survey, threshold=self.threshold, timeout=self.timeout,
+                                              view=view)
+            return replace(shown, diagrams=diagrams, missing=missing, view=view)
+
+        found = self._built.get(snapshot.version, ("view", view), draw)
+        assert isinstance(found, CollectedMap)  # noqa: S101 - only draw() stores under ("view", ...)
+        return found
 
     def has_view(self, view: str) -> bool:
         """Whether `view` is "all" or one of the map's segments (any other asked for shows "all")."""
@@ -139,19 +204,15 @@ class LiveMap:
         return view == ALL or (cmap is not None and any(segment.id == view for segment in cmap.segments))
 
     def page_html(self, options: SiteOptions, view: str = ALL) -> str:
-        """The map's live page for `view`."""
+        """The map's live page for `view`, built once per version and view."""
         view = view if self.has_view(view) else ALL
-        live = self.live_view()
-        key = (view, str(live.version))
-        with self._lock:
-            cached = self._html.get(key)
-        if cached is not None:
-            return cached
-        text = map_page(PageMap(self.collected(view), self.page), options, live=live)
-        with self._lock:
-            if self.version == live.version:
-                self._html[key] = text
-        return text
+        snapshot = self.snapshot
+        live = LiveView(self.page, snapshot.version, snapshot.problems)
+
+        def build() -> str:
+            return map_page(PageMap(self.collected(view, snapshot), self.page), options, live=live)
+
+        return str(self._built.get(snapshot.version, ("page", view), build))
 
     def panel_html(self, options: SiteOptions, layout: str, node: str) -> str | None:
         """The activity panel for a node clicked in a diagram (``a3`` in cycle and flow, ``pt-<id>`` in the
@@ -185,29 +246,97 @@ def node_activity(collected: CollectedMap, layout: str, node: str) -> str | None
     return None
 
 
+@dataclass(frozen=True)
+class GoneMap:
+    """A map that was served from a folder and is no longer in it: its page says so until the file is back."""
+
+    source: str
+    version: int
+    identity: tuple[int, int] | None
+
+
 class LiveSite:
     """Every map served, the watcher thread that keeps them current, and the pages made from them."""
 
-    def __init__(self, sources: list[str], options: SiteOptions, *, timeout: float = 30.0) -> None:
+    def __init__(self, arguments: list[str], options: SiteOptions, *, timeout: float = 30.0) -> None:
+        """Serve `arguments`: map files (served whatever becomes of them) and folders (their maps as they come
+        and go)."""
         self.options = replace(options, scripts=(*options.scripts, LIVE_SCRIPT))
-        self.maps = [LiveMap(source, threshold=options.threshold, timeout=timeout) for source in sources]
+        self.threshold, self.timeout = options.threshold, timeout
+        self._arguments = list(dict.fromkeys(arguments))
+        self._scans = {arg: FolderScan(arg) for arg in self._arguments if Path(arg).is_dir()}
+        places = [Path(os.path.abspath(arg)) for arg in self._arguments]
+        places = [place if arg in self._scans else place.parent for arg, place in zip(self._arguments, places,
+                                                                                       strict=True)]
+        self._top = os.path.commonpath(places) if places else str(Path.cwd())
+        self._names: dict[str, str] = {}
+        """Each map's absolute path -> its page name, for the whole run (a map that comes back keeps its page)."""
+        self._versions = itertools.count(1)
         self.generation = 0
-        """Goes up when any map changes (the index's and the gap ranking's version)."""
+        """Goes up when any map changes, comes or goes (the index's and the gap ranking's version)."""
+        self.maps: list[LiveMap] = []
+        self.by_page: dict[str, LiveMap] = {}
+        self.gone: dict[str, GoneMap] = {}
+        """Pages of maps no longer in their folder."""
+        self._built: BuildOnce[str] = BuildOnce()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._follow_folders(force=True)
         self.refresh()
-        for entry, live in zip(name_pages([live.shown for live in self.maps]), self.maps, strict=True):
-            live.page = entry.page
-        self.by_page = {live.page: live for live in self.maps}
+
+    def sources(self) -> list[str]:
+        """The maps served now: files as given, each folder's maps; each once, in order."""
+        found: list[str] = []
+        for arg in self._arguments:
+            scan = self._scans.get(arg)
+            found.extend(scan.maps() if scan is not None else [arg])
+        return list(dict.fromkeys(found))
+
+    def _follow_folders(self, *, force: bool = False) -> bool:
+        """Look at the folders served; add the maps that came (drawn before they show), retire those that went."""
+        changed = force
+        for scan in self._scans.values():
+            changed = scan.refresh() or changed
+        if not changed:
+            return False
+        current = {live.source: live for live in self.maps}
+        maps, came = [], False
+        for source in self.sources():
+            live = current.pop(source, None)
+            if live is None:
+                came = True
+                live = LiveMap(source, self._page_for(source), self._versions, threshold=self.threshold,
+                               timeout=self.timeout)
+                self._rebuild(live)
+            maps.append(live)
+        gone = dict(self.gone)
+        for live in current.values():
+            gone[live.page] = GoneMap(live.source, next(self._versions), live.identity)
+        for live in maps:
+            gone.pop(live.page, None)
+        self.maps, self.by_page, self.gone = maps, {live.page: live for live in maps}, gone
+        return came or bool(current)
+
+    def _page_for(self, source: str) -> str:
+        """The page name of a map: its path below the folders served, the same if it leaves and comes back."""
+        path = os.path.abspath(source)
+        if path not in self._names:
+            self._names[path] = unique_page_name(page_name(path, self._top), set(self._names.values()))
+        return self._names[path]
+
+    @staticmethod
+    def _rebuild(live: LiveMap) -> bool:
+        try:
+            return live.refresh()
+        except Exception as err:
+            print(f"cyclemap serve: could not rebuild {live.source}: {err!r}", file=sys.stderr)
+            return False
 
     def refresh(self) -> bool:
-        """Rebuild every map whose files changed; True when any did."""
-        changed = False
+        """Follow the folders, and rebuild every map whose files changed; True when anything did."""
+        changed = self._follow_folders()
         for live in self.maps:
-            try:
-                changed = live.refresh() or changed
-            except Exception as err:
-                print(f"cyclemap serve: could not rebuild {live.source}: {err!r}", file=sys.stderr)
+            changed = self._rebuild(live) or changed
         if changed:
             self.generation += 1
         return changed
@@ -231,13 +360,36 @@ class LiveSite:
         if page in ("", "index", "gaps"):
             return self.generation
         live = self.by_page.get(page)
-        return None if live is None else live.version
+        if live is not None:
+            return live.version
+        gone = self.gone.get(page)
+        return None if gone is None else gone.version
 
     def page_maps(self) -> list[PageMap]:
         return [PageMap(live.shown, live.page) for live in self.maps]
 
     def index_html(self) -> str:
-        return index_page(self.page_maps(), self.options, live=LiveView("index", self.generation))
+        """The index, built once per generation."""
+        generation = self.generation
+        return self._built.get(generation, "index", lambda: index_page(
+            self.page_maps(), self.options, live=LiveView("index", generation)))
 
     def gaps_html(self) -> str:
-        return gaps_page(self.page_maps(), self.options, live=LiveView("gaps", self.generation))
+        """The ranking of every gap, built once per generation."""
+        generation = self.generation
+        return self._built.get(generation, "gaps", lambda: gaps_page(
+            self.page_maps(), self.options, live=LiveView("gaps", generation)))
+
+    def page_html(self, page: str, view: str = ALL) -> tuple[str, bool] | None:
+        """A map's live page for `view` and False; the page of a map gone from its folder and True; or None."""
+        live = self.by_page.get(page)
+        if live is not None:
+            return live.page_html(self.options, view), False
+        gone = self.gone.get(page)
+        if gone is None:
+            return None
+        generation = self.generation  # where it went may change with any map
+        moved = next((PageMap(other.shown, other.page) for other in self.maps
+                      if gone.identity is not None and other.identity == gone.identity), None)
+        return self._built.get(generation, ("gone", page), lambda: gone_page(
+            gone.source, moved, self.options, LiveView(page, gone.version))), True

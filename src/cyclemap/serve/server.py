@@ -4,8 +4,9 @@ Every answer comes from `LiveSite` or from the package's own static files,
 looked up by the exact request path in a table: nothing from a request is
 ever joined to a path on disk, so ``/../../etc/passwd``, percent-encoded
 variants and absolute paths are simply not in the table (404). Requests whose
-Host header is not the address served are refused (403): a web page on another
-site cannot reach the server through a DNS name rebound to 127.0.0.1. Every
+Host header is not the address served are refused (403; 400 for two Host
+headers or a malformed one, see `host_status`): a web page on another site
+cannot reach the server through a DNS name rebound to 127.0.0.1. Every
 answer carries a Content-Security-Policy that allows scripts, styles and
 requests to this server only, and no inline script.
 """
@@ -13,7 +14,9 @@ requests to this server only, and no inline script.
 from __future__ import annotations
 
 import ipaddress
+import re
 import sys
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
@@ -37,45 +40,97 @@ HEADERS = {
 ASSET_TYPES = {"site.css": "text/css; charset=utf-8", "site.js": "text/javascript; charset=utf-8",
                "live.js": "text/javascript; charset=utf-8"}
 HTML = "text/html; charset=utf-8"
+REFUSED = {
+    HTTPStatus.BAD_REQUEST: b"Bad request: one Host header naming this server, and a path, are needed.\n",
+    HTTPStatus.FORBIDDEN: b"This server answers only requests addressed to it.\n",
+}
+Content = tuple[bytes, str] | tuple[bytes, str, HTTPStatus]
+"""What a route answers: the body and its type, and the status when it is not 200."""
 IDLE_SECONDS = 20
 """A kept-alive connection with no request for this long is closed (its thread ends)."""
 
 
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
-    """The Host headers the server answers: the address it listens on, and localhost when that is a loopback."""
-    names = {host}
+    """The Host headers the server answers: the address it listens on, and localhost when that is a loopback.
+
+    Only the name a browser uses to reach this very socket: ``[::1]`` does not
+    reach a server on 127.0.0.1, nor ``127.0.0.1`` one on ``::1``.
+    """
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         address = None
+    names = {f"[{host}]" if address is not None and address.version == 6 else host}
     if address is not None and address.is_loopback:
-        names |= {"localhost", "127.0.0.1", "[::1]"}
-    if address is not None and address.version == 6:
-        names.add(f"[{host}]")
-    return frozenset(f"{name}:{port}" for name in names)
+        names.add("localhost")
+    return frozenset(f"{name.lower()}:{port}" for name in names)
 
 
-def host_allowed(header: str | None, allowed: frozenset[str], wildcard_port: int | None) -> bool:
-    """Whether a request's Host header names this server.
+_HOST = re.compile(r"\A(?:\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?\Z")
+"""A Host value as a browser sends it: a name or IPv4 address, or an IPv6 address in brackets; a port."""
 
-    Listening on every address (``--host 0.0.0.0``), any IP address with the
-    right port is accepted too: a DNS name cannot be, so rebinding still fails.
+
+def host_status(request: RequestLine, allowed: frozenset[str], wildcard_port: int | None) -> HTTPStatus | None:
+    """Why a request is refused for whom it is addressed to, or None when it is addressed to this server.
+
+    - 400 Bad Request: two Host headers, none in an HTTP/1.1 request (RFC 9112
+      section 3.2 asks for 400 in both cases), a Host that is no host and port
+      (``127.0.0.1:8765@evil``, spaces, user info), or a request target that
+      is neither a path nor an ``http://`` URL (``*``, ``host:port``).
+    - 403 Forbidden: a well-formed Host that is not the address served: another
+      name (DNS rebinding), the name with a trailing dot, another address of
+      this machine (``[::1]`` for 127.0.0.1), another port or none; an
+      absolute-form target (``GET http://evil/ HTTP/1.1``) whose authority is
+      not the address served, whatever the Host says (both must name this
+      server); an HTTP/1.0 request without a Host, which does not say whom it
+      is for.
+
+    Letter case does not matter (names are case-insensitive). Listening on every
+    address (``--host 0.0.0.0``), any IP address with the right port is accepted
+    too: a DNS name cannot be, so rebinding still fails.
     """
-    if header is None:
-        return False
-    host = header.strip().lower()
+    if len(request.hosts) > 1:
+        return HTTPStatus.BAD_REQUEST
+    if not request.hosts:
+        return HTTPStatus.BAD_REQUEST if request.version >= "HTTP/1.1" else HTTPStatus.FORBIDDEN
+    names = [request.hosts[0]]
+    if not request.target.startswith("/"):
+        absolute = urlsplit(request.target)
+        if absolute.scheme.lower() != "http" or not absolute.netloc:
+            return HTTPStatus.BAD_REQUEST
+        names.append(absolute.netloc)
+    names = [name.strip().lower() for name in names]
+    if not all(_HOST.match(name) for name in names):
+        return HTTPStatus.BAD_REQUEST
+    if all(_names_this_server(name, allowed, wildcard_port) for name in names):
+        return None
+    return HTTPStatus.FORBIDDEN
+
+
+def _names_this_server(host: str, allowed: frozenset[str], wildcard_port: int | None) -> bool:
+    """Whether a well-formed, lower-case ``host:port`` is the address served (any IP address on a wildcard)."""
     if host in allowed:
         return True
-    if wildcard_port is None:
-        return False
     name, _, port = host.rpartition(":")
-    if port != str(wildcard_port):
-        return False
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True
+    return wildcard_port is not None and port == str(wildcard_port) and _is_ip(name.strip("[]"))
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """Whom a request is for: its request target, HTTP version and Host headers (every one sent)."""
+
+    target: str
+    version: str
+    hosts: tuple[str, ...]
+
+    def path_and_query(self) -> tuple[str, str]:
+        """The path and query of the target, origin-form (``/maps/x.html?segment=y``) or absolute-form; the path
+        exactly as sent (no decoding: it is only ever looked up whole in the table of routes)."""
+        if self.target.startswith("/"):
+            path, _, query = self.target.partition("?")
+            return path, query
+        parts = urlsplit(self.target)
+        return parts.path or "/", parts.query
 
 
 class LiveServer(ThreadingHTTPServer):
@@ -134,14 +189,17 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST  # noqa: N815 - the standard library's method names
 
     def _answer(self, *, body: bool) -> None:
-        if not host_allowed(self.headers.get("Host"), self.server.allowed, self.server.wildcard_port):
-            self._send(HTTPStatus.FORBIDDEN, b"This server answers only requests addressed to it.\n",
-                       "text/plain; charset=utf-8", body=body)
+        request = RequestLine(self.path, self.request_version, tuple(self.headers.get_all("Host") or ()))
+        refused = host_status(request, self.server.allowed, self.server.wildcard_port)
+        if refused is not None:
+            self.close_connection = True
+            self._send(refused, REFUSED[refused], "text/plain; charset=utf-8", body=body,
+                       extra={"Connection": "close"})
             return
-        parts = urlsplit(self.path)
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        path, raw_query = request.path_and_query()
+        query = {key: values[0] for key, values in parse_qs(raw_query).items()}
         try:
-            found = self._route(parts.path, query)
+            found = self._route(path, query)
         except Exception as err:
             print(f"cyclemap serve: {self.path!r}: {err!r}", file=sys.stderr)
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, b"Internal error; see the terminal.\n",
@@ -152,10 +210,11 @@ class Handler(BaseHTTPRequestHandler):
         elif isinstance(found, str):
             self._send(HTTPStatus.FOUND, b"", "text/plain; charset=utf-8", body=body, extra={"Location": found})
         else:
-            self._send(HTTPStatus.OK, found[0], found[1], body=body)
+            self._send(HTTPStatus.OK if len(found) == 2 else found[2], found[0], found[1], body=body)
 
-    def _route(self, path: str, query: dict[str, str]) -> tuple[bytes, str] | str | None:
-        """(content, type) for a path of the table, a redirect target, or None (404)."""
+    def _route(self, path: str, query: dict[str, str]) -> Content | str | None:
+        """(content, type) for a path of the table (and a status when not 200: the page of a map gone from its
+        folder is 410), a redirect target, or None (404)."""
         site = self.server.site
         if path == "/":
             return self.server.home
@@ -177,8 +236,11 @@ class Handler(BaseHTTPRequestHandler):
                                                              query.get("node", ""))
             return None if panel is None else (panel.encode(), HTML)
         if path.startswith("/maps/") and path.endswith(".html"):
-            live = site.by_page.get(path[len("/maps/"):-len(".html")])
-            return None if live is None else (live.page_html(site.options, query.get("segment", "all")).encode(), HTML)
+            page = site.page_html(path[len("/maps/"):-len(".html")], query.get("segment", "all"))
+            if page is None:
+                return None
+            text, gone = page
+            return text.encode(), HTML, HTTPStatus.GONE if gone else HTTPStatus.OK
         return None
 
     def _send(self, status: HTTPStatus, content: bytes, kind: str, *, body: bool = True,

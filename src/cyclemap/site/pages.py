@@ -98,20 +98,31 @@ def name_pages(maps: list[CollectedMap]) -> list[PageMap]:
     Names are lower-case letters, digits and '-'; two maps that would get the
     same name get '-2', '-3' in the order given.
     """
-    sources = [Path(os.path.abspath(entry.source)) for entry in maps]
-    top = os.path.commonpath([path.parent for path in sources]) if sources else ""
+    sources = [os.path.abspath(entry.source) for entry in maps]
+    top = os.path.commonpath([str(Path(path).parent) for path in sources]) if sources else ""
     taken: set[str] = set()
     named = []
     for entry, path in zip(maps, sources, strict=True):
-        stem = os.path.relpath(path.with_suffix(""), top)
-        base = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "map"
-        page, number = base, 1
-        while page in taken:
-            number += 1
-            page = f"{base}-{number}"
+        page = unique_page_name(page_name(path, top), taken)
         taken.add(page)
         named.append(PageMap(entry, page))
     return named
+
+
+def page_name(path: str, top: str) -> str:
+    """The page name of the map at absolute `path` below folder `top`: its relative path without the suffix, in
+    lower-case letters, digits and '-' (``split/Bike share.yaml`` -> ``split-bike-share``)."""
+    stem = os.path.relpath(Path(path).with_suffix(""), top)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "map"
+
+
+def unique_page_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base` with '-2', '-3'... when that name is taken."""
+    page, number = base, 1
+    while page in taken:
+        number += 1
+        page = f"{base}-{number}"
+    return page
 
 
 def asset(name: str) -> bytes:
@@ -165,6 +176,12 @@ def map_page(entry: PageMap, options: SiteOptions, root: str = "../", live: Live
         stale=problem_rows(live.problems) if live is not None else [],
         switch=_segment_switch(entry, views) if live is not None and len(views) > 1 else [],
     )
+
+
+def gone_page(source: str, moved: PageMap | None, options: SiteOptions, live: LiveView) -> str:
+    """The live page of a map no longer in its folder (deleted, renamed or moved), naming where it went when the
+    file is known to be another map's now; a tab left open on it stays there and comes back with the file."""
+    return _render("gone.html", root="../", title=source, source=source, moved=moved, options=options, live=live)
 
 
 def problem_rows(problems: Iterable[Problem]) -> list[dict[str, str]]:

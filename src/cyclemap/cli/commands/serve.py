@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -61,8 +62,8 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
 
     if "-" in maps:
         raise typer.BadParameter("serve follows map files, not standard input", param_hint="'MAPS...'")
-    names = expand_maps(maps)
-    site = LiveSite(names, SiteOptions(threshold=threshold, title="Customer activity cycles"), timeout=timeout)
+    names = expand_maps(maps)  # a folder with no map is refused, as `site` and `gaps` do
+    site = LiveSite(maps, SiteOptions(threshold=threshold, title="Customer activity cycles"), timeout=timeout)
     folder = len(names) > 1 or any(Path(name).is_dir() for name in maps)
     home = "/index.html" if folder else f"/maps/{site.maps[0].page}.html"
     try:
@@ -76,9 +77,7 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     print(f"Serving {len(names)} map{'s' * (len(names) != 1)} at {server.url} (Ctrl-C to stop)", flush=True)
     site.start()
     if open_browser:
-        import webbrowser
-
-        webbrowser.open(server.url)
+        threading.Thread(target=open_page, args=(server.url,), name="cyclemap-open", daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -86,3 +85,13 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     finally:
         site.stop()
         server.server_close()
+
+
+def open_page(url: str) -> None:
+    """Open `url` in the web browser, beside the server rather than before it: a browser that runs in the
+    terminal (lynx, w3m, when there is no display) returns only when it is closed, and must find the server
+    answering meanwhile."""
+    import webbrowser
+
+    if not webbrowser.open(url):
+        print(f"Could not open a web browser: open {url} yourself.", file=sys.stderr, flush=True)

@@ -16,7 +16,8 @@
 
   function get(url) {
     return fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
+      /* 410: the page of a map deleted or renamed, which says so (and comes back with the file) */
+      if (!response.ok && response.status !== 410) { throw new Error(String(response.status)); }
       return response.text();
     });
   }
