@@ -92,9 +92,9 @@ class Server:
         assert status == 200, body
         return int(body)
 
-    def stop(self) -> tuple[int, str]:
-        """Ctrl-C: the exit code and what it printed on stderr."""
-        self.proc.send_signal(signal.SIGINT)
+    def stop(self, how: signal.Signals = signal.SIGINT) -> tuple[int, str]:
+        """Ctrl-C (or another signal): the exit code and what it printed on stderr."""
+        self.proc.send_signal(how)
         _, err = self.proc.communicate(timeout=30)
         return self.proc.returncode, err
 
@@ -366,6 +366,15 @@ def test_ctrl_c_stops_cleanly_and_other_hosts_get_a_warning(folder: Path) -> Non
         code, err = served.stop()
     assert code == 0
     assert "Warning: listening on 0.0.0.0" in err and "Traceback" not in err
+
+
+def test_a_terminate_signal_stops_it_cleanly_too(folder: Path) -> None:
+    served = Server(folder, str(folder / "hostile.yaml"))
+    try:
+        assert served.get("/")[0] in (200, 302)
+    finally:
+        code, err = served.stop(signal.SIGTERM)
+    assert code == 0 and "Stopped." in err and "Traceback" not in err
 
 
 def test_standard_input_and_a_busy_port_are_refused(tmp_path: Path) -> None:

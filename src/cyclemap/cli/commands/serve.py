@@ -78,6 +78,7 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     site.start()
     if open_browser:
         threading.Thread(target=open_page, args=(server.url,), name="cyclemap-open", daemon=True).start()
+    _stop_on_terminate()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
@@ -85,6 +86,16 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     finally:
         site.stop()
         server.server_close()
+
+
+def _stop_on_terminate() -> None:
+    """Stop on SIGTERM (`kill`, a service manager, `docker stop`) as on Ctrl-C: cleanly, with exit 0."""
+    import signal
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def open_page(url: str) -> None:
