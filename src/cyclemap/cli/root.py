@@ -29,6 +29,7 @@ COMMANDS = {
     "site": "site",
     "serve": "serve",
     "survey": "survey",
+    "fmt": "fmt",
     "init": "init",
     "schema": "schema",
 }
