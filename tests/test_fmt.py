@@ -154,7 +154,7 @@ def test_a_layout_that_would_change_meaning_is_refused(monkeypatch: pytest.Monke
 
 # -- "fmt never changes meaning": examples and test cases, before and after ---------------------------------
 
-COMMANDS = (("validate",), ("gaps", "-f", "json"), ("render", "-f", "dot"))
+COMMANDS = (("validate",), ("gaps", "-f", "json"), ("render", "-f", "dot", "-o", "-"))
 
 
 def outputs(cli: Any, folder: Path, map_name: str) -> list[tuple[int, str, str]]:
@@ -173,6 +173,7 @@ def check_same_outputs(cli: Any, source: Path, map_name: str, tmp_path: Path) ->
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
     before = outputs(cli, folder, map_name)
     texts = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert not [p for p in texts if p.suffix == ".dot"]  # the DOT went to standard output, not next to the map
     here = Path.cwd()
     os.chdir(folder)
     try:
@@ -184,6 +185,8 @@ def check_same_outputs(cli: Any, source: Path, map_name: str, tmp_path: Path) ->
     assert again.code == EXIT_OK, again.err  # idempotent, on every file the map reads
     after = outputs(cli, folder, map_name)
     assert after == before
+    validated, gaps, dot = before
+    assert validated[0] == EXIT_OK and json.loads(gaps[1]) is not None and dot[1].startswith("digraph ")
     for path, data in texts.items():
         if path.suffix == ".csv":
             assert path.read_bytes() == data  # the survey is never touched
