@@ -433,10 +433,10 @@ def _hooks() -> dict[str, dict[str, Any]]:
     return {hook["id"]: hook for hook in hooks}
 
 
-def test_hooks_file_declares_validate_and_render_python_hooks() -> None:
-    """.pre-commit-hooks.yaml is a YAML list of the two hooks, each complete and installed with pip."""
+def test_hooks_file_declares_validate_fmt_and_render_python_hooks() -> None:
+    """.pre-commit-hooks.yaml is a YAML list of the three hooks, each complete and installed with pip."""
     hooks = _hooks()
-    assert sorted(hooks) == ["cyclemap-render", "cyclemap-validate"]
+    assert sorted(hooks) == ["cyclemap-fmt", "cyclemap-render", "cyclemap-validate"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     for hook in hooks.values():
         assert {"id", "name", "description", "entry", "language", "files"} <= set(hook)

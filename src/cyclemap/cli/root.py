@@ -29,6 +29,7 @@ COMMANDS = {
     "site": "site",
     "serve": "serve",
     "survey": "survey",
+    "fmt": "fmt",
     "export": "export",
     "import": "import_",
     "init": "init",
