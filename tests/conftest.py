@@ -1,4 +1,4 @@
-"""Shared fixtures: a small valid map, the CLI run in-process or as a process, the case folders."""
+"""Shared fixtures: a small valid map, the CLI run in-process or as a process, the case folders, a browser."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -147,3 +148,18 @@ def run_process(*args: str, timeout: float = 30, cwd: Path | None = None, stdin:
 def run_cyclemap() -> Callable[..., Result]:
     """`python -m cyclemap ...` in a subprocess, with a timeout."""
     return run_process
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright (no browser download), one per test module.
+
+    The browser test modules skip themselves when Playwright or chromium is missing.
+    """
+    from tests.test_serve import CHROMIUM  # noqa: PLC0415 - only when a browser test runs
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bash install.sh test)")
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()

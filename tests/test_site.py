@@ -22,6 +22,7 @@ import pytest
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site import collect
+from cyclemap.site.pages import SITE_CSP, LiveView, SiteOptions, index_page
 from cyclemap.site.svg import UnsafeSvg, check_svg, inline_svg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +108,7 @@ def test_the_site_has_an_index_a_ranking_and_a_page_per_map(built: tuple[Path, i
     hrefs = index.links()
     assert "maps/examples-home-solar.html#a-fix-a-fault" in hrefs  # the top gap, linked to its activity
     assert "This map does not validate: 6 problems." in " ".join(text.split())
+    assert text.count("broken.yaml:4:9") == 1 and "broken.yaml:17:13" not in text  # the first three, on the card
     assert "Wrote" in err and "1 invalid" in err
 
 
@@ -140,6 +142,7 @@ def test_segments_show_per_segment_gaps_and_in_the_ranking(built: tuple[Path, in
     assert "broken" not in {row["data-map"] for row in rows}
     selects = [attrs["name"] for tag, attrs in ranking.elements if tag == "select"]
     assert selects == ["map", "kind", "segment"]
+    assert "Upgraders" in ranking.all_text  # the segment filter names the segments
     form = next(attrs for tag, attrs in ranking.elements if tag == "form")
     assert "hidden" in form  # the filters need the script: without it, the full ranking reads on its own
 
@@ -170,11 +173,20 @@ def test_hostile_labels_show_literally_and_nothing_can_run(built: tuple[Path, in
     for site_page in site.rglob("*.html"):
         elements = Page(site_page.read_text(encoding="utf-8")).elements
         scripts = [attrs.get("src") for tag, attrs in elements if tag == "script"]
+        policy = [attrs.get("content") for _, attrs in elements if attrs.get("http-equiv") == "Content-Security-Policy"]
+        assert policy == [SITE_CSP] and "unsafe" not in SITE_CSP, site_page  # no inline script, from file:// too
         assert scripts in (["assets/site.js"], ["../assets/site.js"]), site_page
         for tag, attrs in elements:
             assert not any(name.startswith("on") for name in attrs), (site_page, tag, attrs)
             assert tag not in {"iframe", "object", "embed", "foreignobject", "style", "base", "form"} or (
                 tag == "form" and attrs.get("id") == "gap-filters")
+
+
+def test_live_pages_leave_the_policy_to_the_server_s_header() -> None:
+    """`cyclemap serve` sends its policy as a header (with connect-src for the live script); no <meta> narrows it."""
+    live = index_page([], SiteOptions(), live=LiveView("index", 1))
+    assert "Content-Security-Policy" not in live
+    assert "Content-Security-Policy" in index_page([], SiteOptions())
 
 
 def test_every_link_resolves_on_disk(built: tuple[Path, int, str]) -> None:

@@ -41,6 +41,13 @@ ASSETS = ("site.css", "site.js")
 """The static files every page links to, shipped in the package (``cyclemap/site/static``)."""
 TOP_GAPS = 3
 """Gaps the index shows per map."""
+TOP_PROBLEMS = 3
+"""Problems the index shows for a map that does not validate (its page lists them all)."""
+SITE_CSP = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; img-src 'self' file: data:; "
+            "base-uri 'none'; form-action 'none'")
+"""The Content-Security-Policy of the static pages (a ``<meta>``): the site's own script and style only, no inline
+script or handler, no request anywhere. ``file:`` next to ``'self'`` keeps the script running from ``file://``
+in browsers where a file page's ``'self'`` matches no file; `cyclemap serve` sends its own policy as a header."""
 DIAGRAM_NAMES = {"cycle": "Cycle", "flow": "Flow", "landscape": "Landscape"}
 
 
@@ -217,9 +224,18 @@ def gaps_page(pages: list[PageMap], options: SiteOptions, live: LiveView | None 
                    segment_name="All" if view == ALL else _view_name(cmap, view))
         rows.append(row)
     maps = [(entry.page, entry.collected.cmap.title) for entry in pages if entry.collected.cmap is not None]
-    segments = sorted({row["segment"] for row in rows} - {ALL})
+    segments = _segment_names(rows)
     return _render("gaps.html", root="", title="All gaps", rows=rows, maps=maps, kinds=KINDS,
                    segments=segments, options=options, segmented=bool(segments), live=live)
+
+
+def _segment_names(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The segment filter's choices: each segment id in the ranking with its name (differing names joined)."""
+    names: dict[str, set[str]] = {}
+    for row in rows:
+        if row["segment"] != ALL:
+            names.setdefault(row["segment"], set()).add(row["segment_name"])
+    return [(segment, " / ".join(sorted(names[segment]))) for segment in sorted(names)]
 
 
 def activity_panel(entry: PageMap, activity_id: str, options: SiteOptions) -> str | None:
@@ -270,8 +286,9 @@ def _card(entry: PageMap, options: SiteOptions) -> dict[str, Any]:
     collected = entry.collected
     cmap = collected.cmap
     if cmap is None:
-        return {"href": entry.href, "source": collected.source, "valid": False,
-                "problems": sum(1 for p in collected.problems if p.severity == "error") or len(collected.problems)}
+        errors = [p for p in collected.problems if p.severity == "error"] or list(collected.problems)
+        return {"href": entry.href, "source": collected.source, "valid": False, "problems": len(errors),
+                "first": problem_rows(errors[:TOP_PROBLEMS])}
     found = find_gaps(cmap, options.threshold, survey=collected.survey)
     return {
         "href": entry.href, "source": collected.source, "valid": True, "cmap": cmap,
@@ -376,7 +393,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         finalize=_shown,
     )
-    env.globals.update(version=__version__, phase_keys=PHASE_KEYS)
+    env.globals.update(version=__version__, phase_keys=PHASE_KEYS,
+                       csp=Markup(SITE_CSP))  # noqa: S704 - a constant; its quotes need no escaping in a "..." attribute
     return env
 
 

@@ -10,13 +10,45 @@
     return null;
   }
 
+  /* -- present: the diagrams alone on the whole screen, for a room watching a projector -- */
+  var html = document.documentElement;
+  function presenting() { return html.classList.contains("presenting"); }
+  function present(on) {
+    html.classList.toggle("presenting", on);
+    Array.prototype.slice.call(document.querySelectorAll("button.present")).forEach(function (button) {
+      button.textContent = on ? "Exit full screen" : "Full screen";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    if (on && html.requestFullscreen && !document.fullscreenElement) {
+      html.requestFullscreen().catch(function () { /* refused: the page still shows the diagrams alone */ });
+    } else if (!on && document.fullscreenElement && document.exitFullscreen) {
+      document.exitFullscreen().catch(function () { /* already left */ });
+    }
+  }
+  document.addEventListener("fullscreenchange", function () { if (!document.fullscreenElement && presenting()) { present(false); } });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape" && presenting()) { present(false); } });
+  function presentButton() {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "present";
+    button.title = "Show the diagram alone on the whole screen (Esc leaves)";
+    button.textContent = presenting() ? "Exit full screen" : "Full screen";
+    button.setAttribute("aria-pressed", presenting() ? "true" : "false");
+    button.addEventListener("click", function () { present(!presenting()); });
+    return button;
+  }
+
   /* -- diagrams: one tab per layout, zoom with the wheel or buttons, pan by dragging -- */
   function setUpDiagrams(section) {
     var figures = Array.prototype.slice.call(section.querySelectorAll("figure.diagram"));
     if (!figures.length) { return; }
     var bar = document.createElement("div");
-    bar.className = "tabs";
-    bar.setAttribute("role", "tablist");
+    bar.className = "diagram-bar";
+    var tabs = document.createElement("div");
+    tabs.className = "tabs";
+    tabs.setAttribute("role", "tablist");
+    tabs.setAttribute("aria-label", "Diagram");
+    bar.appendChild(tabs);
     var zoom = document.createElement("div");
     zoom.className = "zoom";
     var views = figures.map(function (figure) { var view = panZoom(figure); figure.cyclemapView = view; return view; });
@@ -26,9 +58,13 @@
       button.setAttribute("role", "tab");
       button.textContent = figure.getAttribute("data-name");
       button.addEventListener("click", function () { show(index); });
-      bar.appendChild(button);
+      tabs.appendChild(button);
       return button;
     });
+    var hint = document.createElement("span");
+    hint.className = "zoom-hint";
+    hint.textContent = "Wheel to zoom, drag to pan";
+    zoom.appendChild(hint);
     [["+", "Zoom in", function (v) { v.zoomBy(1.25); }], ["\u2212", "Zoom out", function (v) { v.zoomBy(0.8); }],
      ["Fit", "Show the whole diagram", function (v) { v.reset(); }]].forEach(function (spec) {
       var button = document.createElement("button");
@@ -39,6 +75,7 @@
       button.addEventListener("click", function () { spec[2](views[current]); });
       zoom.appendChild(button);
     });
+    zoom.appendChild(presentButton());
     bar.appendChild(zoom);
     section.insertBefore(bar, figures[0]);
     var current = 0;
@@ -154,6 +191,7 @@
       form.elements.count.value = shown + " of " + rows.length + " shown";
     }
     form.addEventListener("change", apply);
+    form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     apply();
   }
