@@ -72,7 +72,7 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
 
       cyclemap import acts.csv --details acts-map.csv -o map.yaml --force
 
-      cyclemap import scores.csv --into map.yaml --dry-run   # workshop scores back
+      cyclemap import scores.csv --into map.yaml --dry-run
 
     With [bold]--into[/bold] the sheet updates an existing map instead (for example the
     workshop's rescore sheets, typed up): rows find their activity by id, or by
