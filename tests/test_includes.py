@@ -225,7 +225,7 @@ def test_gaps_github_annotations_point_into_included_files(cli) -> None:
     """gaps --format github puts each gap's annotation in the file where the activity is written."""
     out = cli("gaps", str(SPLIT / ROOT_NAME), "-f", "github").out
     park = next(line for line in out.splitlines() if "Park at a dock" in line)
-    assert park.startswith(f"::warning file={SPLIT / 'parts' / 'riding.yaml'},line=27,col=3,")
+    assert park.startswith(f"::warning file={SPLIT / 'parts' / 'riding.yaml'},line=28,col=3,")
 
 
 # -- where files may come from ---------------------------------------------------------
