@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -574,3 +575,24 @@ def test_open_shows_the_page_in_the_browser_once_the_server_answers(tmp_path: Pa
     assert len(seen) == 1
     url, status, body = seen[0]
     assert url in result.out and status == 200 and "<h1>Rooftop solar for homeowners</h1>" in body
+
+
+# -- outside review (issue 13) ----------------------------------------------------------------------
+
+
+def test_a_client_that_hangs_up_mid_answer_leaves_no_traceback(folder: Path) -> None:
+    """A browser tab closed while a page is sent (a reset, not a clean close) printed a traceback from the
+    request thread (ConnectionResetError, BrokenPipeError): the terminal stays quiet instead."""
+    served = Server(folder, str(folder / "examples" / "rooftop-solar-segments.yaml"))
+    try:
+        for _ in range(5):
+            with socket.create_connection((served.host, served.port), timeout=30) as connection:
+                connection.sendall(f"GET /maps/rooftop-solar-segments.html HTTP/1.1\r\n"
+                                   f"Host: {served.host}:{served.port}\r\n\r\n".encode())
+                connection.recv(100)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert served.get("/maps/rooftop-solar-segments.html")[0] == 200
+    finally:
+        code, err = served.stop()
+    assert code == 0
+    assert "Traceback" not in err and "Exception occurred" not in err and "Error" not in err, err

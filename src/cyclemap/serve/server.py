@@ -153,6 +153,14 @@ class LiveServer(ThreadingHTTPServer):
         self.wildcard_port = int(port) if wildcard else None
         self.url = f"http://{_url_host(str(host) if not wildcard else '127.0.0.1')}:{port}/"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A request that failed outside the routes: silence when the browser hung up (a tab closed mid-answer),
+        else one line on the terminal; never the standard library's traceback."""
+        error = sys.exception()
+        if error is None or isinstance(error, (ConnectionError, TimeoutError)):  # BrokenPipeError is one
+            return
+        print(f"cyclemap serve: a request from {client_address!r} failed: {error!r}", file=sys.stderr)
+
 
 def _is_ip(text: str) -> bool:
     try:
