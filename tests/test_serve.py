@@ -596,3 +596,14 @@ def test_a_client_that_hangs_up_mid_answer_leaves_no_traceback(folder: Path) -> 
         code, err = served.stop()
     assert code == 0
     assert "Traceback" not in err and "Exception occurred" not in err and "Error" not in err, err
+
+
+def test_a_map_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    """`serve nonexist.yaml` started serving a page of problems; like every other command it exits 2 before
+    listening. A FIFO is no map file either (reading it would hang)."""
+    os.mkfifo(tmp_path / "fifo.yaml")
+    for name in ("nonexist.yaml", "fifo.yaml"):
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", name, "--port", "0"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 2, (name, done.stdout, done.stderr)
+        assert name in done.stderr and "Serving" not in done.stdout and "Traceback" not in done.stderr

@@ -63,6 +63,8 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     if "-" in maps:
         raise typer.BadParameter("serve follows map files, not standard input", param_hint="'MAPS...'")
     names = expand_maps(maps)  # a folder with no map is refused, as `site` and `gaps` do
+    for name in maps:
+        require_map_path(name)
     site = LiveSite(maps, SiteOptions(threshold=threshold, title="Customer activity cycles"), timeout=timeout)
     folder = len(names) > 1 or any(Path(name).is_dir() for name in maps)
     home = "/index.html" if folder else f"/maps/{site.maps[0].page}.html"
@@ -86,6 +88,26 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     finally:
         site.stop()
         server.server_close()
+
+
+def require_map_path(name: str) -> None:
+    """Refuse (usage error, exit 2, before listening) a map path that is not a file or a folder: a misspelt name
+    would otherwise be served as a page of problems, as if the map existed. A map that exists but does not
+    validate is served (its page shows the problems)."""
+    import stat
+    from pathlib import Path
+
+    from cyclemap.problems import InputError
+    from cyclemap.safe_text import subject
+
+    try:
+        mode = Path(name).stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{subject(name)}: no such file") from None
+    except OSError as err:
+        raise InputError(f"{subject(name)}: cannot open: {err.strerror}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"{subject(name)}: not a regular file or a folder")
 
 
 def _stop_on_terminate() -> None:
