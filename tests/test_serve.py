@@ -60,9 +60,11 @@ class Server:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        found = re.search(r"http://([\d.]+):(\d+)/", line)
+        found = re.search(r"http://(\[[0-9a-f:]+\]|[\w.-]+):(\d+)/", line)
         assert found, (line, self.proc.stderr.read() if self.proc.stderr else "")
-        self.host, self.port = found.group(1), int(found.group(2))
+        self.host, self.port = found.group(1).strip("[]"), int(found.group(2))
+        self.authority = f"{found.group(1)}:{self.port}"
+        """The address printed, as a Host header names it."""
         self.first_line = line
 
     def get(self, path: str, *, host: str | None = None, method: str = "GET") -> tuple[int, dict[str, str], str]:
@@ -71,7 +73,7 @@ class Server:
         try:
             connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
             if host != "":
-                connection.putheader("Host", host or f"{self.host}:{self.port}")
+                connection.putheader("Host", host or self.authority)
             connection.endheaders()
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
@@ -363,6 +365,8 @@ def test_ctrl_c_stops_cleanly_and_other_hosts_get_a_warning(folder: Path) -> Non
         assert served.get("/")[2] == "" and served.get("/")[1]["location"] == "/maps/hostile.html"
         assert served.get("/maps/hostile.html", host="evil.example")[0] == 403
         assert served.get("/maps/hostile.html", host=f"127.0.0.2:{served.port}")[0] == 200
+        assert served.get("/maps/hostile.html", host=f"localhost:{served.port}")[0] == 200
+        assert served.get("/maps/hostile.html", host=f"localhost.evil.example:{served.port}")[0] == 403
     finally:
         code, err = served.stop()
     assert code == 0
@@ -607,3 +611,33 @@ def test_a_map_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None
                               capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 2, (name, done.stdout, done.stderr)
         assert name in done.stderr and "Serving" not in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("host", "printed", "answered", "refused"), [
+    ("localhost", "localhost", ["localhost", "127.0.0.1", "LocalHost"], ["[::1]", "evil.example"]),
+    ("::1", "[::1]", ["[::1]", "localhost"], ["127.0.0.1", "evil.example", "[::2]"]),
+    ("::", "[::1]", ["[::1]", "localhost", "127.0.0.1"], ["evil.example", "localhost.evil.example"]),
+])
+def test_the_address_printed_is_the_one_asked_for_and_is_answered(folder: Path, host: str, printed: str,
+                                                                  answered: list[str], refused: list[str]) -> None:
+    """`--host localhost` printed 127.0.0.1 and then refused Host: 127.0.0.1; `--host ::1` and `--host ::` could
+    not listen at all (an IPv4 socket). Each prints the address asked for and answers its loopback names."""
+    served = Server(folder, str(folder / "hostile.yaml"), "--host", host)
+    try:
+        assert f"http://{printed}:{served.port}/" in served.first_line
+        for name in answered:
+            assert served.get("/maps/hostile.html", host=f"{name}:{served.port}")[0] == 200, name
+        for name in refused:
+            assert served.get("/maps/hostile.html", host=f"{name}:{served.port}")[0] == 403, name
+    finally:
+        code, err = served.stop()
+    assert code == 0 and "Traceback" not in err
+
+
+def test_an_address_it_cannot_listen_on_is_named_without_blaming_the_port(tmp_path: Path) -> None:
+    """The message blamed the port whatever went wrong, and showed ``::1`` as ``:\\x3a1``."""
+    done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", str(HOSTILE), "--host", "::2", "--port", "0"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "\\x3a" not in done.stderr and "another server" not in done.stderr and "--host" in done.stderr
+    assert "[0:0:0:0:0:0:0:2]" in done.stderr

@@ -71,9 +71,8 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     try:
         server = LiveServer((host, port), site, home=home)
     except OSError as err:
-        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {err.strerror or err}; "
-                                 "is another server using that port? Try --port") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise EnvironmentProblem(listen_failure(host, port, err)) from None
+    if not loopback(host):
         print(f"Warning: listening on {host}: other machines that can reach this one can see the maps.",
               file=sys.stderr)
     print(f"Serving {len(names)} map{'s' * (len(names) != 1)} at {server.url} (Ctrl-C to stop)", flush=True)
@@ -88,6 +87,39 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     finally:
         site.stop()
         server.server_close()
+
+
+def listen_failure(host: str, port: int, err: OSError) -> str:
+    """Why the server could not listen, blaming the port only when another server holds it.
+
+    An IPv6 address is shown without ``::`` (``0:0:0:0:0:0:0:1`` for ``::1``):
+    every message goes through `visible`, which escapes each ``::`` so that no
+    text can print a CI workflow command, and would show ``:\\x3a1``.
+    """
+    import errno
+    import ipaddress
+
+    try:
+        shown = ":".join(f"{int(group, 16):x}" for group in ipaddress.IPv6Address(host).exploded.split(":"))
+        where = f"[{shown}]:{port}"
+    except ValueError:
+        where = f"{host}:{port}"
+    reason = err.strerror or str(err)
+    if err.errno == errno.EADDRINUSE:
+        return f"cannot listen on {where}: {reason}; is another server using that port? Try --port"
+    return f"cannot listen on {where}: {reason}; check --host (an address or name of this machine)"
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is this machine only (``localhost``, 127.0.0.0/8, ``::1``): no warning then."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def require_map_path(name: str) -> None:
