@@ -641,3 +641,42 @@ def test_an_address_it_cannot_listen_on_is_named_without_blaming_the_port(tmp_pa
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert "\\x3a" not in done.stderr and "another server" not in done.stderr and "--host" in done.stderr
     assert "[0:0:0:0:0:0:0:2]" in done.stderr
+
+
+def _settled(site: LiveSite) -> LiveSite:
+    """`site` once its watcher has nothing more to read (a first build that found new files reads them again)."""
+    for _ in range(5):
+        if not site.refresh():
+            return site
+    pytest.fail("the maps keep changing")
+
+
+def _problems(site: LiveSite) -> str:
+    snapshot = site.maps[0].snapshot
+    return " ".join(problem.message for problem in snapshot.problems or snapshot.shown.problems)
+
+
+def test_an_include_that_appears_later_in_a_subfolder_is_noticed(tmp_path: Path) -> None:
+    """A missing include in a subfolder (``parts/new-part.yaml``) was never watched, only the map's folder: creating
+    it, or moving an included file away and back, left the problem until the map itself was saved again."""
+    shutil.copytree(ROOT / "examples" / "split", tmp_path / "split")
+    path = tmp_path / "split" / "bike-share.yaml"
+    text = path.read_text(encoding="utf-8")
+    save(path, text.replace("      - include: parts/riding.yaml\n",
+                            "      - include: parts/riding.yaml\n      - include: parts/new-part.yaml\n"))
+    site = _settled(LiveSite([str(path)], SiteOptions()))
+    assert "no such file" in _problems(site)
+    save(tmp_path / "split" / "parts" / "new-part.yaml", "- name: Lock the bike at a dock\n  importance: 5\n")
+    assert site.refresh()
+    _settled(site)
+    assert site.maps[0].shown.valid and _problems(site) == ""
+    assert "Lock the bike at a dock" in site.page_html("bike-share")[0]  # type: ignore[index]
+
+    riding = tmp_path / "split" / "parts" / "riding.yaml"
+    riding.rename(tmp_path / "riding.yaml")
+    _settled(site)
+    assert "no such file" in _problems(site)
+    (tmp_path / "riding.yaml").rename(riding)
+    assert site.refresh()
+    _settled(site)
+    assert _problems(site) == ""

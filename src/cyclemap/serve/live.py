@@ -171,14 +171,15 @@ class LiveMap:
             return CollectedMap(self.source, problems=(Problem(self.source, 0, 0, str(err)),))
 
     def _watch_list(self, collected: CollectedMap) -> tuple[str, ...]:
-        """The files to watch: the map's path as given, those the load read; with an invalid map, its folder too
-        (an include may appear)."""
+        """The files to watch: the map's path as given, those the load read or tried to read (an include that is
+        missing: it may appear); with an invalid map, the folders of all of them too."""
         # The path as given as well as where it leads: a link pointed elsewhere, or a file put in its place,
         # changes what the given path's stat sees.
         given, real = os.path.abspath(self.source), os.path.realpath(self.source)
         paths = list(dict.fromkeys((given, real, *collected.inputs)))
-        if not collected.valid:
-            paths.append(str(Path(real).parent))
+        if not collected.valid:  # also the folders of every file read or tried (a missing include's folder)
+            paths.extend(dict.fromkeys(str(Path(path).parent) for path in (real, *collected.inputs)
+                                       if str(Path(path).parent) not in paths))
         return tuple(paths)
 
     def collected(self, view: str = ALL, snapshot: Snapshot | None = None) -> CollectedMap:

@@ -62,7 +62,8 @@ class CollectedMap:
     """Layout -> why that diagram is not shown (Graphviz failed or took too long, nothing to plot)."""
     revision: Revision | None = None
     inputs: tuple[str, ...] = ()
-    """The real paths of the files read: the map, its includes and its survey (as far as reading got)."""
+    """The real paths of the files read: the map, its includes and its survey (as far as reading got), and those
+    it tried to read and could not (a missing include)."""
     view: str = ALL
     """Whose gaps the diagrams colour: "all" or a segment id."""
 
