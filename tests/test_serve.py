@@ -680,3 +680,48 @@ def test_an_include_that_appears_later_in_a_subfolder_is_noticed(tmp_path: Path)
     assert site.refresh()
     _settled(site)
     assert _problems(site) == ""
+
+
+def test_a_slow_map_does_not_hold_up_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One watcher thread built every map in turn: a map of thousands of activities, rebuilding, kept every other
+    map's saves waiting (for minutes with 20,000). Now each build runs in a builder thread of its own."""
+    shutil.copy(SOLAR, tmp_path / "big.yaml")
+    shutil.copy(SOLAR, tmp_path / "small.yaml")
+    site = _settled(LiveSite([str(tmp_path)], SiteOptions()))
+    release, started = threading.Event(), threading.Event()
+    real = live_module.collect_map
+
+    def collect(source: str, **options: Any) -> Any:
+        if source.endswith("big.yaml"):
+            started.set()
+            release.wait(60)  # a build that takes as long as the test wants
+        return real(source, **options)
+
+    monkeypatch.setattr(live_module, "collect_map", collect)
+    text = SOLAR.read_text(encoding="utf-8")
+    site.start()
+    try:
+        save(tmp_path / "big.yaml", text.replace("title: Rooftop solar for homeowners", "title: Big, saved"))
+        assert started.wait(10)
+        before = site.version("small")
+        assert before is not None
+        save(tmp_path / "small.yaml", text.replace("title: Rooftop solar for homeowners", "title: Small, saved"))
+        wait_for(lambda: site.version("small") > before)  # type: ignore[operator]
+        assert "<h1>Small, saved</h1>" in site.page_html("small")[0]  # type: ignore[index]
+        assert "<h1>Big, saved</h1>" not in site.page_html("big")[0]  # type: ignore[index]
+        save(tmp_path / "big.yaml", text.replace("title: Rooftop solar for homeowners", "title: Big, saved again"))
+        release.set()  # the build under way ends, and the save made meanwhile is built after it
+        wait_for(lambda: "<h1>Big, saved again</h1>" in site.page_html("big")[0])  # type: ignore[index]
+    finally:
+        release.set()
+        site.stop()
+
+
+def test_a_map_too_big_to_draw_live_shows_a_problem_instead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A map over the render bound made a page of tens of megabytes on every save; it shows a problem now."""
+    monkeypatch.setattr(live_module, "MAX_LIVE_ACTIVITIES", 10)
+    shutil.copy(SOLAR, tmp_path / "m.yaml")
+    site = _settled(LiveSite([str(tmp_path / "m.yaml")], SiteOptions()))
+    assert "too big to draw live" in _problems(site) and "cyclemap render" in _problems(site)
+    page = site.page_html("m")[0]  # type: ignore[index]
+    assert "too big to draw live" in page and "<svg" not in page

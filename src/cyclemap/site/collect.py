@@ -19,7 +19,7 @@ from cyclemap.gitrev import run_git
 from cyclemap.landscape import landscape_points
 from cyclemap.loader import load_map
 from cyclemap.problems import CyclemapError, MapError, Problem
-from cyclemap.render import RenderOptions, render_map, too_large_to_draw
+from cyclemap.render import RenderOptions, drawn_activities, render_map, too_large_to_draw
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site.svg import UnsafeSvg, inline_svg
 from cyclemap.sources import recording_inputs
@@ -72,13 +72,15 @@ class CollectedMap:
         return self.cmap is not None
 
 
-def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,
-                git: bool = True, view: str = ALL) -> CollectedMap:
+def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,  # noqa: PLR0913
+                git: bool = True, view: str = ALL, bound: int | None = None) -> CollectedMap:
     """Read map `source` and draw its diagrams; never raises for an invalid map (it keeps the problems).
 
     `view` colours the diagrams by a segment's gaps (a view the map does not
     have falls back to "all"). Graphviz missing is an `EnvironmentProblem`
-    (raised: no diagram could be drawn for any map).
+    (raised: no diagram could be drawn for any map). A map of more than
+    `bound` activities is collected as a problem (`cyclemap serve`: too big
+    to draw on every save), not drawn.
     """
     with recording_inputs() as read:
         try:
@@ -86,6 +88,11 @@ def collect_map(source: str, *, threshold: float | None = None, timeout: float =
             survey = load_map_survey(cmap, source) if cmap.survey is not None else None
         except MapError as err:
             return CollectedMap(source, problems=tuple(err.problems), inputs=tuple(read))
+    if bound is not None and (count := drawn_activities(cmap, None)) > bound:
+        return CollectedMap(source, problems=(Problem(source, 0, 0, (
+            f"too big to draw live: {count:,} activities, and the live preview draws at most {bound:,} on "
+            "each save; draw it once with `cyclemap render` (--depth 1 folds subcycles), or split the map")),),
+            inputs=tuple(read))
     if view not in score_views(cmap, survey).views():
         view = ALL
     inputs = tuple(read) or (os.path.realpath(source),)
