@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import _thread
 import http.client
+import json
 import os
 import re
 import shutil
@@ -725,3 +726,25 @@ def test_a_map_too_big_to_draw_live_shows_a_problem_instead(tmp_path: Path, monk
     assert "too big to draw live" in _problems(site) and "cyclemap render" in _problems(site)
     page = site.page_html("m")[0]  # type: ignore[index]
     assert "too big to draw live" in page and "<svg" not in page
+
+
+def _gap_anchors(page: str) -> list[str]:
+    """The activities of a page's main gap table (``<section id="gaps">``), in rank order."""
+    section = page.partition('<section id="gaps">')[2].partition("</section>")[0]
+    return re.findall(r'<td class="activity"><a href="#a-([^"]+)"', section)
+
+
+def test_the_segment_switch_shows_that_segment_s_gaps(server: Server) -> None:
+    """The switch recoloured only the diagrams: the heading still said "Gaps for: all respondents" and the table
+    listed the pooled gaps. With a segment picked, both are that segment's, ranked as `cyclemap gaps --segment`."""
+    source = ROOT / "examples" / "rooftop-solar-segments.yaml"
+    for segment in ("upgraders", "all"):
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "gaps", str(source), "--segment", segment, "-f",
+                               "json"], capture_output=True, text=True, timeout=60, check=False)
+        ranked = [gap["id"] for gap in json.loads(done.stdout)["gaps"]]
+        query = "" if segment == "all" else f"?segment={segment}"
+        _, _, page = server.get(f"/maps/examples-rooftop-solar-segments.html{query}")
+        assert _gap_anchors(page) == ranked, segment
+        header = Page(page.partition("<section id=\"diagrams\"")[0]).all_text
+        assert ("all respondents" in header) == (segment == "all"), header
+        assert ("(upgraders)" in header) == (segment == "upgraders"), header
