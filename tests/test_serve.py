@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import _thread
 import http.client
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -59,9 +61,11 @@ class Server:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        found = re.search(r"http://([\d.]+):(\d+)/", line)
+        found = re.search(r"http://(\[[0-9a-f:]+\]|[\w.-]+):(\d+)/", line)
         assert found, (line, self.proc.stderr.read() if self.proc.stderr else "")
-        self.host, self.port = found.group(1), int(found.group(2))
+        self.host, self.port = found.group(1).strip("[]"), int(found.group(2))
+        self.authority = f"{found.group(1)}:{self.port}"
+        """The address printed, as a Host header names it."""
         self.first_line = line
 
     def get(self, path: str, *, host: str | None = None, method: str = "GET") -> tuple[int, dict[str, str], str]:
@@ -70,7 +74,7 @@ class Server:
         try:
             connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
             if host != "":
-                connection.putheader("Host", host or f"{self.host}:{self.port}")
+                connection.putheader("Host", host or self.authority)
             connection.endheaders()
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
@@ -362,6 +366,8 @@ def test_ctrl_c_stops_cleanly_and_other_hosts_get_a_warning(folder: Path) -> Non
         assert served.get("/")[2] == "" and served.get("/")[1]["location"] == "/maps/hostile.html"
         assert served.get("/maps/hostile.html", host="evil.example")[0] == 403
         assert served.get("/maps/hostile.html", host=f"127.0.0.2:{served.port}")[0] == 200
+        assert served.get("/maps/hostile.html", host=f"localhost:{served.port}")[0] == 200
+        assert served.get("/maps/hostile.html", host=f"localhost.evil.example:{served.port}")[0] == 403
     finally:
         code, err = served.stop()
     assert code == 0
@@ -574,3 +580,171 @@ def test_open_shows_the_page_in_the_browser_once_the_server_answers(tmp_path: Pa
     assert len(seen) == 1
     url, status, body = seen[0]
     assert url in result.out and status == 200 and "<h1>Rooftop solar for homeowners</h1>" in body
+
+
+# -- outside review (issue 13) ----------------------------------------------------------------------
+
+
+def test_a_client_that_hangs_up_mid_answer_leaves_no_traceback(folder: Path) -> None:
+    """A browser tab closed while a page is sent (a reset, not a clean close) printed a traceback from the
+    request thread (ConnectionResetError, BrokenPipeError): the terminal stays quiet instead."""
+    served = Server(folder, str(folder / "examples" / "rooftop-solar-segments.yaml"))
+    try:
+        for _ in range(5):
+            with socket.create_connection((served.host, served.port), timeout=30) as connection:
+                connection.sendall(f"GET /maps/rooftop-solar-segments.html HTTP/1.1\r\n"
+                                   f"Host: {served.host}:{served.port}\r\n\r\n".encode())
+                connection.recv(100)
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert served.get("/maps/rooftop-solar-segments.html")[0] == 200
+    finally:
+        code, err = served.stop()
+    assert code == 0
+    assert "Traceback" not in err and "Exception occurred" not in err and "Error" not in err, err
+
+
+def test_a_map_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    """`serve nonexist.yaml` started serving a page of problems; like every other command it exits 2 before
+    listening. A FIFO is no map file either (reading it would hang)."""
+    os.mkfifo(tmp_path / "fifo.yaml")
+    for name in ("nonexist.yaml", "fifo.yaml"):
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", name, "--port", "0"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 2, (name, done.stdout, done.stderr)
+        assert name in done.stderr and "Serving" not in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("host", "printed", "answered", "refused"), [
+    ("localhost", "localhost", ["localhost", "127.0.0.1", "LocalHost"], ["[::1]", "evil.example"]),
+    ("::1", "[::1]", ["[::1]", "localhost"], ["127.0.0.1", "evil.example", "[::2]"]),
+    ("::", "[::1]", ["[::1]", "localhost", "127.0.0.1"], ["evil.example", "localhost.evil.example"]),
+])
+def test_the_address_printed_is_the_one_asked_for_and_is_answered(folder: Path, host: str, printed: str,
+                                                                  answered: list[str], refused: list[str]) -> None:
+    """`--host localhost` printed 127.0.0.1 and then refused Host: 127.0.0.1; `--host ::1` and `--host ::` could
+    not listen at all (an IPv4 socket). Each prints the address asked for and answers its loopback names."""
+    served = Server(folder, str(folder / "hostile.yaml"), "--host", host)
+    try:
+        assert f"http://{printed}:{served.port}/" in served.first_line
+        for name in answered:
+            assert served.get("/maps/hostile.html", host=f"{name}:{served.port}")[0] == 200, name
+        for name in refused:
+            assert served.get("/maps/hostile.html", host=f"{name}:{served.port}")[0] == 403, name
+    finally:
+        code, err = served.stop()
+    assert code == 0 and "Traceback" not in err
+
+
+def test_an_address_it_cannot_listen_on_is_named_without_blaming_the_port(tmp_path: Path) -> None:
+    """The message blamed the port whatever went wrong, and showed ``::1`` as ``:\\x3a1``."""
+    done = subprocess.run([sys.executable, "-m", "cyclemap", "serve", str(HOSTILE), "--host", "::2", "--port", "0"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "\\x3a" not in done.stderr and "another server" not in done.stderr and "--host" in done.stderr
+    assert "[0:0:0:0:0:0:0:2]" in done.stderr
+
+
+def _settled(site: LiveSite) -> LiveSite:
+    """`site` once its watcher has nothing more to read (a first build that found new files reads them again)."""
+    for _ in range(5):
+        if not site.refresh():
+            return site
+    pytest.fail("the maps keep changing")
+
+
+def _problems(site: LiveSite) -> str:
+    snapshot = site.maps[0].snapshot
+    return " ".join(problem.message for problem in snapshot.problems or snapshot.shown.problems)
+
+
+def test_an_include_that_appears_later_in_a_subfolder_is_noticed(tmp_path: Path) -> None:
+    """A missing include in a subfolder (``parts/new-part.yaml``) was never watched, only the map's folder: creating
+    it, or moving an included file away and back, left the problem until the map itself was saved again."""
+    shutil.copytree(ROOT / "examples" / "split", tmp_path / "split")
+    path = tmp_path / "split" / "bike-share.yaml"
+    text = path.read_text(encoding="utf-8")
+    save(path, text.replace("      - include: parts/riding.yaml\n",
+                            "      - include: parts/riding.yaml\n      - include: parts/new-part.yaml\n"))
+    site = _settled(LiveSite([str(path)], SiteOptions()))
+    assert "no such file" in _problems(site)
+    save(tmp_path / "split" / "parts" / "new-part.yaml", "- name: Lock the bike at a dock\n  importance: 5\n")
+    assert site.refresh()
+    _settled(site)
+    assert site.maps[0].shown.valid and _problems(site) == ""
+    assert "Lock the bike at a dock" in site.page_html("bike-share")[0]  # type: ignore[index]
+
+    riding = tmp_path / "split" / "parts" / "riding.yaml"
+    riding.rename(tmp_path / "riding.yaml")
+    _settled(site)
+    assert "no such file" in _problems(site)
+    (tmp_path / "riding.yaml").rename(riding)
+    assert site.refresh()
+    _settled(site)
+    assert _problems(site) == ""
+
+
+def test_a_slow_map_does_not_hold_up_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One watcher thread built every map in turn: a map of thousands of activities, rebuilding, kept every other
+    map's saves waiting (for minutes with 20,000). Now each build runs in a builder thread of its own."""
+    shutil.copy(SOLAR, tmp_path / "big.yaml")
+    shutil.copy(SOLAR, tmp_path / "small.yaml")
+    site = _settled(LiveSite([str(tmp_path)], SiteOptions()))
+    release, started = threading.Event(), threading.Event()
+    real = live_module.collect_map
+
+    def collect(source: str, **options: Any) -> Any:
+        if source.endswith("big.yaml"):
+            started.set()
+            release.wait(60)  # a build that takes as long as the test wants
+        return real(source, **options)
+
+    monkeypatch.setattr(live_module, "collect_map", collect)
+    text = SOLAR.read_text(encoding="utf-8")
+    site.start()
+    try:
+        save(tmp_path / "big.yaml", text.replace("title: Rooftop solar for homeowners", "title: Big, saved"))
+        assert started.wait(10)
+        before = site.version("small")
+        assert before is not None
+        save(tmp_path / "small.yaml", text.replace("title: Rooftop solar for homeowners", "title: Small, saved"))
+        wait_for(lambda: site.version("small") > before)  # type: ignore[operator]
+        assert "<h1>Small, saved</h1>" in site.page_html("small")[0]  # type: ignore[index]
+        assert "<h1>Big, saved</h1>" not in site.page_html("big")[0]  # type: ignore[index]
+        save(tmp_path / "big.yaml", text.replace("title: Rooftop solar for homeowners", "title: Big, saved again"))
+        release.set()  # the build under way ends, and the save made meanwhile is built after it
+        wait_for(lambda: "<h1>Big, saved again</h1>" in site.page_html("big")[0])  # type: ignore[index]
+    finally:
+        release.set()
+        site.stop()
+
+
+def test_a_map_too_big_to_draw_live_shows_a_problem_instead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A map over the render bound made a page of tens of megabytes on every save; it shows a problem now."""
+    monkeypatch.setattr(live_module, "MAX_LIVE_ACTIVITIES", 10)
+    shutil.copy(SOLAR, tmp_path / "m.yaml")
+    site = _settled(LiveSite([str(tmp_path / "m.yaml")], SiteOptions()))
+    assert "too big to draw live" in _problems(site) and "cyclemap render" in _problems(site)
+    page = site.page_html("m")[0]  # type: ignore[index]
+    assert "too big to draw live" in page and "<svg" not in page
+
+
+def _gap_anchors(page: str) -> list[str]:
+    """The activities of a page's main gap table (``<section id="gaps">``), in rank order."""
+    section = page.partition('<section id="gaps">')[2].partition("</section>")[0]
+    return re.findall(r'<td class="activity"><a href="#a-([^"]+)"', section)
+
+
+def test_the_segment_switch_shows_that_segment_s_gaps(server: Server) -> None:
+    """The switch recoloured only the diagrams: the heading still said "Gaps for: all respondents" and the table
+    listed the pooled gaps. With a segment picked, both are that segment's, ranked as `cyclemap gaps --segment`."""
+    source = ROOT / "examples" / "rooftop-solar-segments.yaml"
+    for segment in ("upgraders", "all"):
+        done = subprocess.run([sys.executable, "-m", "cyclemap", "gaps", str(source), "--segment", segment, "-f",
+                               "json"], capture_output=True, text=True, timeout=60, check=False)
+        ranked = [gap["id"] for gap in json.loads(done.stdout)["gaps"]]
+        query = "" if segment == "all" else f"?segment={segment}"
+        _, _, page = server.get(f"/maps/examples-rooftop-solar-segments.html{query}")
+        assert _gap_anchors(page) == ranked, segment
+        header = Page(page.partition("<section id=\"diagrams\"")[0]).all_text
+        assert ("all respondents" in header) == (segment == "all"), header
+        assert ("(upgraders)" in header) == (segment == "upgraders"), header

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from tests.test_serve import BROKEN_LINE, CHROMIUM, ROOT, SOLAR, Server, save, spoil, wait_for
 
+from cyclemap.serve.live import BUILDERS
+
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bash install.sh test)")
 pytestmark = pytest.mark.skipif(not (Path(CHROMIUM).is_file() and shutil.which("neato")),
                                 reason=f"no chromium at {CHROMIUM}, or no Graphviz")
@@ -121,7 +123,7 @@ def test_20_tabs_and_100_saves_in_10_s(browser: Any, server: Server, folder: Pat
     path = folder / "load.yaml"
     good = path.read_text(encoding="utf-8")
     pid = server.proc.pid
-    wait_for(lambda: _threads(pid) <= 2, seconds=30)  # main and watcher: earlier tests' connections closed
+    wait_for(lambda: _threads(pid) <= 2 + BUILDERS, seconds=30)  # main, watcher, builders: no connection's left
     threads, files = _threads(pid), _open_files(pid)
     context = browser.new_context()
     tabs = [context.new_page() for _ in range(20)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -20,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK, EXIT_USAGE
+from cyclemap.loader import load_map
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site import collect
 from cyclemap.site.pages import SITE_CSP, LiveView, SiteOptions, index_page
@@ -290,3 +292,21 @@ def test_a_diagram_s_accessible_name_shows_bidi_characters_as_escapes() -> None:
            b'xmlns="http://www.w3.org/2000/svg"><g id="graph0"></g></svg>')
     html = inline_svg(svg, "Cycle diagram of Plan \u202eevil", "cycle")
     assert "\u202e" not in html and "Plan \\u202eevil" in html
+
+
+@needs_graphviz
+def test_the_three_diagrams_are_drawn_at_once_in_their_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cycle, flow and landscape were drawn one after another (Graphviz runs waited for each other on every save
+    of `serve`); they are drawn at once now, and come out in the tabs' order, the same as before."""
+    cmap = load_map(str(ROOT / "examples" / "home-solar.yaml"))
+    alone = collect.draw_diagrams(cmap, None, threshold=None, timeout=30)
+    together = threading.Barrier(len(collect.DIAGRAM_LAYOUTS), timeout=20)
+    real = collect.render_map
+
+    def render(*args: Any, **kwargs: Any) -> str:
+        together.wait()  # passes only when every layout is being drawn at the same time
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(collect, "render_map", render)
+    drawn = collect.draw_diagrams(cmap, None, threshold=None, timeout=30)
+    assert drawn == alone and list(drawn[0]) == list(collect.DIAGRAM_LAYOUTS)

@@ -134,7 +134,11 @@ class DiskFiles:
 
     def _open_input(self, rel: PurePosixPath) -> int:
         """A descriptor of the regular file `rel` inside the folder, noted as an input (see `note_input`)."""
-        fd, real = self._open(list(rel.parts))
+        try:
+            fd, real = self._open(list(rel.parts))
+        except IncludeRefused:
+            note_attempt(os.path.join(self._real, *rel.parts))  # noqa: PTH118 - may appear later: worth watching
+            raise
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):  # a FIFO opened without blocking, a device, a socket
@@ -340,9 +344,18 @@ def note_input(info: os.stat_result, name: str, real: str | None) -> None:
                 recorded.append(real)
 
 
+def note_attempt(path: str) -> None:
+    """Remember, for `recording_inputs` only, a file that a load tried to read and could not (missing, refused):
+    `cyclemap serve` watches it so that the map is read again once the file appears."""
+    for recorded in getattr(_RECORDING, "lists", ()):
+        if path not in recorded:
+            recorded.append(path)
+
+
 @contextmanager
 def recording_inputs() -> Iterator[list[str]]:
-    """The real paths of the files this thread reads as inputs inside the `with` block, in the order read.
+    """The real paths of the files this thread reads as inputs inside the `with` block, in the order read
+    (and the paths of those it tried to read and could not, see `note_attempt`).
 
     Unlike `input_paths` (every input of the process), this names what one
     load read, even a file read before: `cyclemap serve` watches exactly

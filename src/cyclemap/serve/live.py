@@ -5,7 +5,9 @@ of the newest save when it does not validate, and a version number that goes
 up each time the map or a file it reads (its includes, its survey) changes.
 A `LiveSite` holds the maps and one watcher thread that looks at those files'
 status every `POLL_SECONDS` (size, modification time and inode: an editor that
-saves by renaming counts too) and rebuilds a map whose files changed. With a
+saves by renaming counts too) and hands a map whose files changed to one of
+`BUILDERS` builder threads (one build per map at a time), so that a big map
+does not hold up the others. With a
 folder, the watcher also follows the maps in it (`FolderScan`): a map saved
 there appears on the index with its page, a map deleted or renamed leaves a
 page saying so. No request from a browser ever names a file: pages are made
@@ -21,15 +23,17 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
 import sys
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cyclemap.mapfolder import FolderScan
 from cyclemap.problems import CyclemapError, Problem
-from cyclemap.render import RenderOptions, scene_of
+from cyclemap.render import MAX_DRAWN, RenderOptions, scene_of
 from cyclemap.site.collect import CollectedMap, collect_map, draw_diagrams
 from cyclemap.site.pages import (
     LiveView,
@@ -50,6 +54,10 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 0.2
 """How often the watcher looks at the files of every map (and at the folders served)."""
+BUILDERS = 3
+"""Threads that rebuild maps: a slow map (thousands of activities) holds up one of them, not every other map."""
+MAX_LIVE_ACTIVITIES = MAX_DRAWN
+"""A map of more activities shows a problem instead of its page: `cyclemap render` draws as much, at most."""
 LIVE_SCRIPT = "assets/live.js"
 
 Stamp = tuple[tuple[str, int, int, int, int], ...]
@@ -144,12 +152,25 @@ class LiveMap:
     def shown(self) -> CollectedMap:
         return self.snapshot.shown
 
+    def _look(self, watched: tuple[str, ...]) -> Stamp:
+        """The stamp of the files watched now (and the map file's identity, noted)."""
+        stamp = stamp_of(watched)
+        if stamp[0][3] >= 0:
+            self.identity = (stamp[0][4], stamp[0][3])
+        return stamp
+
+    def stale(self) -> bool:
+        """Whether a file the map reads changed since the last build (a cheap look: one stat per file)."""
+        return self._look(self._watched) != self._stamp
+
     def refresh(self) -> bool:
-        """Rebuild the map if a file it reads changed since the last build; True when it did."""
+        """Rebuild the map if a file it reads changed since the last build; True when it did.
+
+        One call at a time per map (`LiveSite` sees to it): a save made while a
+        build runs is built next, superseding it.
+        """
         watched = self._watched
-        before = stamp_of(watched)
-        if before[0][3] >= 0:
-            self.identity = (before[0][4], before[0][3])
+        before = self._look(watched)
         if before == self._stamp:
             return False
         collected = self._collect()
@@ -166,19 +187,21 @@ class LiveMap:
     def _collect(self) -> CollectedMap:
         """The map as its files are now; an error reading it (not the map's fault) becomes a problem on the page."""
         try:
-            return collect_map(self.source, threshold=self.threshold, timeout=self.timeout, git=False)
+            return collect_map(self.source, threshold=self.threshold, timeout=self.timeout, git=False,
+                               bound=MAX_LIVE_ACTIVITIES)
         except CyclemapError as err:
             return CollectedMap(self.source, problems=(Problem(self.source, 0, 0, str(err)),))
 
     def _watch_list(self, collected: CollectedMap) -> tuple[str, ...]:
-        """The files to watch: the map's path as given, those the load read; with an invalid map, its folder too
-        (an include may appear)."""
+        """The files to watch: the map's path as given, those the load read or tried to read (an include that is
+        missing: it may appear); with an invalid map, the folders of all of them too."""
         # The path as given as well as where it leads: a link pointed elsewhere, or a file put in its place,
         # changes what the given path's stat sees.
         given, real = os.path.abspath(self.source), os.path.realpath(self.source)
         paths = list(dict.fromkeys((given, real, *collected.inputs)))
-        if not collected.valid:
-            paths.append(str(Path(real).parent))
+        if not collected.valid:  # also the folders of every file read or tried (a missing include's folder)
+            paths.extend(dict.fromkeys(str(Path(path).parent) for path in (real, *collected.inputs)
+                                       if str(Path(path).parent) not in paths))
         return tuple(paths)
 
     def collected(self, view: str = ALL, snapshot: Snapshot | None = None) -> CollectedMap:
@@ -280,7 +303,11 @@ class LiveSite:
         """Pages of maps no longer in their folder."""
         self._built: BuildOnce[str] = BuildOnce()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._building: set[LiveMap] = set()
+        """Maps being rebuilt by a builder thread now (one build per map at a time)."""
+        self._queue: queue.SimpleQueue[LiveMap | None] = queue.SimpleQueue()
         self._follow_folders(force=True)
         self.refresh()
 
@@ -333,27 +360,63 @@ class LiveSite:
             return False
 
     def refresh(self) -> bool:
-        """Follow the folders, and rebuild every map whose files changed; True when anything did."""
+        """Follow the folders, and rebuild every map whose files changed, one after another; True when anything
+        did (the first build, and tests: the watcher thread hands builds to the builders instead, see `poll`)."""
         changed = self._follow_folders()
         for live in self.maps:
             changed = self._rebuild(live) or changed
         if changed:
-            self.generation += 1
+            self._changed()
         return changed
 
+    def poll(self) -> None:
+        """Follow the folders, and hand each map whose files changed to a builder thread, unless one is building
+        it already (that one's save is then built next: the newest version wins)."""
+        if self._follow_folders():
+            self._changed()
+        for live in self.maps:
+            with self._lock:
+                if live in self._building or not live.stale():
+                    continue
+                self._building.add(live)
+            self._queue.put(live)
+
+    def _changed(self) -> None:
+        with self._lock:
+            self.generation += 1
+
+    def _build(self) -> None:
+        """A builder thread: rebuild the maps `poll` hands over, until `stop`."""
+        while (live := self._queue.get()) is not None:
+            try:
+                if self._rebuild(live):
+                    self._changed()
+            finally:
+                with self._lock:
+                    self._building.discard(live)
+
     def start(self) -> None:
-        """Watch the files in a background thread until `stop`."""
-        self._thread = threading.Thread(target=self._watch, name="cyclemap-watch", daemon=True)
-        self._thread.start()
+        """Watch the files in a background thread, and rebuild in `BUILDERS` others, until `stop`.
+
+        Daemon threads: Ctrl-C does not wait for a big map's build to end.
+        """
+        self._threads = [threading.Thread(target=self._watch, name="cyclemap-watch", daemon=True)]
+        self._threads += [threading.Thread(target=self._build, name=f"cyclemap-build-{number}", daemon=True)
+                          for number in range(BUILDERS)]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
+        for _ in range(BUILDERS):
+            self._queue.put(None)
+        deadline = time.monotonic() + 5  # a build under way is not waited for longer: the threads are daemons
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _watch(self) -> None:
         while not self._stop.wait(POLL_SECONDS):
-            self.refresh()
+            self.poll()
 
     def version(self, page: str) -> int | None:
         """The version of a map's page, or of the index and ranking (page ""); None for no such page."""

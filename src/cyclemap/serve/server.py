@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 import sys
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -50,18 +51,16 @@ IDLE_SECONDS = 20
 """A kept-alive connection with no request for this long is closed (its thread ends)."""
 
 
-def allowed_hosts(host: str, port: int) -> frozenset[str]:
-    """The Host headers the server answers: the address it listens on, and localhost when that is a loopback.
+def allowed_hosts(asked: str, bound: str, port: int) -> frozenset[str]:
+    """The Host headers the server answers: the name or address it was asked to listen on, the address it
+    listens on, and on a loopback address ``localhost`` too (letter case ignored).
 
-    Only the name a browser uses to reach this very socket: ``[::1]`` does not
-    reach a server on 127.0.0.1, nor ``127.0.0.1`` one on ``::1``.
+    Only names a browser uses to reach this very socket: ``[::1]`` does not
+    reach a server on 127.0.0.1, nor ``127.0.0.1`` one on ``::1``; but
+    ``--host localhost`` listens on 127.0.0.1, so both names are answered.
     """
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    names = {f"[{host}]" if address is not None and address.version == 6 else host}
-    if address is not None and address.is_loopback:
+    names = {url_host(asked), url_host(bound)}
+    if _is_ip(bound) and ipaddress.ip_address(bound).is_loopback:
         names.add("localhost")
     return frozenset(f"{name.lower()}:{port}" for name in names)
 
@@ -86,8 +85,10 @@ def host_status(request: RequestLine, allowed: frozenset[str], wildcard_port: in
       is for.
 
     Letter case does not matter (names are case-insensitive). Listening on every
-    address (``--host 0.0.0.0``), any IP address with the right port is accepted
-    too: a DNS name cannot be, so rebinding still fails.
+    address (``--host 0.0.0.0`` or ``::``), any IP address with the right port is
+    accepted too, and ``localhost``: a browser resolves that name to this machine
+    itself, so no other site can rebind it; any other DNS name is refused, so
+    rebinding still fails.
     """
     if len(request.hosts) > 1:
         return HTTPStatus.BAD_REQUEST
@@ -112,7 +113,8 @@ def _names_this_server(host: str, allowed: frozenset[str], wildcard_port: int | 
     if host in allowed:
         return True
     name, _, port = host.rpartition(":")
-    return wildcard_port is not None and port == str(wildcard_port) and _is_ip(name.strip("[]"))
+    return wildcard_port is not None and port == str(wildcard_port) and (
+        name == "localhost" or _is_ip(name.strip("[]")))
 
 
 @dataclass(frozen=True)
@@ -142,16 +144,29 @@ class LiveServer(ThreadingHTTPServer):
     """Connections the system queues while every thread is busy (the standard library's 5 made bursts wait)."""
 
     def __init__(self, address: tuple[str, int], site: LiveSite, *, home: str, quiet: bool = True) -> None:
+        """Listen on `address`: an IPv4 address or a name (``localhost``), or an IPv6 address (``::1``, ``::``)."""
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, Handler)
         self.site = site
         self.home = home
         """Where ``/`` leads: ``index.html``, or the page of the one map served."""
         self.quiet = quiet
-        host, port = self.server_address[:2]
-        wildcard = ipaddress.ip_address(address[0]).is_unspecified if _is_ip(address[0]) else False
-        self.allowed = allowed_hosts(address[0], int(port))
-        self.wildcard_port = int(port) if wildcard else None
-        self.url = f"http://{_url_host(str(host) if not wildcard else '127.0.0.1')}:{port}/"
+        bound, port = str(self.server_address[0]), int(self.server_address[1])
+        wildcard = _is_ip(bound) and ipaddress.ip_address(bound).is_unspecified
+        self.allowed = allowed_hosts(address[0], bound, port)
+        self.wildcard_port = port if wildcard else None
+        shown = ("::1" if ":" in bound else "127.0.0.1") if wildcard else address[0]
+        self.url = f"http://{url_host(shown)}:{port}/"
+        """The address printed: the one asked for (``localhost`` stays ``localhost``); this machine's loopback
+        address when listening on every address."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A request that failed outside the routes: silence when the browser hung up (a tab closed mid-answer),
+        else one line on the terminal; never the standard library's traceback."""
+        error = sys.exception()
+        if error is None or isinstance(error, (ConnectionError, TimeoutError)):  # BrokenPipeError is one
+            return
+        print(f"cyclemap serve: a request from {client_address!r} failed: {error!r}", file=sys.stderr)
 
 
 def _is_ip(text: str) -> bool:
@@ -162,8 +177,9 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
+def url_host(host: str) -> str:
+    """A host as written in a URL or a Host header: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 class Handler(BaseHTTPRequestHandler):

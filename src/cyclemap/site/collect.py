@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from cyclemap.gitrev import run_git
 from cyclemap.landscape import landscape_points
 from cyclemap.loader import load_map
 from cyclemap.problems import CyclemapError, MapError, Problem
-from cyclemap.render import RenderOptions, render_map, too_large_to_draw
+from cyclemap.render import RenderOptions, drawn_activities, render_map, too_large_to_draw
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site.svg import UnsafeSvg, inline_svg
 from cyclemap.sources import recording_inputs
@@ -62,7 +63,8 @@ class CollectedMap:
     """Layout -> why that diagram is not shown (Graphviz failed or took too long, nothing to plot)."""
     revision: Revision | None = None
     inputs: tuple[str, ...] = ()
-    """The real paths of the files read: the map, its includes and its survey (as far as reading got)."""
+    """The real paths of the files read: the map, its includes and its survey (as far as reading got), and those
+    it tried to read and could not (a missing include)."""
     view: str = ALL
     """Whose gaps the diagrams colour: "all" or a segment id."""
 
@@ -71,13 +73,15 @@ class CollectedMap:
         return self.cmap is not None
 
 
-def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,
-                git: bool = True, view: str = ALL) -> CollectedMap:
+def collect_map(source: str, *, threshold: float | None = None, timeout: float = 30.0,  # noqa: PLR0913
+                git: bool = True, view: str = ALL, bound: int | None = None) -> CollectedMap:
     """Read map `source` and draw its diagrams; never raises for an invalid map (it keeps the problems).
 
     `view` colours the diagrams by a segment's gaps (a view the map does not
     have falls back to "all"). Graphviz missing is an `EnvironmentProblem`
-    (raised: no diagram could be drawn for any map).
+    (raised: no diagram could be drawn for any map). A map of more than
+    `bound` activities is collected as a problem (`cyclemap serve`: too big
+    to draw on every save), not drawn.
     """
     with recording_inputs() as read:
         try:
@@ -85,6 +89,11 @@ def collect_map(source: str, *, threshold: float | None = None, timeout: float =
             survey = load_map_survey(cmap, source) if cmap.survey is not None else None
         except MapError as err:
             return CollectedMap(source, problems=tuple(err.problems), inputs=tuple(read))
+    if bound is not None and (count := drawn_activities(cmap, None)) > bound:
+        return CollectedMap(source, problems=(Problem(source, 0, 0, (
+            f"too big to draw live: {count:,} activities, and the live preview draws at most {bound:,} on "
+            "each save; draw it once with `cyclemap render` (--depth 1 folds subcycles), or split the map")),),
+            inputs=tuple(read))
     if view not in score_views(cmap, survey).views():
         view = ALL
     inputs = tuple(read) or (os.path.realpath(source),)
@@ -95,23 +104,35 @@ def collect_map(source: str, *, threshold: float | None = None, timeout: float =
 
 def draw_diagrams(cmap: CycleMap, survey: SurveyResults | None, *, threshold: float | None,
                   timeout: float, view: str = ALL) -> tuple[dict[str, str], dict[str, str]]:
-    """Each of `DIAGRAM_LAYOUTS` as inline SVG, and why any is missing."""
-    diagrams, missing = {}, {}
-    for layout in DIAGRAM_LAYOUTS:
-        options = RenderOptions(fmt="svg", layout=layout, threshold=threshold, timeout=timeout, survey=survey,
-                                view=view)
-        why = too_large_to_draw(cmap, options)
-        if why is None and layout == "landscape" and not _any_scored(cmap, survey):
-            why = "no activity has both an importance and a satisfaction score to plot"
-        if why is not None:
-            missing[layout] = why
-            continue
-        try:
-            diagrams[layout] = inline_svg(render_map(cmap, options), f"{layout.capitalize()} diagram of {cmap.title}",
-                                          prefix=layout)
-        except (LayoutError, UnsafeSvg) as err:
-            missing[layout] = str(err)
+    """Each of `DIAGRAM_LAYOUTS` as inline SVG, and why any is missing.
+
+    The layouts are drawn at once, one thread each: most of the time goes to
+    Graphviz (a subprocess, which the threads wait for without holding the
+    interpreter), so the three take about as long as the slowest. The result
+    is in `DIAGRAM_LAYOUTS` order, the same bytes as one after another.
+    """
+    every = [RenderOptions(fmt="svg", layout=layout, threshold=threshold, timeout=timeout, survey=survey, view=view)
+             for layout in DIAGRAM_LAYOUTS]
+    with ThreadPoolExecutor(len(every), thread_name_prefix="cyclemap-draw") as pool:
+        drawn = list(pool.map(lambda options: _draw(cmap, options), every))
+    diagrams = {layout: svg for layout, (svg, _) in zip(DIAGRAM_LAYOUTS, drawn, strict=True) if svg is not None}
+    missing = {layout: why for layout, (_, why) in zip(DIAGRAM_LAYOUTS, drawn, strict=True) if why is not None}
     return diagrams, missing
+
+
+def _draw(cmap: CycleMap, options: RenderOptions) -> tuple[str | None, str | None]:
+    """One diagram as inline SVG, or why it is missing."""
+    layout, survey = options.layout, options.survey
+    why = too_large_to_draw(cmap, options)
+    if why is None and layout == "landscape" and not _any_scored(cmap, survey):
+        why = "no activity has both an importance and a satisfaction score to plot"
+    if why is not None:
+        return None, why
+    try:
+        return inline_svg(render_map(cmap, options), f"{layout.capitalize()} diagram of {cmap.title}",
+                          prefix=layout), None
+    except (LayoutError, UnsafeSvg) as err:
+        return None, str(err)
 
 
 def _any_scored(cmap: CycleMap, survey: SurveyResults | None) -> bool:

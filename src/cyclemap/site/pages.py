@@ -155,8 +155,12 @@ def map_page(entry: PageMap, options: SiteOptions, root: str = "../", live: Live
     """One map's page: diagrams, gaps, activities per phase and evidence; or its problems if it is invalid.
 
     With `live` (`cyclemap serve`) the page also names its version for the
-    live script, has a segment switch for the diagrams, and lists the problems
-    of a newer save that does not validate over the diagrams marked out of date.
+    live script, has a segment switch, and lists the problems of a newer save
+    that does not validate over the diagrams marked out of date. The view of
+    `entry.collected` (a segment picked with the switch) decides whose gaps the
+    diagrams colour, the heading names and the gap table lists, ranked as
+    `cyclemap gaps --segment ID` ranks them; every segment's gaps are listed
+    below in any case.
     """
     collected = entry.collected
     if collected.cmap is None:
@@ -164,6 +168,8 @@ def map_page(entry: PageMap, options: SiteOptions, root: str = "../", live: Live
                        problems=problem_rows(collected.problems), options=options, live=live)
     cmap = collected.cmap
     views = score_views(cmap, collected.survey).views()
+    shown = collected.view if collected.view in views else ALL
+    # whose gaps the page shows: the live page's segment switch picks one; the static site's pages show "all"
     gaps = {view: _gap_rows(cmap, find_gaps(cmap, options.threshold, view, survey=collected.survey))
             for view in views}
     diagrams = [
@@ -173,10 +179,11 @@ def map_page(entry: PageMap, options: SiteOptions, root: str = "../", live: Live
     missing = [{"name": DIAGRAM_NAMES[layout], "why": why} for layout, why in collected.missing.items()]
     return _render(
         "map.html", root=root, title=cmap.title, cmap=cmap, source=collected.source, options=options,
-        revision=collected.revision, diagrams=diagrams, missing=missing, gaps=gaps[ALL],
+        revision=collected.revision, diagrams=diagrams, missing=missing, gaps=gaps[shown],
+        segment_name=None if shown == ALL else _view_name(cmap, shown),
         segment_gaps=[(_view_name(cmap, view), gaps[view]) for view in views if view != ALL],
         segmented=bool(cmap.segments) or collected.survey is not None,
-        caption=score_views(cmap, collected.survey).caption(ALL),
+        caption=score_views(cmap, collected.survey).caption(shown),
         threshold=score_text(effective_threshold(cmap, options.threshold)),
         phases=[_phase(cmap, key) for key in PHASE_KEYS], evidence=_evidence(cmap),
         activities=sum(1 for _ in cmap.walk()), live=live,

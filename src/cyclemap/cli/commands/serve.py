@@ -63,15 +63,16 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     if "-" in maps:
         raise typer.BadParameter("serve follows map files, not standard input", param_hint="'MAPS...'")
     names = expand_maps(maps)  # a folder with no map is refused, as `site` and `gaps` do
+    for name in maps:
+        require_map_path(name)
     site = LiveSite(maps, SiteOptions(threshold=threshold, title="Customer activity cycles"), timeout=timeout)
     folder = len(names) > 1 or any(Path(name).is_dir() for name in maps)
     home = "/index.html" if folder else f"/maps/{site.maps[0].page}.html"
     try:
         server = LiveServer((host, port), site, home=home)
     except OSError as err:
-        raise EnvironmentProblem(f"cannot listen on {host}:{port}: {err.strerror or err}; "
-                                 "is another server using that port? Try --port") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise EnvironmentProblem(listen_failure(host, port, err)) from None
+    if not loopback(host):
         print(f"Warning: listening on {host}: other machines that can reach this one can see the maps.",
               file=sys.stderr)
     print(f"Serving {len(names)} map{'s' * (len(names) != 1)} at {server.url} (Ctrl-C to stop)", flush=True)
@@ -86,6 +87,59 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
     finally:
         site.stop()
         server.server_close()
+
+
+def listen_failure(host: str, port: int, err: OSError) -> str:
+    """Why the server could not listen, blaming the port only when another server holds it.
+
+    An IPv6 address is shown without ``::`` (``0:0:0:0:0:0:0:1`` for ``::1``):
+    every message goes through `visible`, which escapes each ``::`` so that no
+    text can print a CI workflow command, and would show ``:\\x3a1``.
+    """
+    import errno
+    import ipaddress
+
+    try:
+        shown = ":".join(f"{int(group, 16):x}" for group in ipaddress.IPv6Address(host).exploded.split(":"))
+        where = f"[{shown}]:{port}"
+    except ValueError:
+        where = f"{host}:{port}"
+    reason = err.strerror or str(err)
+    if err.errno == errno.EADDRINUSE:
+        return f"cannot listen on {where}: {reason}; is another server using that port? Try --port"
+    return f"cannot listen on {where}: {reason}; check --host (an address or name of this machine)"
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is this machine only (``localhost``, 127.0.0.0/8, ``::1``): no warning then."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_map_path(name: str) -> None:
+    """Refuse (usage error, exit 2, before listening) a map path that is not a file or a folder: a misspelt name
+    would otherwise be served as a page of problems, as if the map existed. A map that exists but does not
+    validate is served (its page shows the problems)."""
+    import stat
+    from pathlib import Path
+
+    from cyclemap.problems import InputError
+    from cyclemap.safe_text import subject
+
+    try:
+        mode = Path(name).stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{subject(name)}: no such file") from None
+    except OSError as err:
+        raise InputError(f"{subject(name)}: cannot open: {err.strerror}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"{subject(name)}: not a regular file or a folder")
 
 
 def _stop_on_terminate() -> None:
