@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,3 +132,22 @@ def test_folder_search_skips_hidden_folders_and_sorts(tmp_path: Path) -> None:
     shutil.copy(ROOT / SOLAR, tmp_path / ".git" / "x.yaml")
     (tmp_path / "a" / "part.yaml").write_text("activities:\n  - name: x  # cyclemap: not at a line start\n")
     assert [Path(p).relative_to(tmp_path).as_posix() for p in folder_maps(str(tmp_path))] == ["a/z.yml", "b.yaml"]
+
+
+def _unreadable_entries(folder: Path) -> list[str]:
+    """Put a map, a named pipe and a link to /dev/zero (both named like maps) in `folder`; their names."""
+    shutil.copy(ROOT / SOLAR, folder / "map.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "zero.yml").symlink_to("/dev/zero")
+    return ["map.yaml", "pipe.yaml", "zero.yml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_folder_search_reads_only_regular_files(tmp_path: Path) -> None:
+    """A pipe or a device named like a map is never read (that would wait, or read without end): it is passed on
+    as a map, for the loader to say why it cannot be read. Run in a process of its own, so a hang fails the test."""
+    names = _unreadable_entries(tmp_path)
+    code = "import sys; from cyclemap.mapfolder import folder_maps; print(*folder_maps(sys.argv[1]), sep='\\n')"
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert [Path(line).name for line in done.stdout.splitlines()] == names
