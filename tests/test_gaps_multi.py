@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import run_process
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.mapfolder import folder_maps
@@ -142,6 +143,25 @@ def _unreadable_entries(folder: Path) -> list[str]:
     return ["map.yaml", "pipe.yaml", "zero.yml"]
 
 
+UNREADABLE = {
+    "gone.yaml": "no such file (a symbolic link to nowhere.yaml, which does not exist)",
+    "loop-a.yaml": "cannot open: Too many levels of symbolic links",
+    "loop-b.yaml": "cannot open: Too many levels of symbolic links",
+    "pipe.yaml": "not a regular file",
+    "zero.yml": "not a regular file",
+}
+"""What `unreadable_folder` holds besides its map, and the problem each is for the loader."""
+
+
+def unreadable_folder(folder: Path) -> Path:
+    """`folder` with a map and every `UNREADABLE` entry: a link leading nowhere, two in a loop, a pipe, a device."""
+    _unreadable_entries(folder)
+    (folder / "gone.yaml").symlink_to("nowhere.yaml")
+    (folder / "loop-a.yaml").symlink_to("loop-b.yaml")
+    (folder / "loop-b.yaml").symlink_to("loop-a.yaml")
+    return folder
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
 def test_folder_search_reads_only_regular_files(tmp_path: Path) -> None:
     """A pipe or a device named like a map is never read (that would wait, or read without end): it is passed on
@@ -151,3 +171,24 @@ def test_folder_search_reads_only_regular_files(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60,
                           check=True)
     assert [Path(line).name for line in done.stdout.splitlines()] == names
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_a_file_in_a_folder_that_cannot_be_read_is_an_invalid_map(tmp_path: Path) -> None:
+    """Each is reported as invalid maps are (file:line:col, exit 4, no ranking), not as the end of the run."""
+    folder = unreadable_folder(tmp_path)
+    for output_format in ("json", "table"):
+        result = run_process("gaps", str(folder), "-f", output_format, timeout=60)
+        assert (result.code, result.out) == (EXIT_INVALID, ""), result.err
+        for name, problem in UNREADABLE.items():
+            assert f"{folder / name}:1:1: error: {problem}" in result.err
+        assert "Found 5 problems in 5 files." in result.err
+    result = run_process("gaps", str(folder), "-f", "github", timeout=60)
+    assert result.code == EXIT_INVALID
+    assert f"::error file={folder / 'gone.yaml'},line=1,col=1,title=cyclemap::no such file" in result.out
+
+
+def test_a_name_that_is_nothing_is_a_usage_error_before_any_map_is_read(cli: Callable[..., Any]) -> None:
+    result = cli("gaps", SOLAR, "typo.yaml", "-f", "json")
+    assert (result.code, result.out) == (EXIT_USAGE, "")
+    assert result.err.strip() == "cyclemap: error: typo.yaml: no such file or folder"

@@ -7,6 +7,7 @@ bytes. Browser tests come with `cyclemap serve`.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from tests.test_gaps_multi import UNREADABLE, unreadable_folder
 
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from cyclemap.render.graphviz_run import LayoutError
@@ -217,6 +219,25 @@ def test_rebuilding_gives_the_same_bytes(built: tuple[Path, int, str], maps: Pat
     assert first == second
     code, err = _build(maps, site)  # over the same folder: nothing to change
     assert code == EXIT_FOUND and "0 of 11 files changed" in err
+
+
+@needs_graphviz
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_a_file_in_the_folder_that_cannot_be_read_gets_a_problem_page(tmp_path: Path) -> None:
+    """A link leading nowhere or in a loop, a pipe, a device named like a map: each is an invalid map's page,
+    and the build goes on (exit 1 at the end)."""
+    (tmp_path / "maps").mkdir()
+    folder = unreadable_folder(tmp_path / "maps")
+    out = tmp_path / "public"
+    code, err = _build(folder, out)
+    assert code == EXIT_FOUND, err
+    index = _page(out, "index.html")
+    for name, problem in UNREADABLE.items():
+        page = _page(out, f"maps/{Path(name).stem}.html").all_text
+        assert "This map does not validate" in page and f"{folder / name}:1:1" in page and problem in page
+        assert f"{folder / name}:1:1: error: {problem}" in err
+        assert f"maps/{Path(name).stem}.html" in index.links()
+    assert "Rooftop solar for homeowners" in _page(out, "maps/map.html").all_text
 
 
 def test_output_that_holds_the_maps_is_refused(cli: Callable[..., Any], tmp_path: Path) -> None:

@@ -48,13 +48,18 @@ Stamp = tuple[int, int, int, int]
 """Size, modification time (ns), inode and device of a file or folder; `_MISSING` when there is none."""
 
 
-def expand_maps(args: list[str]) -> list[str]:
+def expand_maps(args: list[str], *, named_must_exist: bool = False) -> list[str]:
     """The map files `args` name: files as given, each folder as the maps in it; each file once, in order.
 
-    Raises InputError for a folder that holds no map.
+    Raises InputError for a folder that holds no map and, with
+    `named_must_exist`, for an argument that names nothing at all (a typo),
+    before any map is read. A file found in a folder is never refused here: one
+    that cannot be read is that map's problem.
     """
     found: list[str] = []
     for arg in args:
+        if named_must_exist and arg != "-" and not os.path.lexists(arg):
+            raise InputError(f"{subject(arg)}: no such file or folder")
         if arg != "-" and Path(arg).is_dir():
             inside = folder_maps(arg)
             if not inside:
@@ -153,9 +158,9 @@ class FolderScan:
         except OSError:
             entries = []
         dirs = frozenset(str(Path(path, entry.name)) for entry in entries
-                         if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."))
+                         if _is_folder(entry, follow_symlinks=False) and not entry.name.startswith("."))
         files = frozenset(str(Path(path, entry.name)) for entry in entries
-                          if not entry.is_dir() and entry.name.lower().endswith(SUFFIXES)
+                          if not _is_folder(entry, follow_symlinks=True) and entry.name.lower().endswith(SUFFIXES)
                           and not entry.name.startswith("."))
         old_dirs, old_files = self._listing.get(path, (frozenset(), frozenset()))
         changed = False
@@ -193,6 +198,14 @@ class FolderScan:
         if is_map:
             self._order = None
         return is_map
+
+
+def _is_folder(entry: os.DirEntry[str], *, follow_symlinks: bool) -> bool:
+    """Whether `entry` is a folder (or, following links, leads to one); a link in a loop leads to none."""
+    try:
+        return entry.is_dir(follow_symlinks=follow_symlinks)
+    except OSError:  # ELOOP: the loader reports it for the file named like a map
+        return False
 
 
 def _stamp(path: str) -> Stamp:

@@ -58,7 +58,7 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 
     if "-" in maps:
         raise typer.BadParameter("a site is built from map files, not standard input", param_hint="'MAPS...'")
-    names = expand_maps(maps)
+    names = expand_maps(maps, named_must_exist=True)
     _refuse_output_over_maps(output, names)
     collected = [collect_map(name, threshold=threshold, timeout=timeout)
                  for name in with_progress(names, "Reading and drawing")]
