@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import run_process
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from cyclemap.mapfolder import folder_maps
+from cyclemap.mapfolder import expand_maps, folder_maps
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLAR = "examples/home-solar.yaml"
@@ -192,3 +192,20 @@ def test_a_name_that_is_nothing_is_a_usage_error_before_any_map_is_read(cli: Cal
     result = cli("gaps", SOLAR, "typo.yaml", "-f", "json")
     assert (result.code, result.out) == (EXIT_USAGE, "")
     assert result.err.strip() == "cyclemap: error: typo.yaml: no such file or folder"
+
+
+def test_a_map_given_twice_counts_once(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Another spelling, a link or a hard link to a map already given is the same map: its first name stays."""
+    single = _json(cli, SOLAR)
+    assert _json(cli, SOLAR, f"./{SOLAR}", SOLAR.replace("/", "//")) == single
+    in_folder = _json(cli, "examples")
+    assert _json(cli, "examples", f"./{SOLAR}", str(ROOT / SOLAR)) == in_folder
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    shutil.copy(ROOT / SOLAR, folder / "b.yaml")
+    (folder / "a-link.yaml").symlink_to("b.yaml")
+    os.link(folder / "b.yaml", folder / "c-hard.yaml")
+    shutil.copy(ROOT / CLOUD, folder / "d.yaml")
+    assert expand_maps([str(folder / "b.yaml"), str(folder)]) == [str(folder / name) for name in ("b.yaml", "d.yaml")]
+    assert [entry["map"] for entry in _json(cli, str(folder))["maps"]] == [str(folder / "a-link.yaml"),
+                                                                          str(folder / "d.yaml")]

@@ -240,6 +240,15 @@ def test_a_file_in_the_folder_that_cannot_be_read_gets_a_problem_page(tmp_path: 
     assert "Rooftop solar for homeowners" in _page(out, "maps/map.html").all_text
 
 
+@needs_graphviz
+def test_a_map_given_twice_gets_one_page(cli: Callable[..., Any], tmp_path: Path) -> None:
+    solar = ROOT / "examples" / "home-solar.yaml"
+    result = cli("site", str(solar), f"{solar.parent}/./{solar.name}", f"{solar.parent}//{solar.name}",
+                 "-o", str(tmp_path / "public"))
+    assert result.code == EXIT_OK, result.err
+    assert [p.name for p in (tmp_path / "public" / "maps").iterdir()] == ["home-solar.html"]
+
+
 def test_output_that_holds_the_maps_is_refused(cli: Callable[..., Any], tmp_path: Path) -> None:
     maps = tmp_path / "maps"
     maps.mkdir()

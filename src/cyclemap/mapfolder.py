@@ -51,7 +51,9 @@ Stamp = tuple[int, int, int, int]
 def expand_maps(args: list[str], *, named_must_exist: bool = False) -> list[str]:
     """The map files `args` name: files as given, each folder as the maps in it; each file once, in order.
 
-    Raises InputError for a folder that holds no map and, with
+    A file is the same whatever the spelling (``a.yaml``, ``./a.yaml``,
+    ``dir//a.yaml``), the link or the hard link that leads to it: only its
+    first spelling is kept. Raises InputError for a folder that holds no map and, with
     `named_must_exist`, for an argument that names nothing at all (a typo),
     before any map is read. A file found in a folder is never refused here: one
     that cannot be read is that map's problem.
@@ -67,7 +69,21 @@ def expand_maps(args: list[str], *, named_must_exist: bool = False) -> list[str]
             found.extend(inside)
         else:
             found.append(arg)
-    return list(dict.fromkeys(found))
+    unique: dict[object, str] = {}
+    for name in found:
+        unique.setdefault(_identity(name), name)
+    return list(unique.values())
+
+
+def _identity(path: str) -> object:
+    """What tells files apart: device and inode, else (a link leading nowhere) the real path; "-" is itself."""
+    if path == "-":
+        return path
+    try:
+        info = os.stat(path)  # noqa: PTH116 - as _stamp
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
 
 
 def folder_maps(folder: str) -> list[str]:
