@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from tests.test_gaps_multi import UNREADABLE, unreadable_folder
 
-from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site import collect
 from cyclemap.site.pages import SITE_CSP, LiveView, SiteOptions, index_page
@@ -218,7 +218,8 @@ def test_rebuilding_gives_the_same_bytes(built: tuple[Path, int, str], maps: Pat
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second
     code, err = _build(maps, site)  # over the same folder: nothing to change
-    assert code == EXIT_FOUND and "0 of 11 files changed" in err
+    assert code == EXIT_FOUND and f"The site in {site} is up to date: 7 maps, 1 invalid; none of its 11 files " \
+        "changed" in err
 
 
 @needs_graphviz
@@ -262,6 +263,14 @@ def test_output_that_holds_the_maps_is_refused(cli: Callable[..., Any], tmp_path
     assert sorted(p.name for p in maps.iterdir()) == before
     result = cli("site", str(maps))
     assert result.code == EXIT_USAGE  # -o is required
+
+
+def test_an_output_folder_that_cannot_be_made_is_named(cli: Callable[..., Any], tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("in the way\n")
+    result = cli("site", str(ROOT / "examples" / "home-solar.yaml"), "-o", str(tmp_path / "file" / "public"))
+    assert result.code == EXIT_ENVIRONMENT
+    assert result.err.strip() == f"cyclemap: error: cannot create the folder {tmp_path / 'file' / 'public'}: " \
+        "Not a directory"
 
 
 def test_a_diagram_graphviz_cannot_draw_leaves_a_note(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
