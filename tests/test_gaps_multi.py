@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import run_process
 
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from cyclemap.mapfolder import folder_maps
+from cyclemap.mapfolder import expand_maps, folder_maps
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLAR = "examples/home-solar.yaml"
@@ -129,3 +133,79 @@ def test_folder_search_skips_hidden_folders_and_sorts(tmp_path: Path) -> None:
     shutil.copy(ROOT / SOLAR, tmp_path / ".git" / "x.yaml")
     (tmp_path / "a" / "part.yaml").write_text("activities:\n  - name: x  # cyclemap: not at a line start\n")
     assert [Path(p).relative_to(tmp_path).as_posix() for p in folder_maps(str(tmp_path))] == ["a/z.yml", "b.yaml"]
+
+
+def _unreadable_entries(folder: Path) -> list[str]:
+    """Put a map, a named pipe and a link to /dev/zero (both named like maps) in `folder`; their names."""
+    shutil.copy(ROOT / SOLAR, folder / "map.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "zero.yml").symlink_to("/dev/zero")
+    return ["map.yaml", "pipe.yaml", "zero.yml"]
+
+
+UNREADABLE = {
+    "gone.yaml": "no such file (a symbolic link to nowhere.yaml, which does not exist)",
+    "loop-a.yaml": "cannot open: Too many levels of symbolic links",
+    "loop-b.yaml": "cannot open: Too many levels of symbolic links",
+    "pipe.yaml": "not a regular file",
+    "zero.yml": "not a regular file",
+}
+"""What `unreadable_folder` holds besides its map, and the problem each is for the loader."""
+
+
+def unreadable_folder(folder: Path) -> Path:
+    """`folder` with a map and every `UNREADABLE` entry: a link leading nowhere, two in a loop, a pipe, a device."""
+    _unreadable_entries(folder)
+    (folder / "gone.yaml").symlink_to("nowhere.yaml")
+    (folder / "loop-a.yaml").symlink_to("loop-b.yaml")
+    (folder / "loop-b.yaml").symlink_to("loop-a.yaml")
+    return folder
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_folder_search_reads_only_regular_files(tmp_path: Path) -> None:
+    """A pipe or a device named like a map is never read (that would wait, or read without end): it is passed on
+    as a map, for the loader to say why it cannot be read. Run in a process of its own, so a hang fails the test."""
+    names = _unreadable_entries(tmp_path)
+    code = "import sys; from cyclemap.mapfolder import folder_maps; print(*folder_maps(sys.argv[1]), sep='\\n')"
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert [Path(line).name for line in done.stdout.splitlines()] == names
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_a_file_in_a_folder_that_cannot_be_read_is_an_invalid_map(tmp_path: Path) -> None:
+    """Each is reported as invalid maps are (file:line:col, exit 4, no ranking), not as the end of the run."""
+    folder = unreadable_folder(tmp_path)
+    for output_format in ("json", "table"):
+        result = run_process("gaps", str(folder), "-f", output_format, timeout=60)
+        assert (result.code, result.out) == (EXIT_INVALID, ""), result.err
+        for name, problem in UNREADABLE.items():
+            assert f"{folder / name}:1:1: error: {problem}" in result.err
+        assert "Found 5 problems in 5 files." in result.err
+    result = run_process("gaps", str(folder), "-f", "github", timeout=60)
+    assert result.code == EXIT_INVALID
+    assert f"::error file={folder / 'gone.yaml'},line=1,col=1,title=cyclemap::no such file" in result.out
+
+
+def test_a_name_that_is_nothing_is_a_usage_error_before_any_map_is_read(cli: Callable[..., Any]) -> None:
+    result = cli("gaps", SOLAR, "typo.yaml", "-f", "json")
+    assert (result.code, result.out) == (EXIT_USAGE, "")
+    assert result.err.strip() == "cyclemap: error: typo.yaml: no such file or folder"
+
+
+def test_a_map_given_twice_counts_once(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Another spelling, a link or a hard link to a map already given is the same map: its first name stays."""
+    single = _json(cli, SOLAR)
+    assert _json(cli, SOLAR, f"./{SOLAR}", SOLAR.replace("/", "//")) == single
+    in_folder = _json(cli, "examples")
+    assert _json(cli, "examples", f"./{SOLAR}", str(ROOT / SOLAR)) == in_folder
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    shutil.copy(ROOT / SOLAR, folder / "b.yaml")
+    (folder / "a-link.yaml").symlink_to("b.yaml")
+    os.link(folder / "b.yaml", folder / "c-hard.yaml")
+    shutil.copy(ROOT / CLOUD, folder / "d.yaml")
+    assert expand_maps([str(folder / "b.yaml"), str(folder)]) == [str(folder / name) for name in ("b.yaml", "d.yaml")]
+    assert [entry["map"] for entry in _json(cli, str(folder))["maps"]] == [str(folder / "a-link.yaml"),
+                                                                          str(folder / "d.yaml")]

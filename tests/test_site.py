@@ -7,6 +7,7 @@ bytes. Browser tests come with `cyclemap serve`.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from tests.test_gaps_multi import UNREADABLE, unreadable_folder
 
-from cyclemap.exit_codes import EXIT_FOUND, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_map
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site import collect
@@ -218,7 +220,36 @@ def test_rebuilding_gives_the_same_bytes(built: tuple[Path, int, str], maps: Pat
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second
     code, err = _build(maps, site)  # over the same folder: nothing to change
-    assert code == EXIT_FOUND and "0 of 11 files changed" in err
+    assert code == EXIT_FOUND and f"The site in {site} is up to date: 7 maps, 1 invalid; none of its 11 files " \
+        "changed" in err
+
+
+@needs_graphviz
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs pipes and /dev/zero")
+def test_a_file_in_the_folder_that_cannot_be_read_gets_a_problem_page(tmp_path: Path) -> None:
+    """A link leading nowhere or in a loop, a pipe, a device named like a map: each is an invalid map's page,
+    and the build goes on (exit 1 at the end)."""
+    (tmp_path / "maps").mkdir()
+    folder = unreadable_folder(tmp_path / "maps")
+    out = tmp_path / "public"
+    code, err = _build(folder, out)
+    assert code == EXIT_FOUND, err
+    index = _page(out, "index.html")
+    for name, problem in UNREADABLE.items():
+        page = _page(out, f"maps/{Path(name).stem}.html").all_text
+        assert "This map does not validate" in page and f"{folder / name}:1:1" in page and problem in page
+        assert f"{folder / name}:1:1: error: {problem}" in err
+        assert f"maps/{Path(name).stem}.html" in index.links()
+    assert "Rooftop solar for homeowners" in _page(out, "maps/map.html").all_text
+
+
+@needs_graphviz
+def test_a_map_given_twice_gets_one_page(cli: Callable[..., Any], tmp_path: Path) -> None:
+    solar = ROOT / "examples" / "home-solar.yaml"
+    result = cli("site", str(solar), f"{solar.parent}/./{solar.name}", f"{solar.parent}//{solar.name}",
+                 "-o", str(tmp_path / "public"))
+    assert result.code == EXIT_OK, result.err
+    assert [p.name for p in (tmp_path / "public" / "maps").iterdir()] == ["home-solar.html"]
 
 
 def test_output_that_holds_the_maps_is_refused(cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -234,6 +265,14 @@ def test_output_that_holds_the_maps_is_refused(cli: Callable[..., Any], tmp_path
     assert sorted(p.name for p in maps.iterdir()) == before
     result = cli("site", str(maps))
     assert result.code == EXIT_USAGE  # -o is required
+
+
+def test_an_output_folder_that_cannot_be_made_is_named(cli: Callable[..., Any], tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("in the way\n")
+    result = cli("site", str(ROOT / "examples" / "home-solar.yaml"), "-o", str(tmp_path / "file" / "public"))
+    assert result.code == EXIT_ENVIRONMENT
+    assert result.err.strip() == f"cyclemap: error: cannot create the folder {tmp_path / 'file' / 'public'}: " \
+        "Not a directory"
 
 
 def test_a_diagram_graphviz_cannot_draw_leaves_a_note(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

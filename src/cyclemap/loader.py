@@ -19,14 +19,14 @@ import sys
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from cyclemap import yaml_reader
 from cyclemap.model import ID_PATTERN, PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids, implicit_id
-from cyclemap.problems import InputError, MapError, Place, Problem, clip, line_col
+from cyclemap.problems import InputError, MapError, Place, Problem, UnreadableFile, clip, line_col
 from cyclemap.safe_text import subject
 from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, note_input, too_large
 from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
@@ -465,25 +465,35 @@ def _read_stdin(limit: int) -> bytes:
 
 
 def _read_regular_file(path: str, limit: int) -> bytes:
+    """The first `limit` + 1 bytes of the regular file at `path`; UnreadableFile (an InputError) if it is none."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputError(f"{subject(path)}: no such file") from None
+        raise UnreadableFile(path, f"no such file{_dangling(path)}") from None
     except IsADirectoryError:
-        raise InputError(f"{subject(path)}: is a directory, not a map file") from None
+        raise UnreadableFile(path, "is a directory, not a map file") from None
     except OSError as err:
-        raise InputError(f"{subject(path)}: cannot open: {err.strerror}") from None
+        raise UnreadableFile(path, f"cannot open: {err.strerror}") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory with an OSError
         os.close(fd)
-        what = "is a directory, not a map file" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise InputError(f"{subject(path)}: {what}")
+        raise UnreadableFile(path, "is a directory, not a map file" if stat.S_ISDIR(info.st_mode)
+                             else "not a regular file")
     note_input(info, path, os.path.realpath(path))
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read(limit + 1)
         except OSError as err:
-            raise InputError(f"{subject(path)}: cannot read: {err.strerror}") from None
+            raise UnreadableFile(path, f"cannot read: {err.strerror}") from None
+
+
+def _dangling(path: str) -> str:
+    """For a symbolic link that leads nowhere, a note saying where it leads; else nothing."""
+    try:
+        target = str(Path(path).readlink())
+    except (OSError, ValueError):
+        return ""
+    return f" (a symbolic link to {target}, which does not exist)"
 
 
 def decode(data: bytes, name: str) -> str:

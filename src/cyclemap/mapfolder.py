@@ -7,6 +7,13 @@ with); files without it are parts that maps include (``include: parts/x.yaml``)
 or other YAML, and are left out. Hidden folders (``.git``, ``.venv``) are not
 searched. A file named on the command line is a map whatever it holds.
 
+Only regular files are read to tell, and at most the loader's size limit of
+each (`MAX_FILE_BYTES`), so that nothing in a folder can make the search wait
+or read without end. A ``.yaml`` or ``.yml`` name that leads to something else
+(a named pipe, a device such as a link to ``/dev/zero``, a link that leads
+nowhere or round in a loop) or to a file that cannot be opened counts as a
+map: the loader then reports why it cannot be read, as that map's problem.
+
 `FolderScan` keeps a folder's maps up to date for `cyclemap serve`, looking at
 a bounded number of folders and files per poll so that a folder of 100,000
 files does not keep a processor busy.
@@ -16,9 +23,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
 from pathlib import Path
+from typing import BinaryIO
 
+from cyclemap.loader import MAX_FILE_BYTES
 from cyclemap.problems import InputError
 from cyclemap.safe_text import subject
 
@@ -38,13 +48,20 @@ Stamp = tuple[int, int, int, int]
 """Size, modification time (ns), inode and device of a file or folder; `_MISSING` when there is none."""
 
 
-def expand_maps(args: list[str]) -> list[str]:
+def expand_maps(args: list[str], *, named_must_exist: bool = False) -> list[str]:
     """The map files `args` name: files as given, each folder as the maps in it; each file once, in order.
 
-    Raises InputError for a folder that holds no map.
+    A file is the same whatever the spelling (``a.yaml``, ``./a.yaml``,
+    ``dir//a.yaml``), the link or the hard link that leads to it: only its
+    first spelling is kept. Raises InputError for a folder that holds no map and, with
+    `named_must_exist`, for an argument that names nothing at all (a typo),
+    before any map is read. A file found in a folder is never refused here: one
+    that cannot be read is that map's problem.
     """
     found: list[str] = []
     for arg in args:
+        if named_must_exist and arg != "-" and not os.path.lexists(arg):
+            raise InputError(f"{subject(arg)}: no such file or folder")
         if arg != "-" and Path(arg).is_dir():
             inside = folder_maps(arg)
             if not inside:
@@ -52,7 +69,21 @@ def expand_maps(args: list[str]) -> list[str]:
             found.extend(inside)
         else:
             found.append(arg)
-    return list(dict.fromkeys(found))
+    unique: dict[object, str] = {}
+    for name in found:
+        unique.setdefault(_identity(name), name)
+    return list(unique.values())
+
+
+def _identity(path: str) -> object:
+    """What tells files apart: device and inode, else (a link leading nowhere) the real path; "-" is itself."""
+    if path == "-":
+        return path
+    try:
+        info = os.stat(path)  # noqa: PTH116 - as _stamp
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
 
 
 def folder_maps(folder: str) -> list[str]:
@@ -143,9 +174,9 @@ class FolderScan:
         except OSError:
             entries = []
         dirs = frozenset(str(Path(path, entry.name)) for entry in entries
-                         if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."))
+                         if _is_folder(entry, follow_symlinks=False) and not entry.name.startswith("."))
         files = frozenset(str(Path(path, entry.name)) for entry in entries
-                          if not entry.is_dir() and entry.name.lower().endswith(SUFFIXES)
+                          if not _is_folder(entry, follow_symlinks=True) and entry.name.lower().endswith(SUFFIXES)
                           and not entry.name.startswith("."))
         old_dirs, old_files = self._listing.get(path, (frozenset(), frozenset()))
         changed = False
@@ -185,6 +216,14 @@ class FolderScan:
         return is_map
 
 
+def _is_folder(entry: os.DirEntry[str], *, follow_symlinks: bool) -> bool:
+    """Whether `entry` is a folder (or, following links, leads to one); a link in a loop leads to none."""
+    try:
+        return entry.is_dir(follow_symlinks=follow_symlinks)
+    except OSError:  # ELOOP: the loader reports it for the file named like a map
+        return False
+
+
 def _stamp(path: str) -> Stamp:
     try:
         info = os.stat(path)  # noqa: PTH116 - no Path object per look: a poll may make a thousand
@@ -199,16 +238,37 @@ def _recent(stamp: Stamp) -> bool:
 
 
 def _is_map(path: str) -> bool:
-    """Whether the file at `path` has a line starting with ``cyclemap:`` (read in chunks, stopping when found)."""
+    """Whether the file at `path` has a line starting with ``cyclemap:``, or cannot be read to tell.
+
+    Only a regular file is opened (without blocking, should it have been
+    swapped for a named pipe meanwhile) and read, in chunks, up to the loader's
+    size limit, stopping when the line is found. Anything else (a pipe, a
+    device, a link leading nowhere) and a file that cannot be opened count as
+    maps: the loader reports their reason.
+    """
     try:
-        with open(path, "rb") as handle:
-            tail = b""
-            while chunk := handle.read(_CHUNK):
-                text = tail + chunk
-                if _VERSION_LINE.search(text):
-                    return True
-                cut = text.rfind(b"\n")  # a short unfinished last line may still be the version line
-                tail = text[cut:] if cut >= 0 and len(text) - cut <= _PARTIAL else b"-"
+        if not stat.S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 - as _stamp: no Path object per look
+            return True
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        return True  # a file that cannot be read is reported by the loader, with its reason
+        return True
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return True
+            return _has_version_line(handle)
+        except OSError:
+            return True
+
+
+def _has_version_line(handle: BinaryIO) -> bool:
+    """Whether the first `MAX_FILE_BYTES` of `handle` hold a line starting with ``cyclemap:``."""
+    tail, left = b"", MAX_FILE_BYTES
+    while left > 0 and (chunk := handle.read(min(_CHUNK, left))):
+        left -= len(chunk)
+        text = tail + chunk
+        if _VERSION_LINE.search(text):
+            return True
+        cut = text.rfind(b"\n")  # a short unfinished last line may still be the version line
+        tail = text[cut:] if cut >= 0 and len(text) - cut <= _PARTIAL else b"-"
     return False

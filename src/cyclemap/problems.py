@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_USAGE
+from cyclemap.safe_text import subject
 
 ERROR, WARNING = "error", "warning"
 """The severities of a `Problem`."""
@@ -107,6 +108,23 @@ class InputError(CyclemapError):
     """An input path cannot be used (missing, a directory, unreadable)."""
 
     exit_code = EXIT_USAGE
+
+
+class UnreadableFile(InputError):
+    """A map file that cannot be read at all: missing, a link leading nowhere, not a regular file, unreadable.
+
+    Where several maps are read together (`cyclemap site`, `cyclemap gaps A B`),
+    this is that map's problem (`problem`) and the others are still read.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{subject(path)}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def problem(self) -> Problem:
+        """The error as the map's problem, at its first line (there is no line to point at)."""
+        return Problem(self.path, 1, 1, self.reason)
 
 
 class EnvironmentProblem(CyclemapError):

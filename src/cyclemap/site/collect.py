@@ -19,7 +19,7 @@ from cyclemap.gaps import score_views
 from cyclemap.gitrev import run_git
 from cyclemap.landscape import landscape_points
 from cyclemap.loader import load_map
-from cyclemap.problems import CyclemapError, MapError, Problem
+from cyclemap.problems import CyclemapError, MapError, Problem, UnreadableFile
 from cyclemap.render import RenderOptions, drawn_activities, render_map, too_large_to_draw
 from cyclemap.render.graphviz_run import LayoutError
 from cyclemap.site.svg import UnsafeSvg, inline_svg
@@ -77,6 +77,9 @@ def collect_map(source: str, *, threshold: float | None = None, timeout: float =
                 git: bool = True, view: str = ALL, bound: int | None = None) -> CollectedMap:
     """Read map `source` and draw its diagrams; never raises for an invalid map (it keeps the problems).
 
+    A map file that cannot be read at all (missing, a link leading nowhere, not
+    a regular file) is collected as invalid, with the reason as its problem.
+
     `view` colours the diagrams by a segment's gaps (a view the map does not
     have falls back to "all"). Graphviz missing is an `EnvironmentProblem`
     (raised: no diagram could be drawn for any map). A map of more than
@@ -89,6 +92,8 @@ def collect_map(source: str, *, threshold: float | None = None, timeout: float =
             survey = load_map_survey(cmap, source) if cmap.survey is not None else None
         except MapError as err:
             return CollectedMap(source, problems=tuple(err.problems), inputs=tuple(read))
+        except UnreadableFile as err:  # a link leading nowhere, a pipe: this map's problem, not the build's
+            return CollectedMap(source, problems=(err.problem(),), inputs=tuple(read))
     if bound is not None and (count := drawn_activities(cmap, None)) > bound:
         return CollectedMap(source, problems=(Problem(source, 0, 0, (
             f"too big to draw live: {count:,} activities, and the live preview draws at most {bound:,} on "

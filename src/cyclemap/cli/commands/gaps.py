@@ -17,7 +17,7 @@ from cyclemap.cli.options import (
     whole_number,
 )
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INVALID
-from cyclemap.problems import MapError
+from cyclemap.problems import MapError, UnreadableFile
 
 if TYPE_CHECKING:
     from cyclemap.gaps import GapFilter
@@ -104,7 +104,7 @@ def gaps(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         raise typer.BadParameter(str(err), param_hint="'--kind'") from None
     from cyclemap.mapfolder import expand_maps
 
-    names = expand_maps(files)
+    names = expand_maps(files, named_must_exist=True)
     if len(names) > 1:
         if by_segment:
             raise typer.BadParameter("compares the segments of one map; give one map",
@@ -140,8 +140,9 @@ def _across(  # noqa: PLR0913, PLR0917 - the options that apply to a ranking acr
 ) -> None:
     """`gaps A.yaml B.yaml` (or a folder): one ranking across the maps, each entry naming its map.
 
-    Every map is read first: the problems of every invalid map are reported
-    (exit 4, no ranking: one that left a map out would mislead). `--segment`
+    Every map is read first: the problems of every invalid map, or one that
+    cannot be read (a link in a folder leading nowhere), are reported (exit 4,
+    no ranking: one that left a map out would mislead). `--segment`
     must be a segment of every map.
     """
     from cyclemap.gaps import effective_threshold, find_gaps, score_views
@@ -155,6 +156,8 @@ def _across(  # noqa: PLR0913, PLR0917 - the options that apply to a ranking acr
             loaded.append((name, *_load(name, GapFormat.table)))
         except MapError as err:
             failed.append(Checked(name, err.problems, err.sources))
+        except UnreadableFile as err:  # found in a folder: a link leading nowhere, a pipe
+            failed.append(Checked(name, [err.problem()], {}))
     if failed:
         if output_format is GapFormat.github:
             PROBLEM_REPORTERS["github"](failed)

@@ -58,7 +58,7 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
 
     if "-" in maps:
         raise typer.BadParameter("a site is built from map files, not standard input", param_hint="'MAPS...'")
-    names = expand_maps(maps)
+    names = expand_maps(maps, named_must_exist=True)
     _refuse_output_over_maps(output, names)
     collected = [collect_map(name, threshold=threshold, timeout=timeout)
                  for name in with_progress(names, "Reading and drawing")]
@@ -72,9 +72,13 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
     if not quiet:
         from cyclemap.report.terminal import visible
 
-        print(f"Wrote {visible(str(Path(output) / 'index.html'))}: {len(collected)} map{'s' * (len(collected) != 1)}"
-              f"{f', {len(invalid)} invalid' if invalid else ''}; {written} of {len(built)} files changed",
-              file=sys.stderr)
+        counts = f"{len(collected)} map{'s' * (len(collected) != 1)}{f', {len(invalid)} invalid' if invalid else ''}"
+        if written:
+            print(f"Wrote {visible(str(Path(output) / 'index.html'))}: {counts}; {written} of {len(built)} files "
+                  "changed", file=sys.stderr)
+        else:
+            print(f"The site in {visible(output)} is up to date: {counts}; none of its {len(built)} files changed",
+                  file=sys.stderr)
     if invalid:
         raise typer.Exit(EXIT_FOUND)
 
@@ -98,21 +102,39 @@ def write_site(output: str, built: dict[str, bytes], inputs: list[str]) -> int:
     ever replaced), so a refusal writes nothing. Returns how many files changed.
     """
     from cyclemap.output import refuse_inputs, write_atomic
-    from cyclemap.problems import EnvironmentProblem
 
     root = Path(output)
     targets = {rel: root.joinpath(*rel.split("/")) for rel in built}
     for target in targets.values():
         refuse_inputs(str(target), inputs)
+    _make_folder(root)  # first, so that an error names the folder given rather than one inside it
     changed = 0
     for rel, data in built.items():
         target = targets[rel]
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
-                continue
-        except OSError as err:
-            raise EnvironmentProblem(f"{subject(target)}: cannot write: {err.strerror}") from None
+        _make_folder(target.parent)
+        if _holds(target, data):
+            continue
         write_atomic(target, data)
         changed += 1
     return changed
+
+
+def _make_folder(folder: Path) -> None:
+    """Make `folder` and those above it that are missing; EnvironmentProblem naming the one that could not be made."""
+    from cyclemap.problems import EnvironmentProblem
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:
+        raise EnvironmentProblem(f"cannot create the folder {err.filename or folder}: a file of that name is "
+                                 "in the way") from None
+    except OSError as err:
+        raise EnvironmentProblem(f"cannot create the folder {err.filename or folder}: {err.strerror}") from None
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether `target` is a regular file (not a link) holding `data` already; False when it cannot be read."""
+    try:
+        return target.is_file() and not target.is_symlink() and target.read_bytes() == data
+    except OSError:
+        return False
