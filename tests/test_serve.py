@@ -374,6 +374,18 @@ def test_ctrl_c_stops_cleanly_and_other_hosts_get_a_warning(folder: Path) -> Non
     assert "Warning: listening on 0.0.0.0" in err and "Traceback" not in err
 
 
+def test_one_map_under_several_spellings_is_served_once(folder: Path) -> None:
+    served = Server(folder, "hostile.yaml", "./hostile.yaml", str(folder / "hostile.yaml"), ".//hostile.yaml")
+    try:
+        assert "Serving 1 map " in served.first_line
+        status, _, body = served.get("/index.html")
+    finally:
+        served.stop()
+    assert status == 200
+    cards = {link.partition("#")[0] for link in Page(body).links() if link.startswith("maps/")}
+    assert cards == {"maps/hostile.html"} and body.count('<li class="card"') == 1
+
+
 def test_a_terminate_signal_stops_it_cleanly_too(folder: Path) -> None:
     served = Server(folder, str(folder / "hostile.yaml"))
     try:

@@ -69,8 +69,13 @@ def expand_maps(args: list[str], *, named_must_exist: bool = False) -> list[str]
             found.extend(inside)
         else:
             found.append(arg)
+    return unique_maps(found)
+
+
+def unique_maps(names: list[str]) -> list[str]:
+    """`names` with each file once (whatever its spelling or link), at its first spelling, in order."""
     unique: dict[object, str] = {}
-    for name in found:
+    for name in names:
         unique.setdefault(_identity(name), name)
     return list(unique.values())
 

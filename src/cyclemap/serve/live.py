@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from cyclemap.mapfolder import FolderScan
+from cyclemap.mapfolder import FolderScan, unique_maps
 from cyclemap.problems import CyclemapError, Problem
 from cyclemap.render import MAX_DRAWN, RenderOptions, scene_of
 from cyclemap.site.collect import CollectedMap, collect_map, draw_diagrams
@@ -317,7 +317,7 @@ class LiveSite:
         for arg in self._arguments:
             scan = self._scans.get(arg)
             found.extend(scan.maps() if scan is not None else [arg])
-        return list(dict.fromkeys(found))
+        return unique_maps(found)
 
     def _follow_folders(self, *, force: bool = False) -> bool:
         """Look at the folders served; add the maps that came (drawn before they show), retire those that went."""
