@@ -373,3 +373,23 @@ def test_bad_sheets_and_option_mixes_for_into_are_refused(folder: Path, cli: Any
     assert alone.code == EXIT_USAGE and "--into" in alone.err
     assert not (folder / "new.yaml").exists()
     assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP
+
+
+# -- defects found in review -------------------------------------------------------------------
+
+
+def test_a_map_and_an_include_behind_links_are_written_through_and_keep_their_mode(folder: Path) -> None:
+    """The real files change and keep their permissions; the links stay links (as `cyclemap fmt` writes)."""
+    (folder / "real.yaml").write_text(MAP.replace("parts/steps.yaml", "parts/linked.yaml"), encoding="utf-8")
+    (folder / "map.yaml").unlink()
+    (folder / "map.yaml").symlink_to("real.yaml")
+    (folder / "parts" / "linked.yaml").symlink_to("steps.yaml")
+    (folder / "real.yaml").chmod(0o640)
+    (folder / "parts" / "steps.yaml").chmod(0o600)
+    code, _, err = _run(folder, "id,satisfaction\nchoose,5\ncompare-prices,8\n")
+    assert code == EXIT_OK, err
+    assert (folder / "map.yaml").is_symlink() and (folder / "parts" / "linked.yaml").is_symlink()
+    assert "        satisfaction: 5\n" in (folder / "real.yaml").read_text(encoding="utf-8")
+    assert "  satisfaction: 8\n" in (folder / "parts" / "steps.yaml").read_text(encoding="utf-8")
+    assert (folder / "real.yaml").stat().st_mode & 0o777 == 0o640
+    assert (folder / "parts" / "steps.yaml").stat().st_mode & 0o777 == 0o600

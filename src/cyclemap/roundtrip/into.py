@@ -759,8 +759,12 @@ def _survey_warnings(survey: SurveyResults | None, updater: _Updater) -> list[st
 
 
 def write_update(update: Update) -> None:
-    """Replace each changed file, atomically; if one cannot be written, put back those already replaced."""
-    from cyclemap.output import write_atomic  # noqa: PLC0415
+    """Replace each changed file, atomically; if one cannot be written, put back those already replaced.
+
+    A file reached through a symbolic link is written where the link points, keeping the link and the
+    file's permissions.
+    """
+    from cyclemap.output import write_through  # noqa: PLC0415
 
     for path, text in update.before.items():
         if Path(path).read_bytes() != text.encode("utf-8"):
@@ -768,11 +772,11 @@ def write_update(update: Update) -> None:
     done: list[str] = []
     try:
         for path, text in update.texts.items():
-            write_atomic(Path(path), text.encode("utf-8"))
+            write_through(Path(path), text.encode("utf-8"))
             done.append(path)
     except BaseException:
         for path in done:
-            write_atomic(Path(path), update.before[path].encode("utf-8"))
+            write_through(Path(path), update.before[path].encode("utf-8"))
         raise
 
 
