@@ -393,3 +393,47 @@ def test_a_map_and_an_include_behind_links_are_written_through_and_keep_their_mo
     assert "  satisfaction: 8\n" in (folder / "parts" / "steps.yaml").read_text(encoding="utf-8")
     assert (folder / "real.yaml").stat().st_mode & 0o777 == 0o640
     assert (folder / "parts" / "steps.yaml").stat().st_mode & 0o777 == 0o600
+
+
+MULTI_LINE_NAMES = """\
+cyclemap: 1
+title: Names over several lines
+customer: People
+outcome: Done
+phases:
+  pre:
+    activities:
+      - name: >-
+          Choose a
+          plan
+        id: choose
+      - name: |-
+          Read the
+          small print
+        id: read
+      - name: "Pay\\tthe \\u00e9\\
+          first bill"
+        id: pay
+      - name: 'Ask a
+          neighbour'
+        id: ask
+      - name: Compare
+          offers
+        id: compare
+      - name: >
+          Sign
+  during:
+    activities: []
+  post:
+    activities: []
+"""
+
+
+def test_activities_named_by_folded_quoted_or_multi_line_scalars_are_found(folder: Path) -> None:
+    (folder / "map.yaml").write_text(MULTI_LINE_NAMES, encoding="utf-8")
+    names = [visit.activity.name for visit in load_map(str(folder / "map.yaml")).walk()]
+    assert names[0] == "Choose a plan" and names[2] == "Pay\tthe \u00e9first bill" and names[5] == "Sign\n"
+    code, _, err = _run(folder, "id,importance\nchoose,5\nread,6\npay,7\nask,8\ncompare,9\nsign,4\n")
+    assert code == EXIT_OK, err
+    scores = [visit.activity.importance for visit in load_map(str(folder / "map.yaml")).walk()]
+    assert scores == [5, 6, 7, 8, 9, 4]

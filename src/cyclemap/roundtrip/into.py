@@ -56,6 +56,7 @@ from cyclemap.roundtrip.yamledit import (
     number,
     scalar,
     shared,
+    text_of,
 )
 from cyclemap.sources import DiskFiles, IncludeRefused, include_path
 
@@ -176,8 +177,9 @@ class _Files:
             if not isinstance(item, MappingNode):
                 continue
             include = child(item, "include")
-            if isinstance(include, ScalarNode):
-                part_rel = include_path(str(include.value), rel, self.root)
+            included = text_of(include)
+            if included is not None:
+                part_rel = include_path(included, rel, self.root)
                 part = self.doc(part_rel)
                 listed = child(part.root, "activities") if isinstance(part.root, MappingNode) else part.root
                 if isinstance(listed, SequenceNode):
@@ -356,7 +358,7 @@ class _Updater:
     def run(self, rows: Sequence[ActivityRow]) -> None:
         written, lists = self.files.activities()
         if len(written) != len(self.visits) or any(
-            str(getattr(child(w.node, "name"), "value", "")) != v.activity.name
+            text_of(child(w.node, "name")) != v.activity.name
             for w, v in zip(written, self.visits, strict=False)
         ):
             raise _Unmatched
