@@ -256,7 +256,7 @@ def test_every_bad_row_is_reported_with_its_cell_and_nothing_is_written(folder: 
         "scores.csv:10:1: error: 'choose' is updated by row 9 too; keep one row per activity",
         "scores.csv:11:4: error: the new activity 'No place' needs a parent (id or number) or a phase",
     ]
-    assert lines[-1] == "Found 10 problems in scores.csv; nothing was written."
+    assert lines[-1] == "cyclemap: error: 10 problems in scores.csv; nothing was written"
     assert (folder / "map.yaml").read_text() == MAP
     assert (folder / "parts" / "steps.yaml").read_text() == STEPS
 
@@ -437,3 +437,24 @@ def test_activities_named_by_folded_quoted_or_multi_line_scalars_are_found(folde
     assert code == EXIT_OK, err
     scores = [visit.activity.importance for visit in load_map(str(folder / "map.yaml")).walk()]
     assert scores == [5, 6, 7, 8, 9, 4]
+
+
+def test_the_sheet_s_unreadable_cells_and_the_update_s_problems_come_in_one_run(tmp_path: Path, cli: Any) -> None:
+    """A row whose cell cannot be read is left out of the update's checks; every other row is checked."""
+    shutil.copy(REPO / "examples" / "home-solar.yaml", tmp_path / "map.yaml")
+    before = (tmp_path / "map.yaml").read_bytes()
+    sheet = tmp_path / "sc.csv"
+    sheet.write_text("id,importance,satisfaction,pains\npays-off,11,2,\nnope,5,5,\npays-off,3,,\n,,,orphan pain\n"
+                     "installer,high,,\n", encoding="utf-8")
+    result = cli("import", str(sheet), "--into", str(tmp_path / "map.yaml"))
+    assert result.code == EXIT_INVALID
+    shown = result.err.replace(str(tmp_path) + "/", "")
+    assert shown.splitlines() == [
+        "sc.csv:6:2: error: importance 'high' is not a number",
+        "sc.csv:2:2: error: importance 11 is outside the map's scale of 1 to 10",
+        "sc.csv:3:1: error: no activity has the id 'nope'",
+        "sc.csv:4:1: error: 'pays-off' is updated by row 2 too; keep one row per activity",
+        "sc.csv:5:1: error: a row without an id or a number adds an activity, and needs its name",
+        "cyclemap: error: 5 problems in sc.csv; nothing was written",
+    ]
+    assert (tmp_path / "map.yaml").read_bytes() == before

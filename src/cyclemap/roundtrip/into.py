@@ -45,7 +45,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Visit, implicit_id, label_of
 from cyclemap.problems import CyclemapError, MapError, clip
-from cyclemap.roundtrip.rows import COLUMNS, ActivityRow
+from cyclemap.roundtrip.rows import COLUMNS, ActivityRow, TableProblem
 from cyclemap.roundtrip.yamledit import (
     EditedText,
     child,
@@ -367,21 +367,25 @@ class _Updater:
         new_ids: dict[str, _New] = {}
         for row in rows:
             found = self.existing(row)
-            if found is None or not self.scores_ok(row):
+            once = found is None or found is False or self.first_for(row, found, seen)
+            if not self.scores_ok(row) or found is None or not once:  # each check made, so each problem is told
                 continue
             if found is False:
                 self.add(row, written, targets, new_ids)
                 continue
-            assert isinstance(found, int)  # noqa: S101 - an index, as `existing` says
-            if found in seen:
-                self.error(row, "id" if row.id else "number", f"'{self.visits[found].activity.id}' is updated by "
-                           f"row {seen[found].place.row} too; keep one row per activity")
-                continue
-            seen[found] = row
             self.update(row, self.visits[found], written[found])
         if not self.errors:
             for target in targets.values():
                 self.place_new(target, lists)
+
+    def first_for(self, row: ActivityRow, found: int, seen: dict[int, ActivityRow]) -> bool:
+        """Whether `row` is the first to update activity `found`; a later one is reported."""
+        if found in seen:
+            self.error(row, "id" if row.id else "number", f"'{self.visits[found].activity.id}' is updated by "
+                       f"row {seen[found].place.row} too; keep one row per activity")
+            return False
+        seen[found] = row
+        return True
 
     def update(self, row: ActivityRow, visit: Visit, written: _Written) -> None:
         """Write the row's scores and new list items into an existing activity."""
@@ -782,6 +786,20 @@ def write_update(update: Update) -> None:
         raise
 
 
+def _readable(rows: Sequence[ActivityRow], read: Sequence[TableProblem]) -> list[ActivityRow]:
+    """The rows with no error at any of their cells (a cell the reader could not read is no value to check)."""
+    places = {problem.where for problem in read if problem.is_error}
+    return [row for row in rows if not any(row.place.cell(column) in places for column in row.columns.values())]
+
+
+def _nothing_written(count: int, source: str, err: TextIO) -> int:
+    """Say how many problems the sheet has, in the words of `import -o`; exit 4."""
+    from cyclemap.report.terminal import visible  # noqa: PLC0415
+
+    print(f"cyclemap: error: {count} problem{'s' * (count != 1)} in {visible(source)}; nothing was written", file=err)
+    return EXIT_INVALID
+
+
 def print_changes(update: Update, source: str, out: TextIO, threshold: float | None = None) -> None:
     """What the update changes, in the words of `cyclemap diff`."""
     from cyclemap.diff import diff_maps  # noqa: PLC0415
@@ -800,32 +818,39 @@ def run_into(  # noqa: PLR0913 - the command's options, spelled out
     source: str,
     header: Sequence[str] | None = None,
     threshold: float | None = None,
+    read: Sequence[TableProblem] = (),
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     """`cyclemap import FILE --into MAP [--dry-run]`: update the map, print what changed; the exit code.
 
-    `source` names the sheet (`scores.csv`) in messages. Row problems go to `err` (standard error),
-    all of them, with exit 4 and nothing written; the changes, as `cyclemap diff` tells them, to `out`.
+    `source` names the sheet (`scores.csv`) in messages; `read` holds the problems its reader found.
+    A row with a cell the reader could not read is left out of the update's checks, every other row
+    is checked, so that one run tells every problem: the reader's, then the update's, on standard
+    error (`err`), with exit 4 and nothing written. The changes, as `cyclemap diff` tells them, go to `out`.
     """
     from cyclemap.report.terminal import visible  # noqa: PLC0415
+    from cyclemap.roundtrip.table_read import limited  # noqa: PLC0415
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    if not rows:
+    for line in limited(list(read)):
+        print(line, file=err)
+    read_errors = sum(problem.is_error for problem in read)
+    if not rows and not read_errors:
         print(f"cyclemap: error: {visible(source)} has no rows to import", file=err)
         return EXIT_INVALID
     try:
-        update = update_map(map_path, rows, header=header)
+        update = update_map(map_path, _readable(rows, read), header=header)
     except RowErrors as problems:
         for problem in problems.errors:
             print(visible(str(problem)), file=err)
-        count = len(problems.errors)
-        print(f"Found {count} problem{'s' * (count != 1)} in {visible(source)}; nothing was written.", file=err)
-        return EXIT_INVALID
+        return _nothing_written(read_errors + len(problems.errors), source, err)
     except FileNotFoundError:
         print(f"cyclemap: error: {visible(map_path)}: no such map", file=err)
         return EXIT_USAGE
+    if read_errors:
+        return _nothing_written(read_errors, source, err)
     for warning in update.warnings:
         print(f"cyclemap: warning: {visible(warning)}", file=err)
     print_changes(update, source, out, threshold)

@@ -134,21 +134,14 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
 
 def _into(file: str, into: str, output: str | None, dry_run: bool) -> None:
     """`import FILE --into MAP`: read the rows, then update the map in place (or only print, with --dry-run)."""
-    from cyclemap.report.terminal import visible
     from cyclemap.roundtrip.into import run_into
-    from cyclemap.roundtrip.table_read import limited, read_rows
+    from cyclemap.roundtrip.table_read import read_rows
 
     if output is not None:
         raise typer.BadParameter("give either -o MAP (a new map) or --into MAP (update a map), not both",
                                  param_hint="'--into'")
     rows, _details, problems = read_rows(file, update=True)
-    _report(problems, limited)
-    errors = sum(p.is_error for p in problems)
-    if errors:
-        print(f"cyclemap: error: {errors} problem{'s' * (errors != 1)} in {visible(file)}; nothing was written",
-              file=sys.stderr)
-        raise typer.Exit(EXIT_INVALID)
-    code = run_into(rows, into, dry_run, source=file)
+    code = run_into(rows, into, dry_run, source=file, read=problems)
     if code:
         raise typer.Exit(code)
 
