@@ -458,3 +458,15 @@ def test_the_sheet_s_unreadable_cells_and_the_update_s_problems_come_in_one_run(
         "cyclemap: error: 5 problems in sc.csv; nothing was written",
     ]
     assert (tmp_path / "map.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("option", [["--force"], ["--title", "T"], ["--customer", "C"], ["--outcome", "O"],
+                                    ["--details", "details.csv"]])
+def test_options_of_a_new_map_are_refused_with_into(folder: Path, cli: Any, option: list[str]) -> None:
+    sheet = folder / "scores.csv"
+    sheet.write_text("id,satisfaction\nchoose,8\n", encoding="utf-8")
+    result = cli("import", str(sheet), "--into", str(folder / "map.yaml"), *option)
+    assert result.code == EXIT_USAGE
+    assert result.err == (f"cyclemap: error: {option[0]} goes with -o MAP (a new map), not with --into MAP "
+                          "(which updates the map's activities only); nothing was written\n")
+    assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP
