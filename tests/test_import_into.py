@@ -470,3 +470,28 @@ def test_options_of_a_new_map_are_refused_with_into(folder: Path, cli: Any, opti
     assert result.err == (f"cyclemap: error: {option[0]} goes with -o MAP (a new map), not with --into MAP "
                           "(which updates the map's activities only); nothing was written\n")
     assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP
+
+
+def test_numbers_carry_the_marks_the_landscape_prints_even_when_phase_labels_share_letters(
+    folder: Path, cli: Any
+) -> None:
+    """Deciding, Doing, Done print De, Doi, Don; a label starting with a non-ASCII letter, its letter."""
+    text = (MAP.replace("  during:\n", "  during:\n    label: Doing\n")
+            .replace("  post:\n", "  post:\n    label: Done\n"))
+    (folder / "map.yaml").write_text(text, encoding="utf-8")
+    drawn = cli("render", str(folder / "map.yaml"), "-l", "landscape", "-f", "svg", "-o", str(folder / "l.svg"))
+    assert drawn.code == EXIT_OK, drawn.err
+    svg = (folder / "l.svg").read_text(encoding="utf-8")
+    assert ">De1.1<" in svg and ">Doi1.2<" in svg and ">Don1.2<" in svg  # a marker's label, the key's samples
+    code, _, err = _run(folder, "number,satisfaction\nDe1.1,9\nDon1,2\nD1,5\n")
+    assert code == EXIT_INVALID
+    assert err.splitlines()[0] == ("scores.csv:4:1: error: 'D1': 'D' is not the mark of a phase of the map, as the "
+                                   "landscape shows them: De (Deciding), Doi (Doing), Don (Done)")
+    code, _, err = _run(folder, "number,satisfaction\nDe1.1,9\nDon1,2\n")
+    assert code == EXIT_OK, err
+    walked = {v.activity.id: v.activity.satisfaction for v in load_map(str(folder / "map.yaml")).walk()}
+    assert (walked["compare-prices"], walked["renew"]) == (9, 2)
+    (folder / "map.yaml").write_text(text.replace("label: Deciding", "label: Évaluer"), encoding="utf-8")
+    code, _, err = _run(folder, "number,satisfaction\nÉ2,6\n")
+    assert code == EXIT_OK, err
+    assert "        satisfaction: 6\n" in (folder / "map.yaml").read_text(encoding="utf-8")

@@ -67,8 +67,9 @@ ACTIVITY_KEYS: tuple[str, ...] = tuple(Activity.model_fields)
 """The canonical order of an activity's keys (docs/format.md): a new key goes after those before it."""
 LIST_FIELDS = ("pains", "offerings")
 """Lists a sheet adds to (new items only)."""
-_NUMBER = re.compile(r"([A-Za-z]*)\s*(\d+(?:\.\d+)*)")
-"""An activity's number, with the phase's mark in front or not: `1.2`, `D1.2`."""
+_NUMBER = re.compile(r"([^\W\d_]*)\s*([0-9]+(?:\.[0-9]+)*)")
+"""An activity's number, with the phase's mark (letters of any script, as `phase_marks` takes them) in front
+or not: `1.2`, `D1.2`, `Doi1.2`, `É1.2`."""
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -253,10 +254,12 @@ class _Updater:
         }
         self.scale = (cmap.scale.min, cmap.scale.max)
         self.segment_ids = [segment.id for segment in cmap.segments]
-        from cyclemap.render.landscape import phase_marks  # noqa: PLC0415 - only for numbers with a mark
+        from cyclemap.render.landscape import phase_marks, shown_phases  # noqa: PLC0415 - for numbers with a mark
 
-        self.marks = {mark.casefold(): key for key, mark in
-                      phase_marks((key, label_of(key, cmap.phase(key))) for key in PHASE_KEYS).items()}
+        self.phase_mark = phase_marks(shown_phases(cmap))
+        """The landscape's mark of each phase (`D`, or `De`, `Doi`, `Don` for Deciding, Doing, Done)."""
+        self.marks = {mark.casefold(): key for key, mark in self.phase_mark.items()}
+        """Phase key of each mark, any case."""
 
     # -- finding what a row means ---------------------------------------------------------------
 
@@ -296,8 +299,11 @@ class _Updater:
         if mark:
             marked = self.marks.get(mark.casefold())
             if marked is None or (phase is not None and marked != phase):
+                marks = ", ".join(f"{self.phase_mark[key]} ({clip(label_of(key, self.cmap.phase(key)), 40)})"
+                                  for key in ([phase] if phase else PHASE_KEYS))
                 self.error(row, column, f"'{clip(text)}': '{clip(mark)}' is not the mark of "
-                           f"{'the row phase' if phase else 'a phase of the map'}")
+                           f"{'the row phase' if phase else 'a phase of the map'}, as the landscape shows them: "
+                           f"{marks}")
                 return None
             phase = marked
         phases = [phase] if phase is not None else list(PHASE_KEYS)
