@@ -256,7 +256,7 @@ def test_every_bad_row_is_reported_with_its_cell_and_nothing_is_written(folder: 
         "scores.csv:10:1: error: 'choose' is updated by row 9 too; keep one row per activity",
         "scores.csv:11:4: error: the new activity 'No place' needs a parent (id or number) or a phase",
     ]
-    assert lines[-1] == "Found 10 problems in scores.csv; nothing was written."
+    assert lines[-1] == "cyclemap: error: 10 problems in scores.csv; nothing was written"
     assert (folder / "map.yaml").read_text() == MAP
     assert (folder / "parts" / "steps.yaml").read_text() == STEPS
 
@@ -373,3 +373,125 @@ def test_bad_sheets_and_option_mixes_for_into_are_refused(folder: Path, cli: Any
     assert alone.code == EXIT_USAGE and "--into" in alone.err
     assert not (folder / "new.yaml").exists()
     assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP
+
+
+# -- defects found in review -------------------------------------------------------------------
+
+
+def test_a_map_and_an_include_behind_links_are_written_through_and_keep_their_mode(folder: Path) -> None:
+    """The real files change and keep their permissions; the links stay links (as `cyclemap fmt` writes)."""
+    (folder / "real.yaml").write_text(MAP.replace("parts/steps.yaml", "parts/linked.yaml"), encoding="utf-8")
+    (folder / "map.yaml").unlink()
+    (folder / "map.yaml").symlink_to("real.yaml")
+    (folder / "parts" / "linked.yaml").symlink_to("steps.yaml")
+    (folder / "real.yaml").chmod(0o640)
+    (folder / "parts" / "steps.yaml").chmod(0o600)
+    code, _, err = _run(folder, "id,satisfaction\nchoose,5\ncompare-prices,8\n")
+    assert code == EXIT_OK, err
+    assert (folder / "map.yaml").is_symlink() and (folder / "parts" / "linked.yaml").is_symlink()
+    assert "        satisfaction: 5\n" in (folder / "real.yaml").read_text(encoding="utf-8")
+    assert "  satisfaction: 8\n" in (folder / "parts" / "steps.yaml").read_text(encoding="utf-8")
+    assert (folder / "real.yaml").stat().st_mode & 0o777 == 0o640
+    assert (folder / "parts" / "steps.yaml").stat().st_mode & 0o777 == 0o600
+
+
+MULTI_LINE_NAMES = """\
+cyclemap: 1
+title: Names over several lines
+customer: People
+outcome: Done
+phases:
+  pre:
+    activities:
+      - name: >-
+          Choose a
+          plan
+        id: choose
+      - name: |-
+          Read the
+          small print
+        id: read
+      - name: "Pay\\tthe \\u00e9\\
+          first bill"
+        id: pay
+      - name: 'Ask a
+          neighbour'
+        id: ask
+      - name: Compare
+          offers
+        id: compare
+      - name: >
+          Sign
+  during:
+    activities: []
+  post:
+    activities: []
+"""
+
+
+def test_activities_named_by_folded_quoted_or_multi_line_scalars_are_found(folder: Path) -> None:
+    (folder / "map.yaml").write_text(MULTI_LINE_NAMES, encoding="utf-8")
+    names = [visit.activity.name for visit in load_map(str(folder / "map.yaml")).walk()]
+    assert names[0] == "Choose a plan" and names[2] == "Pay\tthe \u00e9first bill" and names[5] == "Sign\n"
+    code, _, err = _run(folder, "id,importance\nchoose,5\nread,6\npay,7\nask,8\ncompare,9\nsign,4\n")
+    assert code == EXIT_OK, err
+    scores = [visit.activity.importance for visit in load_map(str(folder / "map.yaml")).walk()]
+    assert scores == [5, 6, 7, 8, 9, 4]
+
+
+def test_the_sheet_s_unreadable_cells_and_the_update_s_problems_come_in_one_run(tmp_path: Path, cli: Any) -> None:
+    """A row whose cell cannot be read is left out of the update's checks; every other row is checked."""
+    shutil.copy(REPO / "examples" / "home-solar.yaml", tmp_path / "map.yaml")
+    before = (tmp_path / "map.yaml").read_bytes()
+    sheet = tmp_path / "sc.csv"
+    sheet.write_text("id,importance,satisfaction,pains\npays-off,11,2,\nnope,5,5,\npays-off,3,,\n,,,orphan pain\n"
+                     "installer,high,,\n", encoding="utf-8")
+    result = cli("import", str(sheet), "--into", str(tmp_path / "map.yaml"))
+    assert result.code == EXIT_INVALID
+    shown = result.err.replace(str(tmp_path) + "/", "")
+    assert shown.splitlines() == [
+        "sc.csv:6:2: error: importance 'high' is not a number",
+        "sc.csv:2:2: error: importance 11 is outside the map's scale of 1 to 10",
+        "sc.csv:3:1: error: no activity has the id 'nope'",
+        "sc.csv:4:1: error: 'pays-off' is updated by row 2 too; keep one row per activity",
+        "sc.csv:5:1: error: a row without an id or a number adds an activity, and needs its name",
+        "cyclemap: error: 5 problems in sc.csv; nothing was written",
+    ]
+    assert (tmp_path / "map.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("option", [["--force"], ["--title", "T"], ["--customer", "C"], ["--outcome", "O"],
+                                    ["--details", "details.csv"]])
+def test_options_of_a_new_map_are_refused_with_into(folder: Path, cli: Any, option: list[str]) -> None:
+    sheet = folder / "scores.csv"
+    sheet.write_text("id,satisfaction\nchoose,8\n", encoding="utf-8")
+    result = cli("import", str(sheet), "--into", str(folder / "map.yaml"), *option)
+    assert result.code == EXIT_USAGE
+    assert result.err == (f"cyclemap: error: {option[0]} goes with -o MAP (a new map), not with --into MAP "
+                          "(which updates the map's activities only); nothing was written\n")
+    assert (folder / "map.yaml").read_text(encoding="utf-8") == MAP
+
+
+def test_numbers_carry_the_marks_the_landscape_prints_even_when_phase_labels_share_letters(
+    folder: Path, cli: Any
+) -> None:
+    """Deciding, Doing, Done print De, Doi, Don; a label starting with a non-ASCII letter, its letter."""
+    text = (MAP.replace("  during:\n", "  during:\n    label: Doing\n")
+            .replace("  post:\n", "  post:\n    label: Done\n"))
+    (folder / "map.yaml").write_text(text, encoding="utf-8")
+    drawn = cli("render", str(folder / "map.yaml"), "-l", "landscape", "-f", "svg", "-o", str(folder / "l.svg"))
+    assert drawn.code == EXIT_OK, drawn.err
+    svg = (folder / "l.svg").read_text(encoding="utf-8")
+    assert ">De1.1<" in svg and ">Doi1.2<" in svg and ">Don1.2<" in svg  # a marker's label, the key's samples
+    code, _, err = _run(folder, "number,satisfaction\nDe1.1,9\nDon1,2\nD1,5\n")
+    assert code == EXIT_INVALID
+    assert err.splitlines()[0] == ("scores.csv:4:1: error: 'D1': 'D' is not the mark of a phase of the map, as the "
+                                   "landscape shows them: De (Deciding), Doi (Doing), Don (Done)")
+    code, _, err = _run(folder, "number,satisfaction\nDe1.1,9\nDon1,2\n")
+    assert code == EXIT_OK, err
+    walked = {v.activity.id: v.activity.satisfaction for v in load_map(str(folder / "map.yaml")).walk()}
+    assert (walked["compare-prices"], walked["renew"]) == (9, 2)
+    (folder / "map.yaml").write_text(text.replace("label: Deciding", "label: Évaluer"), encoding="utf-8")
+    code, _, err = _run(folder, "number,satisfaction\nÉ2,6\n")
+    assert code == EXIT_OK, err
+    assert "        satisfaction: 6\n" in (folder / "map.yaml").read_text(encoding="utf-8")

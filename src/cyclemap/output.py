@@ -65,6 +65,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_through(path: Path, data: bytes) -> None:
+    """Replace the existing file `path` leads to, atomically, keeping its permissions.
+
+    Unlike `write_atomic`, a symbolic link is followed: the file it points to gets the new
+    text and the link stays (`cyclemap fmt` and `import --into` rewrite a map in place).
+    """
+    real = Path(os.path.realpath(path))
+    mode = real.stat().st_mode & 0o7777
+    write_atomic(real, data)
+    os.chmod(real, mode)
+
+
 def _is_device_or_pipe(path: Path) -> bool:
     """Whether `path` leads (through any links) to something other than a file or folder."""
     try:

@@ -151,7 +151,7 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
     """The landscape of `cmap` in `view` ("all", a segment id, or `EACH` for a panel per view)."""
     views = score_views(cmap, survey)
     shown = list(views.views()) if view == EACH else [views.check_view(view)]
-    phases = tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
+    phases = shown_phases(cmap)
     marks = phase_marks(phases)
     panels = [
         Panel(v, clean(views.caption(v).removeprefix("Gaps for: "), 120),
@@ -161,6 +161,11 @@ def chart_of(  # noqa: PLR0913 - the render options a landscape reads, by keywor
     return Chart(clean(cmap.title), clean(cmap.customer), clean(cmap.owner or ""), regions_of(cmap, threshold),
                  panels, per_view_ids=view == EACH, ids=marker_ids(panels, view == EACH), before=before,
                  phases=phases)
+
+
+def shown_phases(cmap: CycleMap) -> tuple[tuple[str, str], ...]:
+    """Each phase's key and its label as the landscape shows it (and takes its mark from, see `phase_marks`)."""
+    return tuple((key, clean(label_of(key, cmap.phase(key)), 40)) for key in PHASE_KEYS)
 
 
 def phase_marks(phases: Iterable[tuple[str, str]]) -> dict[str, str]:

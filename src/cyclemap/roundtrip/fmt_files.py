@@ -16,7 +16,7 @@ from typing import TextIO
 
 from cyclemap.exit_codes import EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_map
-from cyclemap.output import write_atomic
+from cyclemap.output import write_through
 from cyclemap.problems import InputError, MapError
 from cyclemap.report.problems import Checked, report_text
 from cyclemap.report.terminal import visible
@@ -127,10 +127,7 @@ def _read(real: str, name: str) -> str:
 
 def _write(file: FormattedFile) -> None:
     """Replace the file atomically, keeping its permissions."""
-    path = Path(file.real)
-    mode = path.stat().st_mode & 0o7777
-    write_atomic(path, file.after.encode("utf-8"))
-    os.chmod(path, mode)
+    write_through(Path(file.real), file.after.encode("utf-8"))
 
 
 def _unified(file: FormattedFile) -> list[str]:

@@ -45,7 +45,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from cyclemap.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.model import EVIDENCE_SOURCES, PHASE_KEYS, Activity, CycleMap, Visit, implicit_id, label_of
 from cyclemap.problems import CyclemapError, MapError, clip
-from cyclemap.roundtrip.rows import COLUMNS, ActivityRow
+from cyclemap.roundtrip.rows import COLUMNS, ActivityRow, TableProblem
 from cyclemap.roundtrip.yamledit import (
     EditedText,
     child,
@@ -56,6 +56,7 @@ from cyclemap.roundtrip.yamledit import (
     number,
     scalar,
     shared,
+    text_of,
 )
 from cyclemap.sources import DiskFiles, IncludeRefused, include_path
 
@@ -66,8 +67,9 @@ ACTIVITY_KEYS: tuple[str, ...] = tuple(Activity.model_fields)
 """The canonical order of an activity's keys (docs/format.md): a new key goes after those before it."""
 LIST_FIELDS = ("pains", "offerings")
 """Lists a sheet adds to (new items only)."""
-_NUMBER = re.compile(r"([A-Za-z]*)\s*(\d+(?:\.\d+)*)")
-"""An activity's number, with the phase's mark in front or not: `1.2`, `D1.2`."""
+_NUMBER = re.compile(r"([^\W\d_]*)\s*([0-9]+(?:\.[0-9]+)*)")
+"""An activity's number, with the phase's mark (letters of any script, as `phase_marks` takes them) in front
+or not: `1.2`, `D1.2`, `Doi1.2`, `É1.2`."""
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -176,8 +178,9 @@ class _Files:
             if not isinstance(item, MappingNode):
                 continue
             include = child(item, "include")
-            if isinstance(include, ScalarNode):
-                part_rel = include_path(str(include.value), rel, self.root)
+            included = text_of(include)
+            if included is not None:
+                part_rel = include_path(included, rel, self.root)
                 part = self.doc(part_rel)
                 listed = child(part.root, "activities") if isinstance(part.root, MappingNode) else part.root
                 if isinstance(listed, SequenceNode):
@@ -251,10 +254,12 @@ class _Updater:
         }
         self.scale = (cmap.scale.min, cmap.scale.max)
         self.segment_ids = [segment.id for segment in cmap.segments]
-        from cyclemap.render.landscape import phase_marks  # noqa: PLC0415 - only for numbers with a mark
+        from cyclemap.render.landscape import phase_marks, shown_phases  # noqa: PLC0415 - for numbers with a mark
 
-        self.marks = {mark.casefold(): key for key, mark in
-                      phase_marks((key, label_of(key, cmap.phase(key))) for key in PHASE_KEYS).items()}
+        self.phase_mark = phase_marks(shown_phases(cmap))
+        """The landscape's mark of each phase (`D`, or `De`, `Doi`, `Don` for Deciding, Doing, Done)."""
+        self.marks = {mark.casefold(): key for key, mark in self.phase_mark.items()}
+        """Phase key of each mark, any case."""
 
     # -- finding what a row means ---------------------------------------------------------------
 
@@ -294,8 +299,11 @@ class _Updater:
         if mark:
             marked = self.marks.get(mark.casefold())
             if marked is None or (phase is not None and marked != phase):
+                marks = ", ".join(f"{self.phase_mark[key]} ({clip(label_of(key, self.cmap.phase(key)), 40)})"
+                                  for key in ([phase] if phase else PHASE_KEYS))
                 self.error(row, column, f"'{clip(text)}': '{clip(mark)}' is not the mark of "
-                           f"{'the row phase' if phase else 'a phase of the map'}")
+                           f"{'the row phase' if phase else 'a phase of the map'}, as the landscape shows them: "
+                           f"{marks}")
                 return None
             phase = marked
         phases = [phase] if phase is not None else list(PHASE_KEYS)
@@ -356,7 +364,7 @@ class _Updater:
     def run(self, rows: Sequence[ActivityRow]) -> None:
         written, lists = self.files.activities()
         if len(written) != len(self.visits) or any(
-            str(getattr(child(w.node, "name"), "value", "")) != v.activity.name
+            text_of(child(w.node, "name")) != v.activity.name
             for w, v in zip(written, self.visits, strict=False)
         ):
             raise _Unmatched
@@ -365,21 +373,25 @@ class _Updater:
         new_ids: dict[str, _New] = {}
         for row in rows:
             found = self.existing(row)
-            if found is None or not self.scores_ok(row):
+            once = found is None or found is False or self.first_for(row, found, seen)
+            if not self.scores_ok(row) or found is None or not once:  # each check made, so each problem is told
                 continue
             if found is False:
                 self.add(row, written, targets, new_ids)
                 continue
-            assert isinstance(found, int)  # noqa: S101 - an index, as `existing` says
-            if found in seen:
-                self.error(row, "id" if row.id else "number", f"'{self.visits[found].activity.id}' is updated by "
-                           f"row {seen[found].place.row} too; keep one row per activity")
-                continue
-            seen[found] = row
             self.update(row, self.visits[found], written[found])
         if not self.errors:
             for target in targets.values():
                 self.place_new(target, lists)
+
+    def first_for(self, row: ActivityRow, found: int, seen: dict[int, ActivityRow]) -> bool:
+        """Whether `row` is the first to update activity `found`; a later one is reported."""
+        if found in seen:
+            self.error(row, "id" if row.id else "number", f"'{self.visits[found].activity.id}' is updated by "
+                       f"row {seen[found].place.row} too; keep one row per activity")
+            return False
+        seen[found] = row
+        return True
 
     def update(self, row: ActivityRow, visit: Visit, written: _Written) -> None:
         """Write the row's scores and new list items into an existing activity."""
@@ -759,8 +771,12 @@ def _survey_warnings(survey: SurveyResults | None, updater: _Updater) -> list[st
 
 
 def write_update(update: Update) -> None:
-    """Replace each changed file, atomically; if one cannot be written, put back those already replaced."""
-    from cyclemap.output import write_atomic  # noqa: PLC0415
+    """Replace each changed file, atomically; if one cannot be written, put back those already replaced.
+
+    A file reached through a symbolic link is written where the link points, keeping the link and the
+    file's permissions.
+    """
+    from cyclemap.output import write_through  # noqa: PLC0415
 
     for path, text in update.before.items():
         if Path(path).read_bytes() != text.encode("utf-8"):
@@ -768,12 +784,26 @@ def write_update(update: Update) -> None:
     done: list[str] = []
     try:
         for path, text in update.texts.items():
-            write_atomic(Path(path), text.encode("utf-8"))
+            write_through(Path(path), text.encode("utf-8"))
             done.append(path)
     except BaseException:
         for path in done:
-            write_atomic(Path(path), update.before[path].encode("utf-8"))
+            write_through(Path(path), update.before[path].encode("utf-8"))
         raise
+
+
+def _readable(rows: Sequence[ActivityRow], read: Sequence[TableProblem]) -> list[ActivityRow]:
+    """The rows with no error at any of their cells (a cell the reader could not read is no value to check)."""
+    places = {problem.where for problem in read if problem.is_error}
+    return [row for row in rows if not any(row.place.cell(column) in places for column in row.columns.values())]
+
+
+def _nothing_written(count: int, source: str, err: TextIO) -> int:
+    """Say how many problems the sheet has, in the words of `import -o`; exit 4."""
+    from cyclemap.report.terminal import visible  # noqa: PLC0415
+
+    print(f"cyclemap: error: {count} problem{'s' * (count != 1)} in {visible(source)}; nothing was written", file=err)
+    return EXIT_INVALID
 
 
 def print_changes(update: Update, source: str, out: TextIO, threshold: float | None = None) -> None:
@@ -794,32 +824,39 @@ def run_into(  # noqa: PLR0913 - the command's options, spelled out
     source: str,
     header: Sequence[str] | None = None,
     threshold: float | None = None,
+    read: Sequence[TableProblem] = (),
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     """`cyclemap import FILE --into MAP [--dry-run]`: update the map, print what changed; the exit code.
 
-    `source` names the sheet (`scores.csv`) in messages. Row problems go to `err` (standard error),
-    all of them, with exit 4 and nothing written; the changes, as `cyclemap diff` tells them, to `out`.
+    `source` names the sheet (`scores.csv`) in messages; `read` holds the problems its reader found.
+    A row with a cell the reader could not read is left out of the update's checks, every other row
+    is checked, so that one run tells every problem: the reader's, then the update's, on standard
+    error (`err`), with exit 4 and nothing written. The changes, as `cyclemap diff` tells them, go to `out`.
     """
     from cyclemap.report.terminal import visible  # noqa: PLC0415
+    from cyclemap.roundtrip.table_read import limited  # noqa: PLC0415
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
-    if not rows:
+    for line in limited(list(read)):
+        print(line, file=err)
+    read_errors = sum(problem.is_error for problem in read)
+    if not rows and not read_errors:
         print(f"cyclemap: error: {visible(source)} has no rows to import", file=err)
         return EXIT_INVALID
     try:
-        update = update_map(map_path, rows, header=header)
+        update = update_map(map_path, _readable(rows, read), header=header)
     except RowErrors as problems:
         for problem in problems.errors:
             print(visible(str(problem)), file=err)
-        count = len(problems.errors)
-        print(f"Found {count} problem{'s' * (count != 1)} in {visible(source)}; nothing was written.", file=err)
-        return EXIT_INVALID
+        return _nothing_written(read_errors + len(problems.errors), source, err)
     except FileNotFoundError:
         print(f"cyclemap: error: {visible(map_path)}: no such map", file=err)
         return EXIT_USAGE
+    if read_errors:
+        return _nothing_written(read_errors, source, err)
     for warning in update.warnings:
         print(f"cyclemap: warning: {visible(warning)}", file=err)
     print_changes(update, source, out, threshold)

@@ -82,6 +82,21 @@ def child(mapping: MappingNode, key: str) -> Node | None:
     return None if found is None else found[1]
 
 
+def text_of(node: Node | None) -> str | None:
+    r"""The text a scalar node stands for, as a YAML reader gives it (None for a collection or no node).
+
+    The composer already resolves quotes, escapes and line folding, except that the round-trip
+    composer marks each fold of a folded scalar (`>`) with a BEL character, for its own emitter.
+
+    >>> text_of(compose("name: >-\n  Choose a\n  plan\n").value[0][1])
+    'Choose a plan'
+    """
+    if not isinstance(node, ScalarNode):
+        return None
+    text = str(node.value)
+    return text.replace("\a", "") if node.style == ">" else text
+
+
 def shared(node: Node) -> bool:
     """Whether `node` carries an anchor, so that an edit would change every alias of it too."""
     return bool(getattr(node, "anchor", None))

@@ -91,7 +91,9 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
     from cyclemap.safe_text import subject
 
     if into is not None:
-        _into(file, into, output, dry_run)
+        given = {"--force": force, "--title": title, "--customer": customer, "--outcome": outcome,
+                 "--details": details}
+        _into(file, into, output, dry_run, [flag for flag, value in given.items() if value not in (None, False)])
         return
     if dry_run:
         raise typer.BadParameter("--dry-run goes with --into MAP", param_hint="'--dry-run'")
@@ -132,23 +134,24 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
         print(f"Wrote {visible(output)}", file=sys.stderr)
 
 
-def _into(file: str, into: str, output: str | None, dry_run: bool) -> None:
-    """`import FILE --into MAP`: read the rows, then update the map in place (or only print, with --dry-run)."""
-    from cyclemap.report.terminal import visible
+def _into(file: str, into: str, output: str | None, dry_run: bool, new_map_options: list[str]) -> None:
+    """`import FILE --into MAP`: read the rows, then update the map in place (or only print, with --dry-run).
+
+    `new_map_options` are the options given that only a new map takes (--force, --title, ...): refused.
+    """
+    from cyclemap.problems import InputError
     from cyclemap.roundtrip.into import run_into
-    from cyclemap.roundtrip.table_read import limited, read_rows
+    from cyclemap.roundtrip.table_read import read_rows
 
     if output is not None:
         raise typer.BadParameter("give either -o MAP (a new map) or --into MAP (update a map), not both",
                                  param_hint="'--into'")
+    if new_map_options:
+        raise InputError(f"{', '.join(new_map_options)} {'go' if len(new_map_options) > 1 else 'goes'} with -o MAP "
+                         "(a new map), not with --into MAP (which updates the map's activities only); nothing was "
+                         "written")
     rows, _details, problems = read_rows(file, update=True)
-    _report(problems, limited)
-    errors = sum(p.is_error for p in problems)
-    if errors:
-        print(f"cyclemap: error: {errors} problem{'s' * (errors != 1)} in {visible(file)}; nothing was written",
-              file=sys.stderr)
-        raise typer.Exit(EXIT_INVALID)
-    code = run_into(rows, into, dry_run, source=file)
+    code = run_into(rows, into, dry_run, source=file, read=problems)
     if code:
         raise typer.Exit(code)
 
