@@ -423,3 +423,105 @@ def test_the_yaml_written_reads_back_every_text_exactly() -> None:
     back = load_bytes(text.encode(), "m.yaml").phases.pre.activities
     assert [(a.name, a.description, a.pains, a.notes) for a in back] == [
         (r.name, r.description, r.pains, r.notes) for r in rows]
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _workbook(rows: list[list[str | int]], strings: str = "", counts: str = "", *, hidden: tuple[str, ...] = (),
+              sheets: tuple[str, ...] = ("Activities",), parts: int = 0) -> bytes:
+    """A workbook written by hand, as other programs write them: its texts in xl/sharedStrings.xml (the rows'
+    texts first, then `strings`, a run of `<si>` items; a number in a row is the index of a text), `sheets` all
+    holding `rows`, the `hidden` ones hidden, and `parts` more one-byte parts."""
+    texts = list(dict.fromkeys(text for row in rows for text in row if isinstance(text, str)))
+    cells = "".join(f'<row r="{r}">' + "".join(f'<c r="{"ABCDEFGH"[c]}{r}" t="s"><v>{_index(texts, text)}</v></c>'
+                                              for c, text in enumerate(row)) + "</row>"
+                    for r, row in enumerate(rows, start=1))
+    state = ' state="hidden"'
+    listed = "".join(f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"{state if name in hidden else ""}/>'
+                     for n, name in enumerate(sheets, start=1))
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}.worksheet+xml"/>'
+                        for n in range(1, len(sheets) + 1))
+    links = "".join(f'<Relationship Id="rId{n}" Type="{OFFICE_RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                    for n in range(1, len(sheets) + 1))
+    files = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SHEET_TYPE}.sheet.main+xml"/>{overrides}'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHEET_TYPE}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" '
+        f'Type="{OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN_NS}" xmlns:r="{OFFICE_RELS}"><sheets>{listed}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PACKAGE_RELS}">{links}<Relationship Id="rIdS" '
+        f'Type="{OFFICE_RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN_NS}" {counts}>'
+        + "".join(f"<si><t>{text}</t></si>" for text in texts) + strings + "</sst>",
+        **{f"xl/worksheets/sheet{n}.xml": f'<worksheet xmlns="{MAIN_NS}"><sheetData>{cells}</sheetData></worksheet>'
+           for n in range(1, len(sheets) + 1)},
+        **{f"extra/{n}.bin": "x" for n in range(parts)},
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def _index(texts: list[str], text: str | int) -> int:
+    return text if isinstance(text, int) else texts.index(text)
+
+
+LEAST: list[list[str | int]] = [["phase", "name"], ["pre", "A"]]
+
+
+@pytest.mark.parametrize("counts", ['count="104" uniqueCount="104"', ""])
+def test_a_workbook_with_too_many_shared_texts_is_refused_before_it_costs_much(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counts: str
+) -> None:
+    """A small sheet with a huge table of shared texts (read whole when a workbook opens) stops at the bound,
+    whether the table says how many it holds or not; at the bound it is read, once."""
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, "<si><t>x</t></si>" * 100, counts))
+    monkeypatch.setattr(table_read, "MAX_SHARED_STRINGS", 103)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4, result.err
+    assert "t.xlsx: the workbook holds more than 103 different texts; it is too large to read" in result.err
+    assert not (tmp_path / "m.yaml").exists()
+    monkeypatch.setattr(table_read, "MAX_SHARED_STRINGS", 104)
+    opened = []
+    original = zipfile.ZipFile.open
+
+    def counting(self: zipfile.ZipFile, name: str | zipfile.ZipInfo, *args: object, **kwargs: object) -> object:
+        opened.append(getattr(name, "filename", name))
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting)
+    assert cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS).code == 0
+    assert opened.count("xl/sharedStrings.xml") == 1  # the workbook is opened once
+
+
+def test_a_workbook_whose_shared_texts_unpack_too_far_is_refused(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, f"<si><t>{'x' * 3000}</t></si>"))
+    monkeypatch.setattr(table_read, "MAX_STRINGS_BYTES", 2**20 // 1000)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "t.xlsx: the workbook's texts (xl/sharedStrings.xml) unpack to more than" in result.err
+
+
+def test_shared_texts_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    """Rich text runs are joined, phonetic guides left out, as openpyxl's own reader does."""
+    rich = ('<si><r><t>Com</t></r><r><rPr><b/></rPr><t xml:space="preserve">pare </t></r><r><t>quotes</t></r>'
+            '<rPh sb="0" eb="1"><t>guide</t></rPh></si>')
+    data = _workbook([["phase", "name", "description"], ["pre", "A", 5]], rich)  # 5: the first after the rows'
+    (tmp_path / "t.xlsx").write_bytes(data)
+    book = load_workbook(tmp_path / "t.xlsx", read_only=True)
+    expected = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert expected == [["phase", "name", "description"], ["pre", "A", "Compare quotes"]]
+    rows, _, problems = table_read.read_rows(str(tmp_path / "t.xlsx"))
+    assert problems == []
+    assert (rows[0].name, rows[0].description) == ("A", "Compare quotes")
