@@ -525,3 +525,15 @@ def test_shared_texts_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
     rows, _, problems = table_read.read_rows(str(tmp_path / "t.xlsx"))
     assert problems == []
     assert (rows[0].name, rows[0].description) == ("A", "Compare quotes")
+
+
+def test_a_workbook_of_too_many_parts_is_refused_for_that(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tiny parts are refused as too many parts, not as too many bytes (which they are not)."""
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, parts=30))
+    monkeypatch.setattr(table_read, "MAX_PARTS", 20)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "t.xlsx: this workbook has more than 20 parts (files in its zip archive); it is too large" in result.err
+    assert "unpacks to" not in result.err
+    monkeypatch.setattr(table_read, "MAX_PARTS", 40)
+    assert cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS).code == 0

@@ -6,12 +6,12 @@ a map. Columns are found by their header, in any order and any case (`Importance
 `gaps`) are skipped; any other column is an error with a did-you-mean. Every problem names its
 cell: `activities.xlsx:Activities!D7` in a workbook, `activities.csv:7:4` (line, column) in a CSV.
 
-Hostile files are bounded before they cost much: files of at most `MAX_FILE_BYTES`, workbooks whose
-parts unpack to at most `MAX_UNPACKED_BYTES`, whose shared texts (the part every workbook reads whole
-before its first cell) are at most `MAX_SHARED_STRINGS` texts in `MAX_STRINGS_BYTES`, `MAX_ROWS` rows,
-`MAX_COLUMNS` columns and cells of at most `MAX_CELL_CHARS` characters. A CSV is UTF-8 (a BOM, as Excel
-writes it, is fine) without NUL bytes; a workbook cell holding a formula is read as the value the
-spreadsheet saved with it.
+Hostile files are bounded before they cost much: files of at most `MAX_FILE_BYTES`, workbooks of at
+most `MAX_PARTS` parts that unpack to at most `MAX_UNPACKED_BYTES`, whose shared texts (the part every
+workbook reads whole before its first cell) are at most `MAX_SHARED_STRINGS` texts in
+`MAX_STRINGS_BYTES`, `MAX_ROWS` rows, `MAX_COLUMNS` columns and cells of at most `MAX_CELL_CHARS`
+characters. A CSV is UTF-8 (a BOM, as Excel writes it, is fine) without NUL bytes; a workbook cell
+holding a formula is read as the value the spreadsheet saved with it.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest CSV or XLSX file read."""
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 """Most bytes the parts of a workbook may unpack to (a zip bomb stops here)."""
+MAX_PARTS = 10_000
+"""Most parts (files in the zip archive) of a workbook; one of a few sheets has a dozen."""
 MAX_STRINGS_BYTES = MAX_FILE_BYTES
 """Most bytes a workbook's shared texts (xl/sharedStrings.xml) may unpack to: what a CSV file may hold."""
 MAX_SHARED_STRINGS = 500_000
@@ -263,7 +265,10 @@ def _check_archive(data: bytes, shown: str) -> None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise TableUnreadable(f"{subject(shown)}: not an XLSX workbook (its zip archive cannot be read)") from None
-    if len(infos) > 10_000 or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+    if len(infos) > MAX_PARTS:
+        raise TableUnreadable(f"{subject(shown)}: this workbook has more than {MAX_PARTS:,} parts (files in its zip "
+                              "archive); it is too large to read")
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise TableUnreadable(f"{subject(shown)}: this workbook unpacks to more than "
                               f"{MAX_UNPACKED_BYTES // 2**20} MiB; it is too large to read")
 
