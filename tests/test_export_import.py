@@ -537,3 +537,17 @@ def test_a_workbook_of_too_many_parts_is_refused_for_that(cli, tmp_path: Path, m
     assert "unpacks to" not in result.err
     monkeypatch.setattr(table_read, "MAX_PARTS", 40)
     assert cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS).code == 0
+
+
+def test_a_csv_cell_of_any_length_is_refused_at_its_place_and_only_there(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell far longer than a text may be (10 MB against 100,000 characters, here 1,000 against 10) gets the
+    message any too long cell gets, at its own place, and no second error about the table being empty."""
+    monkeypatch.setattr(table_read, "MAX_CELL_CHARS", 10)
+    table = tmp_path / "cell.csv"
+    table.write_text("phase,name,description\npre,A," + "d" * 1_000 + "\n")
+    result = cli("import", str(table), "-o", str(tmp_path / "o3.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "cell.csv:2:3: error: description: 1,000 characters, more than the 10 a text may hold\n" in result.err
+    assert "1 problem in" in result.err and "no activities" not in result.err and "o3.yaml" not in result.err

@@ -174,7 +174,7 @@ def _csv_grid(data: bytes, shown: str) -> Grid:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     grid = Grid(shown, None)
     old = csv.field_size_limit()
-    csv.field_size_limit(MAX_CELL_CHARS * 4 + 16)  # longer cells are refused below, with their place
+    csv.field_size_limit(len(text) + 1)  # no cell is cut short here: one too long is refused at its place (`_row`)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         while True:
