@@ -592,3 +592,47 @@ def test_carriage_returns_survive_the_round_trip(cli, tmp_path: Path, fmt: str) 
         "first\rsecond", ("one\rtwo", "three\r\nfour"), "\rstarts with a carriage return")
     assert _gaps_json(cli, tmp_path / "back.yaml") == _gaps_json(cli, source)
     assert _dot(cli, tmp_path / "back.yaml") == _dot(cli, source)
+
+
+def _sheets(path: Path, sheets: list[tuple[str, str, str]]) -> None:
+    """A workbook of sheets (title, state, the name of its one activity), each a table of one activity, but the
+    sheet "Map": the details."""
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for title, state, name in sheets:
+        sheet = book.create_sheet(title)
+        for row in ([["field", "value"], ["title", name]] if title == "Map" else [["phase", "name"], ["pre", name]]):
+            sheet.append(row)
+        sheet.sheet_state = state
+    book.save(path)
+
+
+@pytest.mark.parametrize(("sheets", "read", "warnings"), [
+    ([("Mine", "visible", "Seen"), ("Activities", "hidden", "Hidden")], "Seen",
+     ["t.xlsx:Activities: warning: a hidden sheet, not read: only the sheets a spreadsheet shows are imported"]),
+    ([("Activities", "veryHidden", "Hidden"), ("Map", "visible", "Details"), ("Mine", "visible", "Seen")], "Seen",
+     ["t.xlsx:Activities: warning: a hidden sheet, not read"]),
+    ([("Notes", "visible", "Notes"), ("Activities", "visible", "Named")], "Named",
+     ["t.xlsx:Activities: warning: the activities are read from this sheet, named 'Activities', not from the "
+      "first sheet, 'Notes'"]),
+    ([("Map", "visible", "Details"), ("Activities", "visible", "Named")], "Named", []),
+])
+def test_only_visible_sheets_are_imported_the_one_named_activities_first(
+    cli, tmp_path: Path, sheets: list[tuple[str, str, str]], read: str, warnings: list[str]
+) -> None:
+    """What a person sees is what is imported: a hidden sheet named Activities is not read (with a warning);
+    a visible one is, before the first sheet (with a warning when it is not the first)."""
+    _sheets(tmp_path / "t.xlsx", sheets)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 0, result.err
+    assert load_map(str(tmp_path / "m.yaml")).phases.pre.activities[0].name == read
+    said = [line.split(str(tmp_path) + "/", 1)[-1] for line in result.err.splitlines() if "warning" in line]
+    assert len(said) == len(warnings)
+    for line, expected in zip(said, warnings, strict=True):
+        assert line.startswith(expected), line
+
+
+def test_a_workbook_with_only_hidden_sheets_is_refused(cli, tmp_path: Path) -> None:
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, sheets=("Activities", "Other"), hidden=("Activities", "Other")))
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4 and "t.xlsx: this workbook has no visible sheets" in result.err

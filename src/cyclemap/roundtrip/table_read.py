@@ -220,7 +220,7 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _xlsx_grids(data: bytes, shown: str) -> tuple[Grid, Grid | None]:
-    """The activities sheet's cells (the sheet "Activities", else the first) and the "Map" sheet's, if any."""
+    """The activities sheet's cells and the details sheet's, if any (`_chosen_sheets` says which they are)."""
     _check_archive(data, shown)
 
     try:
@@ -233,11 +233,7 @@ def _xlsx_grids(data: bytes, shown: str) -> tuple[Grid, Grid | None]:
         raise TableUnreadable(f"{subject(shown)}: cannot read this workbook ({_reason(err)}); save it again from "
                               "your spreadsheet, or as CSV UTF-8") from None
     try:
-        names = {sheet.lower(): sheet for sheet in book.sheetnames}
-        if not names:
-            raise TableUnreadable(f"{subject(shown)}: this workbook has no sheets")
-        activities = names.get(ACTIVITIES_SHEET.lower(), book.sheetnames[0])
-        details = names.get(DETAILS_SHEET.lower())
+        activities, details, notes = _chosen_sheets(book, shown)
         grids = [_sheet_grid(book, sheet, shown) if sheet else None
                  for sheet in (activities, details if details != activities else None)]
     except TableUnreadable:
@@ -250,7 +246,36 @@ def _xlsx_grids(data: bytes, shown: str) -> tuple[Grid, Grid | None]:
     activities_grid, details_grid = grids
     if activities_grid is None:  # the first sheet is always read
         raise TableUnreadable(f"{subject(shown)}: this workbook has no sheets")
+    activities_grid.problems[:0] = notes
     return activities_grid, details_grid
+
+
+def _chosen_sheets(book: Workbook, shown: str) -> tuple[str, str | None, list[TableProblem]]:
+    """The activities sheet, the details sheet (or None) and warnings about the choice.
+
+    Only visible sheets are read: what a person sees is what is imported. The activities are the visible
+    sheet named "Activities", else the first visible sheet but "Map"; the details the visible sheet "Map". A
+    warning says so when the activities sheet is not the first visible sheet (the details' aside), and
+    when a hidden sheet has one of these names.
+    """
+    visible_sheets = [sheet.title for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    if not visible_sheets:
+        raise TableUnreadable(f"{subject(shown)}: this workbook has no visible sheets" if book.worksheets
+                              else f"{subject(shown)}: this workbook has no sheets")
+    names = {sheet.lower(): sheet for sheet in visible_sheets}
+    details = names.get(DETAILS_SHEET.lower())
+    first = next((sheet for sheet in visible_sheets if sheet != details), visible_sheets[0])
+    activities = names.get(ACTIVITIES_SHEET.lower(), first)
+    notes = []
+    if activities != first:
+        notes.append(TableProblem(f"{shown}:{activities}", f"the activities are read from this sheet, named "
+                                  f"'{ACTIVITIES_SHEET}', not from the first sheet, '{visible(first[:40])}'",
+                                  "warning"))
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible" and sheet.title.lower() in (ACTIVITIES_SHEET.lower(), DETAILS_SHEET.lower()):
+            notes.append(TableProblem(f"{shown}:{sheet.title}", "a hidden sheet, not read: only the sheets a "
+                                      "spreadsheet shows are imported; unhide it to import it", "warning"))
+    return activities, details, notes
 
 
 def _reason(err: Exception) -> str:
