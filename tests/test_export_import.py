@@ -636,3 +636,27 @@ def test_a_workbook_with_only_hidden_sheets_is_refused(cli, tmp_path: Path) -> N
     (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, sheets=("Activities", "Other"), hidden=("Activities", "Other")))
     result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
     assert result.code == 4 and "t.xlsx: this workbook has no visible sheets" in result.err
+
+
+YAML_1_1_WORDS = ["yes", "No", "on", "OFF", "y", "N", "12:30", "2024-01-02"]
+
+
+def test_texts_a_yaml_1_1_reader_takes_for_booleans_are_quoted_and_fmt_keeps_the_quotes(cli, tmp_path: Path) -> None:
+    """`import` writes `yes`, `no`, `on`, `y`, `12:30` ... in quotes: YAML 1.1 tools (PyYAML here) read them as
+    the texts cyclemap reads, not as true/false, numbers or dates; `cyclemap fmt` keeps the quotes."""
+    import yaml  # noqa: PLC0415 # PyYAML: a YAML 1.1 reader
+
+    rows = [ActivityRow(RowPlace("t.csv", n + 2), frozenset({"phase", "name"}), phase="pre", name=word,
+                        description=word, owner=word, pains=(word, "other"), extensions={"x-flag": word})
+            for n, word in enumerate(YAML_1_1_WORDS)]
+    text, problems = build_map(rows, None, {"title": "yes", "customer": "no", "outcome": "on"}, "m.yaml")
+    assert problems == [] and text is not None
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    assert cli("fmt", str(path)).code == 0
+    for written in (text, path.read_text()):
+        data = yaml.safe_load(written)
+        assert (data["title"], data["customer"], data["outcome"]) == ("yes", "no", "on")
+        activities = data["phases"]["pre"]["activities"]
+        assert [(a["name"], a["description"], a["owner"], a["pains"][0], a["x-flag"]) for a in activities] == [
+            (word,) * 5 for word in YAML_1_1_WORDS]
