@@ -423,3 +423,240 @@ def test_the_yaml_written_reads_back_every_text_exactly() -> None:
     back = load_bytes(text.encode(), "m.yaml").phases.pre.activities
     assert [(a.name, a.description, a.pains, a.notes) for a in back] == [
         (r.name, r.description, r.pains, r.notes) for r in rows]
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _workbook(rows: list[list[str | int]], strings: str = "", counts: str = "", *, hidden: tuple[str, ...] = (),
+              sheets: tuple[str, ...] = ("Activities",), parts: int = 0) -> bytes:
+    """A workbook written by hand, as other programs write them: its texts in xl/sharedStrings.xml (the rows'
+    texts first, then `strings`, a run of `<si>` items; a number in a row is the index of a text), `sheets` all
+    holding `rows`, the `hidden` ones hidden, and `parts` more one-byte parts."""
+    texts = list(dict.fromkeys(text for row in rows for text in row if isinstance(text, str)))
+    cells = "".join(f'<row r="{r}">' + "".join(f'<c r="{"ABCDEFGH"[c]}{r}" t="s"><v>{_index(texts, text)}</v></c>'
+                                              for c, text in enumerate(row)) + "</row>"
+                    for r, row in enumerate(rows, start=1))
+    state = ' state="hidden"'
+    listed = "".join(f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"{state if name in hidden else ""}/>'
+                     for n, name in enumerate(sheets, start=1))
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{SHEET_TYPE}.worksheet+xml"/>'
+                        for n in range(1, len(sheets) + 1))
+    links = "".join(f'<Relationship Id="rId{n}" Type="{OFFICE_RELS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                    for n in range(1, len(sheets) + 1))
+    files = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{SHEET_TYPE}.sheet.main+xml"/>{overrides}'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHEET_TYPE}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" '
+        f'Type="{OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN_NS}" xmlns:r="{OFFICE_RELS}"><sheets>{listed}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PACKAGE_RELS}">{links}<Relationship Id="rIdS" '
+        f'Type="{OFFICE_RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN_NS}" {counts}>'
+        + "".join(f"<si><t>{text}</t></si>" for text in texts) + strings + "</sst>",
+        **{f"xl/worksheets/sheet{n}.xml": f'<worksheet xmlns="{MAIN_NS}"><sheetData>{cells}</sheetData></worksheet>'
+           for n in range(1, len(sheets) + 1)},
+        **{f"extra/{n}.bin": "x" for n in range(parts)},
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def _index(texts: list[str], text: str | int) -> int:
+    return text if isinstance(text, int) else texts.index(text)
+
+
+LEAST: list[list[str | int]] = [["phase", "name"], ["pre", "A"]]
+
+
+@pytest.mark.parametrize("counts", ['count="104" uniqueCount="104"', ""])
+def test_a_workbook_with_too_many_shared_texts_is_refused_before_it_costs_much(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counts: str
+) -> None:
+    """A small sheet with a huge table of shared texts (read whole when a workbook opens) stops at the bound,
+    whether the table says how many it holds or not; at the bound it is read, once."""
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, "<si><t>x</t></si>" * 100, counts))
+    monkeypatch.setattr(table_read, "MAX_SHARED_STRINGS", 103)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4, result.err
+    assert "t.xlsx: the workbook holds more than 103 different texts; it is too large to read" in result.err
+    assert not (tmp_path / "m.yaml").exists()
+    monkeypatch.setattr(table_read, "MAX_SHARED_STRINGS", 104)
+    opened = []
+    original = zipfile.ZipFile.open
+
+    def counting(self: zipfile.ZipFile, name: str | zipfile.ZipInfo, *args: object, **kwargs: object) -> object:
+        opened.append(getattr(name, "filename", name))
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting)
+    assert cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS).code == 0
+    assert opened.count("xl/sharedStrings.xml") == 1  # the workbook is opened once
+
+
+def test_a_workbook_whose_shared_texts_unpack_too_far_is_refused(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, f"<si><t>{'x' * 3000}</t></si>"))
+    monkeypatch.setattr(table_read, "MAX_STRINGS_BYTES", 2**20 // 1000)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "t.xlsx: the workbook's texts (xl/sharedStrings.xml) unpack to more than" in result.err
+
+
+def test_shared_texts_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    """Rich text runs are joined, phonetic guides left out, as openpyxl's own reader does."""
+    rich = ('<si><r><t>Com</t></r><r><rPr><b/></rPr><t xml:space="preserve">pare </t></r><r><t>quotes</t></r>'
+            '<rPh sb="0" eb="1"><t>guide</t></rPh></si>')
+    data = _workbook([["phase", "name", "description"], ["pre", "A", 5]], rich)  # 5: the first after the rows'
+    (tmp_path / "t.xlsx").write_bytes(data)
+    book = load_workbook(tmp_path / "t.xlsx", read_only=True)
+    expected = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert expected == [["phase", "name", "description"], ["pre", "A", "Compare quotes"]]
+    rows, _, problems = table_read.read_rows(str(tmp_path / "t.xlsx"))
+    assert problems == []
+    assert (rows[0].name, rows[0].description) == ("A", "Compare quotes")
+
+
+def test_a_workbook_of_too_many_parts_is_refused_for_that(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tiny parts are refused as too many parts, not as too many bytes (which they are not)."""
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, parts=30))
+    monkeypatch.setattr(table_read, "MAX_PARTS", 20)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "t.xlsx: this workbook has more than 20 parts (files in its zip archive); it is too large" in result.err
+    assert "unpacks to" not in result.err
+    monkeypatch.setattr(table_read, "MAX_PARTS", 40)
+    assert cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS).code == 0
+
+
+def test_a_csv_cell_of_any_length_is_refused_at_its_place_and_only_there(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell far longer than a text may be (10 MB against 100,000 characters, here 1,000 against 10) gets the
+    message any too long cell gets, at its own place, and no second error about the table being empty."""
+    monkeypatch.setattr(table_read, "MAX_CELL_CHARS", 10)
+    table = tmp_path / "cell.csv"
+    table.write_text("phase,name,description\npre,A," + "d" * 1_000 + "\n")
+    result = cli("import", str(table), "-o", str(tmp_path / "o3.yaml"), *FLAGS)
+    assert result.code == 4
+    assert "cell.csv:2:3: error: description: 1,000 characters, more than the 10 a text may hold\n" in result.err
+    assert "1 problem in" in result.err and "no activities" not in result.err and "o3.yaml" not in result.err
+
+
+CARRIAGE_RETURN_MAP = """\
+cyclemap: 1
+title: T
+customer: C
+outcome: O
+phases:
+  pre:
+    activities:
+      - name: A
+        description: "first\\rsecond"
+        pains: ["one\\rtwo", "three\\r\\nfour"]
+        importance: 9
+        satisfaction: 2
+        notes: "\\rstarts with a carriage return"
+  during:
+    activities: []
+  post:
+    activities: []
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_carriage_returns_survive_the_round_trip(cli, tmp_path: Path, fmt: str) -> None:
+    """A CR inside a text is quoted in a CSV (a lone CR too) and kept in a workbook (no XML reader turns it into
+    a line feed): the map made again has the same texts, gaps and diagram."""
+    source = tmp_path / "map.yaml"
+    source.write_text(CARRIAGE_RETURN_MAP)
+    table = tmp_path / f"t.{fmt}"
+    details = ("--details", str(tmp_path / "d.csv")) if fmt == "csv" else ()
+    assert cli("export", str(source), "-o", str(table), *details).code == 0
+    if fmt == "csv":
+        assert b',"first\rsecond",' in table.read_bytes()
+    result = cli("import", str(table), "-o", str(tmp_path / "back.yaml"), *details)
+    assert result.code == 0, result.err
+    back = load_map(str(tmp_path / "back.yaml")).phases.pre.activities[0]
+    assert (back.description, back.pains, back.notes) == (
+        "first\rsecond", ("one\rtwo", "three\r\nfour"), "\rstarts with a carriage return")
+    assert _gaps_json(cli, tmp_path / "back.yaml") == _gaps_json(cli, source)
+    assert _dot(cli, tmp_path / "back.yaml") == _dot(cli, source)
+
+
+def _sheets(path: Path, sheets: list[tuple[str, str, str]]) -> None:
+    """A workbook of sheets (title, state, the name of its one activity), each a table of one activity, but the
+    sheet "Map": the details."""
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for title, state, name in sheets:
+        sheet = book.create_sheet(title)
+        for row in ([["field", "value"], ["title", name]] if title == "Map" else [["phase", "name"], ["pre", name]]):
+            sheet.append(row)
+        sheet.sheet_state = state
+    book.save(path)
+
+
+@pytest.mark.parametrize(("sheets", "read", "warnings"), [
+    ([("Mine", "visible", "Seen"), ("Activities", "hidden", "Hidden")], "Seen",
+     ["t.xlsx:Activities: warning: a hidden sheet, not read: only the sheets a spreadsheet shows are imported"]),
+    ([("Activities", "veryHidden", "Hidden"), ("Map", "visible", "Details"), ("Mine", "visible", "Seen")], "Seen",
+     ["t.xlsx:Activities: warning: a hidden sheet, not read"]),
+    ([("Notes", "visible", "Notes"), ("Activities", "visible", "Named")], "Named",
+     ["t.xlsx:Activities: warning: the activities are read from this sheet, named 'Activities', not from the "
+      "first sheet, 'Notes'"]),
+    ([("Map", "visible", "Details"), ("Activities", "visible", "Named")], "Named", []),
+])
+def test_only_visible_sheets_are_imported_the_one_named_activities_first(
+    cli, tmp_path: Path, sheets: list[tuple[str, str, str]], read: str, warnings: list[str]
+) -> None:
+    """What a person sees is what is imported: a hidden sheet named Activities is not read (with a warning);
+    a visible one is, before the first sheet (with a warning when it is not the first)."""
+    _sheets(tmp_path / "t.xlsx", sheets)
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 0, result.err
+    assert load_map(str(tmp_path / "m.yaml")).phases.pre.activities[0].name == read
+    said = [line.split(str(tmp_path) + "/", 1)[-1] for line in result.err.splitlines() if "warning" in line]
+    assert len(said) == len(warnings)
+    for line, expected in zip(said, warnings, strict=True):
+        assert line.startswith(expected), line
+
+
+def test_a_workbook_with_only_hidden_sheets_is_refused(cli, tmp_path: Path) -> None:
+    (tmp_path / "t.xlsx").write_bytes(_workbook(LEAST, sheets=("Activities", "Other"), hidden=("Activities", "Other")))
+    result = cli("import", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "m.yaml"), *FLAGS)
+    assert result.code == 4 and "t.xlsx: this workbook has no visible sheets" in result.err
+
+
+YAML_1_1_WORDS = ["yes", "No", "on", "OFF", "y", "N", "12:30", "2024-01-02"]
+
+
+def test_texts_a_yaml_1_1_reader_takes_for_booleans_are_quoted_and_fmt_keeps_the_quotes(cli, tmp_path: Path) -> None:
+    """`import` writes `yes`, `no`, `on`, `y`, `12:30` ... in quotes: YAML 1.1 tools (PyYAML here) read them as
+    the texts cyclemap reads, not as true/false, numbers or dates; `cyclemap fmt` keeps the quotes."""
+    import yaml  # noqa: PLC0415 # PyYAML: a YAML 1.1 reader
+
+    rows = [ActivityRow(RowPlace("t.csv", n + 2), frozenset({"phase", "name"}), phase="pre", name=word,
+                        description=word, owner=word, pains=(word, "other"), extensions={"x-flag": word})
+            for n, word in enumerate(YAML_1_1_WORDS)]
+    text, problems = build_map(rows, None, {"title": "yes", "customer": "no", "outcome": "on"}, "m.yaml")
+    assert problems == [] and text is not None
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    assert cli("fmt", str(path)).code == 0
+    for written in (text, path.read_text()):
+        data = yaml.safe_load(written)
+        assert (data["title"], data["customer"], data["outcome"]) == ("yes", "no", "on")
+        activities = data["phases"]["pre"]["activities"]
+        assert [(a["name"], a["description"], a["owner"], a["pains"][0], a["x-flag"]) for a in activities] == [
+            (word,) * 5 for word in YAML_1_1_WORDS]

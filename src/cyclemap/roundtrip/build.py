@@ -17,7 +17,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from cyclemap.loader import load_bytes
 from cyclemap.model import EVIDENCE_SOURCES, ID_PATTERN, MAX_NAME, PHASE_KEYS, derive_id, implicit_id
@@ -365,7 +367,7 @@ def _styled(value: Any, indent: int) -> Any:
     if isinstance(value, dict):
         mapping = CommentedMap()
         for key, item in value.items():
-            mapping[key] = _styled(item, indent + 2)
+            mapping[_quoted_if_typed(key)] = _styled(item, indent + 2)
         if value and all(isinstance(v, int | float) for v in value.values()):
             mapping.fa.set_flow_style()
         elif value and all(isinstance(v, dict) and all(isinstance(x, int | float) for x in v.values())
@@ -384,6 +386,23 @@ def _styled(value: Any, indent: int) -> Any:
         return LiteralScalarString(value)
     if isinstance(value, str) and not value.isprintable():  # escapes, so that NEL or LS is no line break
         return DoubleQuotedScalarString(value)
+    return _quoted_if_typed(value)
+
+
+_YAML_1_1 = Resolver()
+_TEXT_TAG = "tag:yaml.org,2002:str"
+_SHORT_BOOLEANS = frozenset({"y", "Y", "n", "N"})
+"""YAML 1.1 booleans PyYAML's resolver leaves out (other YAML 1.1 readers, go-yaml v2 for one, take them)."""
+
+
+def _quoted_if_typed(value: Any) -> Any:
+    """A text that a YAML 1.1 reader would take for something else (`yes`, `No`, `on`, `y`, `12:30`, a date)
+    in quotes. cyclemap reads every scalar as written (`no` is the text "no"), but other tools read YAML 1.1,
+    where `no` is false; quoted, every reader reads the text.
+    """
+    if isinstance(value, str) and (value in _SHORT_BOOLEANS or _YAML_1_1.resolve(  # type: ignore[no-untyped-call]
+            ScalarNode, value, (True, False)) != _TEXT_TAG):
+        return SingleQuotedScalarString(value)
     return value
 
 

@@ -6,10 +6,12 @@ a map. Columns are found by their header, in any order and any case (`Importance
 `gaps`) are skipped; any other column is an error with a did-you-mean. Every problem names its
 cell: `activities.xlsx:Activities!D7` in a workbook, `activities.csv:7:4` (line, column) in a CSV.
 
-Hostile files are bounded before they cost much: files of at most `MAX_FILE_BYTES`, workbooks whose
-parts unpack to at most `MAX_UNPACKED_BYTES`, `MAX_ROWS` rows, `MAX_COLUMNS` columns and cells of at
-most `MAX_CELL_CHARS` characters. A CSV is UTF-8 (a BOM, as Excel writes it, is fine) without NUL
-bytes; a workbook cell holding a formula is read as the value the spreadsheet saved with it.
+Hostile files are bounded before they cost much: files of at most `MAX_FILE_BYTES`, workbooks of at
+most `MAX_PARTS` parts that unpack to at most `MAX_UNPACKED_BYTES`, whose shared texts (the part every
+workbook reads whole before its first cell) are at most `MAX_SHARED_STRINGS` texts in
+`MAX_STRINGS_BYTES`, `MAX_ROWS` rows, `MAX_COLUMNS` columns and cells of at most `MAX_CELL_CHARS`
+characters. A CSV is UTF-8 (a BOM, as Excel writes it, is fine) without NUL bytes; a workbook cell
+holding a formula is read as the value the spreadsheet saved with it.
 """
 
 from __future__ import annotations
@@ -22,8 +24,12 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
+from xml.etree.ElementTree import Element
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from cyclemap.loader import read_bytes
 from cyclemap.problems import InputError, MapError
@@ -41,10 +47,20 @@ from cyclemap.roundtrip.rows import (
 )
 from cyclemap.safe_text import subject, visible
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest CSV or XLSX file read."""
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 """Most bytes the parts of a workbook may unpack to (a zip bomb stops here)."""
+MAX_PARTS = 10_000
+"""Most parts (files in the zip archive) of a workbook; one of a few sheets has a dozen."""
+MAX_STRINGS_BYTES = MAX_FILE_BYTES
+"""Most bytes a workbook's shared texts (xl/sharedStrings.xml) may unpack to: what a CSV file may hold."""
+MAX_SHARED_STRINGS = 500_000
+"""Most shared texts in a workbook: five different texts in each of `MAX_ROWS` rows. A workbook reads them
+all before its first cell, so a 2-row sheet with millions of them would otherwise cost minutes and GBs."""
 MAX_ROWS = 100_000
 """Most rows below the header (a map of 100,000 activities is far beyond any workshop)."""
 MAX_COLUMNS = 1_000
@@ -158,7 +174,7 @@ def _csv_grid(data: bytes, shown: str) -> Grid:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     grid = Grid(shown, None)
     old = csv.field_size_limit()
-    csv.field_size_limit(MAX_CELL_CHARS * 4 + 16)  # longer cells are refused below, with their place
+    csv.field_size_limit(len(text) + 1)  # no cell is cut short here: one too long is refused at its place (`_row`)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         while True:
@@ -204,22 +220,21 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _xlsx_grids(data: bytes, shown: str) -> tuple[Grid, Grid | None]:
-    """The activities sheet's cells (the sheet "Activities", else the first) and the "Map" sheet's, if any."""
+    """The activities sheet's cells and the details sheet's, if any (`_chosen_sheets` says which they are)."""
     _check_archive(data, shown)
 
     try:
-        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        reader = _BoundedReader(io.BytesIO(data), shown)
+        reader.read()
+        book = reader.wb
+    except TableUnreadable:
+        raise
     except Exception as err:  # a hostile or broken workbook fails in many ways inside openpyxl
         raise TableUnreadable(f"{subject(shown)}: cannot read this workbook ({_reason(err)}); save it again from "
                               "your spreadsheet, or as CSV UTF-8") from None
     try:
-        names = {sheet.lower(): sheet for sheet in values.sheetnames}
-        if not names:
-            raise TableUnreadable(f"{subject(shown)}: this workbook has no sheets")
-        activities = names.get(ACTIVITIES_SHEET.lower(), values.sheetnames[0])
-        details = names.get(DETAILS_SHEET.lower())
-        grids = [_sheet_grid(values[sheet], formulas[sheet], shown, sheet) if sheet else None
+        activities, details, notes = _chosen_sheets(book, shown)
+        grids = [_sheet_grid(book, sheet, shown) if sheet else None
                  for sheet in (activities, details if details != activities else None)]
     except TableUnreadable:
         raise
@@ -227,12 +242,40 @@ def _xlsx_grids(data: bytes, shown: str) -> tuple[Grid, Grid | None]:
         raise TableUnreadable(f"{subject(shown)}: cannot read this workbook ({_reason(err)}); save it again from "
                               "your spreadsheet, or as CSV UTF-8") from None
     finally:
-        values.close()
-        formulas.close()
+        book.close()
     activities_grid, details_grid = grids
     if activities_grid is None:  # the first sheet is always read
         raise TableUnreadable(f"{subject(shown)}: this workbook has no sheets")
+    activities_grid.problems[:0] = notes
     return activities_grid, details_grid
+
+
+def _chosen_sheets(book: Workbook, shown: str) -> tuple[str, str | None, list[TableProblem]]:
+    """The activities sheet, the details sheet (or None) and warnings about the choice.
+
+    Only visible sheets are read: what a person sees is what is imported. The activities are the visible
+    sheet named "Activities", else the first visible sheet but "Map"; the details the visible sheet "Map". A
+    warning says so when the activities sheet is not the first visible sheet (the details' aside), and
+    when a hidden sheet has one of these names.
+    """
+    visible_sheets = [sheet.title for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    if not visible_sheets:
+        raise TableUnreadable(f"{subject(shown)}: this workbook has no visible sheets" if book.worksheets
+                              else f"{subject(shown)}: this workbook has no sheets")
+    names = {sheet.lower(): sheet for sheet in visible_sheets}
+    details = names.get(DETAILS_SHEET.lower())
+    first = next((sheet for sheet in visible_sheets if sheet != details), visible_sheets[0])
+    activities = names.get(ACTIVITIES_SHEET.lower(), first)
+    notes = []
+    if activities != first:
+        notes.append(TableProblem(f"{shown}:{activities}", f"the activities are read from this sheet, named "
+                                  f"'{ACTIVITIES_SHEET}', not from the first sheet, '{visible(first[:40])}'",
+                                  "warning"))
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible" and sheet.title.lower() in (ACTIVITIES_SHEET.lower(), DETAILS_SHEET.lower()):
+            notes.append(TableProblem(f"{shown}:{sheet.title}", "a hidden sheet, not read: only the sheets a "
+                                      "spreadsheet shows are imported; unhide it to import it", "warning"))
+    return activities, details, notes
 
 
 def _reason(err: Exception) -> str:
@@ -247,29 +290,87 @@ def _check_archive(data: bytes, shown: str) -> None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise TableUnreadable(f"{subject(shown)}: not an XLSX workbook (its zip archive cannot be read)") from None
-    if len(infos) > 10_000 or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+    if len(infos) > MAX_PARTS:
+        raise TableUnreadable(f"{subject(shown)}: this workbook has more than {MAX_PARTS:,} parts (files in its zip "
+                              "archive); it is too large to read")
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise TableUnreadable(f"{subject(shown)}: this workbook unpacks to more than "
                               f"{MAX_UNPACKED_BYTES // 2**20} MiB; it is too large to read")
 
 
-def _sheet_grid(values: object, formulas: object, shown: str, sheet: str) -> Grid:
-    """One sheet's cells; a formula without a saved value is a problem at its cell."""
+class _BoundedReader(ExcelReader):
+    """openpyxl's reader of a workbook opened once, read-only, with its shared texts bounded.
+
+    A workbook keeps each different text once, in its shared texts, and openpyxl reads them all when it
+    opens the file: they are counted as they are read, and reading stops at `MAX_SHARED_STRINGS` (at once
+    when the part says it holds more) or when the part unpacks to more than `MAX_STRINGS_BYTES`.
+    """
+
+    def __init__(self, data: io.BytesIO, shown: str) -> None:
+        super().__init__(data, read_only=True, data_only=True)
+        self.shown = shown
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
+        if found is None:
+            return
+        path = found.PartName[1:]
+        if self.archive.getinfo(path).file_size > MAX_STRINGS_BYTES:
+            raise TableUnreadable(f"{subject(self.shown)}: the workbook's texts ({visible(path[:60])}) unpack to more "
+                                  f"than {MAX_STRINGS_BYTES // 2**20} MiB; it is too large to read")
+        with self.archive.open(path) as source:
+            self.shared_strings = self._strings(source)
+
+    def _strings(self, source: IO[bytes]) -> list[str]:
+        """The shared texts as openpyxl reads them (`read_string_table`: each item's text and its runs' texts,
+        without phonetic guides), at most `MAX_SHARED_STRINGS`."""
+        strings: list[str] = []
+        for event, node in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if not strings and _claimed(node.get("uniqueCount")) > MAX_SHARED_STRINGS:
+                    self._too_many()
+                continue
+            if node.tag == _ITEM:
+                if len(strings) == MAX_SHARED_STRINGS:
+                    self._too_many()
+                strings.append(_item_text(node))
+                node.clear()
+        return strings
+
+    def _too_many(self) -> None:
+        raise TableUnreadable(f"{subject(self.shown)}: the workbook holds more than {MAX_SHARED_STRINGS:,} different "
+                              "texts; it is too large to read (a table of activities needs far fewer)")
+
+
+_ITEM, _TEXT, _RUN = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("si", "t", "r"))
+
+
+def _item_text(item: Element) -> str:
+    """A shared text: its `t`, then the `t` of each run (what openpyxl's `Text.content` gives)."""
+    parts = [part.text or "" for part in (item.find(_TEXT), *(run.find(_TEXT) for run in item.iterfind(_RUN)))
+             if part is not None]
+    return "".join(parts).replace("x005F_", "")
+
+
+def _claimed(count: str | None) -> int:
+    """The count a part's attribute claims (0 when absent or no number)."""
+    return int(count) if count is not None and count.isdigit() and len(count) < 20 else 0
+
+
+def _sheet_grid(book: Workbook, sheet: str, shown: str) -> Grid:
+    """One sheet's cells, read twice from the workbook opened once: the values saved with it, then (for the
+    cells that have none) its formulas; a formula without a saved value is a problem at its cell."""
     grid = Grid(shown, sheet)
-    for sheet_rows in (values, formulas):
-        sheet_rows.reset_dimensions()  # type: ignore[attr-defined] # rows as stored, not as the file claims
+    rows = book[sheet]
+    rows.reset_dimensions()  # rows as stored, not as the file claims
     cells = 0
-    formula_rows = formulas.iter_rows()  # type: ignore[attr-defined]
-    for number, row in enumerate(values.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
-        written = next(formula_rows, ())
+    filled: dict[int, set[int]] = {}
+    for number, row in enumerate(rows.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS + 1:
             raise TableUnreadable(f"{subject(shown)}: sheet '{sheet}' has more than {MAX_ROWS:,} rows; "
                                   "delete what is below the table, or split it")
         row_values = list(row)
-        for col, formula in enumerate(written, start=1):
-            if getattr(formula, "data_type", None) == "f" and (col > len(row_values) or row_values[col - 1] is None):
-                grid.problems.append(TableProblem(grid.place(number).cell(col), "a formula without a saved value "
-                                                  f"({visible(str(formula.value))[:60]}); open the file in your "
-                                                  "spreadsheet and save it, or type the value"))
+        filled[number] = {col for col, value in enumerate(row_values, start=1) if value is not None}
         while row_values and row_values[-1] is None:
             row_values.pop()
         if len(row_values) > MAX_COLUMNS:
@@ -279,6 +380,16 @@ def _sheet_grid(values: object, formulas: object, shown: str, sheet: str) -> Gri
         if cells > MAX_ROWS * 50:
             raise TableUnreadable(f"{subject(shown)}: sheet '{sheet}' has too many cells to read")
         grid.rows.append((number, [_cell_value(value) for value in row_values]))
+    book._data_only = False  # type: ignore[attr-defined] # a read-only sheet reads its cells as its book says
+    try:
+        for number, written in enumerate(rows.iter_rows(), start=1):
+            for col, formula in enumerate(written, start=1):
+                if getattr(formula, "data_type", None) == "f" and col not in filled.get(number, ()):
+                    grid.problems.append(TableProblem(grid.place(number).cell(col), "a formula without a saved "
+                                                      f"value ({visible(str(formula.value))[:60]}); open the file "
+                                                      "in your spreadsheet and save it, or type the value"))
+    finally:
+        book._data_only = True  # type: ignore[attr-defined]
     return grid
 
 

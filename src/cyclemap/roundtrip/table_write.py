@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -137,12 +138,22 @@ def details_table(cmap: CycleMap) -> Table:
 
 def csv_bytes(table: Table, where: str) -> bytes:
     """The table as UTF-8 CSV (no BOM, LF line ends), text guarded against formulas (`cells.guard`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.header)
+    lines = [_csv_line(table.header)]
     for number, row in enumerate(table.rows, start=2):
-        writer.writerow([_csv_cell(value, table, f"{where}:{number}:{col}") for col, value in enumerate(row, 1)])
-    return out.getvalue().encode("utf-8")
+        cells = [_csv_cell(value, table, f"{where}:{number}:{col}") for col, value in enumerate(row, 1)]
+        lines.append(_csv_line(cells))
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV record ending in LF, every cell holding a CR or LF in quotes.
+
+    The writer quotes the cells that hold a character of its line end: with a line end of LF alone, a cell
+    holding a lone CR would go unquoted and break the line for every reader, so it writes CR LF, made LF here.
+    """
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()[:-2] + "\n"
 
 
 def _csv_cell(value: Cell, table: Table, place: str) -> str:
@@ -255,6 +266,14 @@ def _deterministic(book: Any) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            archive.writestr(entry, written.read(info.filename))
+            archive.writestr(entry, _carriage_returns_kept(info.filename, written.read(info.filename)))
     return out.getvalue()
+
+
+def _carriage_returns_kept(name: str, data: bytes) -> bytes:
+    """A sheet's XML with each CR in a text written `&#13;`: a CR as it is, every XML reader (a spreadsheet's,
+    openpyxl's) reads as a line feed. openpyxl writes a CR raw only in text (attributes get `&#13;` already)."""
+    if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+        return data.replace(b"\r", b"&#13;")
+    return data
 
