@@ -660,3 +660,13 @@ def test_texts_a_yaml_1_1_reader_takes_for_booleans_are_quoted_and_fmt_keeps_the
         activities = data["phases"]["pre"]["activities"]
         assert [(a["name"], a["description"], a["owner"], a["pains"][0], a["x-flag"]) for a in activities] == [
             (word,) * 5 for word in YAML_1_1_WORDS]
+
+
+def test_a_table_with_only_its_header_is_named_as_the_problem(cli, tmp_path: Path) -> None:
+    table = tmp_path / "empty.csv"
+    table.write_text("phase,name\n", encoding="utf-8")
+    result = cli("import", str(table), "-o", str(tmp_path / "map.yaml"), "--title", "T", "--customer", "C",
+                 "--outcome", "O")
+    assert result.code == 4
+    assert f"{table}: error: the table has no activities" in result.err and "map.yaml" not in result.err
+    assert not (tmp_path / "map.yaml").exists()

@@ -50,16 +50,19 @@ class _Node:
 
 def build_map(
     rows: list[ActivityRow], details: MapDetails | None, overrides: dict[str, str | None], name: str,
+    source: str | None = None,
 ) -> tuple[str | None, list[TableProblem]]:
     """The YAML text of the map the rows and details make, or None and the problems that stop it.
 
     `overrides` holds `--title/--customer/--outcome` (None when not given); `name` is the file the map
-    is going to, for the loader's final check. Warnings may come with a text.
+    is going to, for the loader's final check; `source` the table read, which problems of the whole table
+    name. Warnings may come with a text.
     """
     details = details or MapDetails()
     top, problems = map_fields(details, overrides)
     if not rows:
-        problems.append(TableProblem(details.source or name, "the table has no activities"))
+        problems.append(TableProblem(source or details.source or name, "the table has no activities: below its "
+                                     "header row, write one row per activity"))
     scale = (top.get("scale", {}).get("min", 1), top.get("scale", {}).get("max", 10))
     declared = [segment_id for segment_id, *_ in details.segments]
     if not declared:  # segments named only by their columns: declared with their id as name

@@ -118,7 +118,8 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
         where = "its sheet 'Map'" if sheet_details is not None else "no details (a CSV has none; see --details)"
         raise typer.BadParameter(f"the map needs {', '.join(missing)}: {subject(file)} has {where}; give {flags}",
                                  param_hint=f"'--{missing[0]}'")
-    text, found = build_map(rows, map_details, overrides, Path(output).name if output != "-" else "-")
+    text, found = build_map(rows, map_details, overrides, Path(output).name if output != "-" else "-",
+                              source=file)
     problems += found
     if any(p.is_error for p in problems):
         text = None
