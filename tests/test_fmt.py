@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tests.test_properties import ACTIVITIES, FAST, TEXT, number_names
 
 from cyclemap import yaml_reader
-from cyclemap.exit_codes import EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_bytes, load_map
 from cyclemap.problems import CyclemapError, MapError
-from cyclemap.roundtrip import fmt
+from cyclemap.roundtrip import fmt, fmt_files
 from cyclemap.roundtrip.fmt import format_text
 
 REPO = Path(__file__).parent.parent
@@ -484,3 +484,116 @@ def test_the_pre_commit_hook_formats_the_maps_it_is_given(cli: Any, commented: P
     assert cli(*entry, str(commented)).code == EXIT_OK
     assert commented.read_text(encoding="utf-8") == format_text(COMMENTED)
     assert cli(*entry, "--check", str(commented)).code == EXIT_OK
+
+
+# -- a file saved while fmt runs is never overwritten -------------------------------------------------------------
+
+CHANGED = "changed while fmt ran; run fmt again"
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1
+    return text.replace(old, new)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` as an editor saves: a new file renamed over the old one."""
+    temp = path.with_name(path.name + ".new")
+    temp.write_bytes(data)
+    temp.replace(path)
+
+
+def test_a_file_replaced_while_fmt_runs_is_left_as_saved(cli: Any, commented: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map is replaced by an invalid one after it was validated: that newer file is neither formatted nor
+    overwritten; the other file is written; exit 3."""
+    saved = replaced(COMMENTED, 'importance: "8"', "importance: 99").encode()
+    real = fmt_files.format_text
+
+    def saving(text: str) -> str:
+        if text == COMMENTED:
+            replace_file(commented, saved)
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", saving)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved
+    part = commented.parent / "parts" / "p.yaml"
+    assert f"reformatted {part}" in result.err
+    assert result.err.strip().endswith("1 file reformatted.")
+    assert not list(commented.parent.glob(".*.tmp"))
+
+
+def test_a_file_edited_in_place_keeping_size_and_time_is_left_as_saved(cli: Any, commented: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same inode, size and modification time: the content tells the edit apart."""
+    saved = replaced(COMMENTED, 'importance: "8"', 'importance: "9"').encode()
+    real = fmt_files.format_text
+
+    def editing(text: str) -> str:
+        if text == COMMENTED:
+            info = commented.stat()
+            with commented.open("r+b") as handle:
+                handle.write(saved)
+            os.utime(commented, ns=(info.st_atime_ns, info.st_mtime_ns))
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", editing)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved
+
+
+def test_what_is_formatted_is_what_was_validated(cli: Any, commented: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map is replaced right after it was validated: fmt formats the validated bytes, and writes nothing over
+    the newer file (it used to read the file again and format the invalid one)."""
+    saved = replaced(COMMENTED, 'importance: "8"', "importance: 99").encode()
+    real = fmt_files.load_read_map
+    formatted: list[str] = []
+
+    def saving(data: bytes, path: str, files: Any) -> Any:
+        cmap = real(data, path, files)
+        if path == str(commented):
+            replace_file(commented, saved)
+        return cmap
+
+    real_format = fmt_files.format_text
+
+    def recording(text: str) -> str:
+        formatted.append(text)
+        return real_format(text)
+
+    monkeypatch.setattr(fmt_files, "load_read_map", saving, raising=False)
+    monkeypatch.setattr(fmt_files, "format_text", recording)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert commented.read_bytes() == saved
+    assert COMMENTED in formatted and saved.decode() not in formatted
+
+
+def test_a_file_two_maps_include_that_changes_between_them_stops_fmt(cli: Any, commented: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    part = commented.parent / "parts" / "p.yaml"
+    other = commented.parent / "other.yaml"
+    other.write_text("cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\nphases:\n"
+                     "  pre:\n    activities:\n      - include: parts/p.yaml\n"
+                     "  during:\n    activities: []\n  post:\n    activities: []\n",
+                     encoding="utf-8")
+    real = fmt_files.load_read_map
+
+    def saving(data: bytes, path: str, files: Any) -> Any:
+        cmap = real(data, path, files)
+        if path == str(commented):
+            part.write_text(replaced(part.read_text(encoding="utf-8"), "Part two", "Part 2"), encoding="utf-8")
+        return cmap
+
+    monkeypatch.setattr(fmt_files, "load_read_map", saving, raising=False)
+    before = {p: p.read_bytes() for p in commented.parent.rglob("*.yaml") if p != part}
+    result = cli("fmt", str(commented), str(other))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{part} {CHANGED}" in result.err
+    assert {p: p.read_bytes() for p in before} == before  # nothing written
+    assert b"- name: Part 2 # eol\n" in part.read_bytes()  # the edit is kept
