@@ -141,6 +141,40 @@ def test_what_the_formatter_does_not_handle_comes_back_unchanged(text: str) -> N
     assert format_text(text) == text
 
 
+FLOW_WITH_COMMENTS = """\
+cyclemap: 1
+title: T
+customer: C
+outcome: O
+phases:
+  pre:
+    activities:
+      - name: A
+        pains: [ a, # in flow
+          b ]
+        offerings: [
+            x,  # deep
+        c ]
+        tags: [
+          # comment
+        ]
+  during:
+    activities: []
+  post:
+    activities: []
+"""
+
+
+def test_a_flow_collection_with_a_comment_is_copied_as_it_is() -> None:
+    """Its lines keep their columns, `]` under the key too (it used to move one column right)."""
+    assert format_text(FLOW_WITH_COMMENTS) == FLOW_WITH_COMMENTS
+
+
+def test_a_flow_collection_with_a_comment_moves_as_a_whole_with_its_key() -> None:
+    text = FLOW_WITH_COMMENTS.replace("\n        ", "\n          ").replace("      - name: A", "      -   name: A")
+    assert format_text(text) == FLOW_WITH_COMMENTS
+
+
 def test_line_ends_and_byte_order_mark() -> None:
     text = "\ufeffcyclemap: 1\r\ntitle: T\r\n"
     assert format_text(text) == "\ufeffcyclemap: 1\ntitle: T\n"

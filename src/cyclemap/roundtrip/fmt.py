@@ -728,10 +728,16 @@ def _ordered(node: _Node, context: _Context) -> list[_Entry]:
 
 
 def _shifted(doc: _Document, node: _Node, old_col: int, indent: int) -> list[str]:
-    """A value's text as written; its continuation lines move with its key (YAML ignores that indentation)."""
+    """A value's text as written; its continuation lines move with its key (YAML ignores that indentation).
+
+    A scalar's continuation lines end up indented deeper than the key; a flow collection's lines keep
+    their place relative to the key (a closing `]` under the key stays under it), so that a flow
+    collection copied as it is does not change when its key does not move.
+    """
     text = _text(doc, node)
     lines = text.split("\n")
     delta = indent - old_col
+    floor = 0 if node.flow else indent + 1
     shifted = [lines[0]]
     for line in lines[1:]:
         body = line.lstrip(" \t")
@@ -739,7 +745,7 @@ def _shifted(doc: _Document, node: _Node, old_col: int, indent: int) -> list[str
             shifted.append("")
             continue
         old = len(line) - len(line.lstrip(" "))
-        shifted.append(" " * max(indent + 1, old + delta) + line[old:].rstrip(" \t"))
+        shifted.append(" " * max(floor, old + delta) + line[old:].rstrip(" \t"))
     return shifted
 
 
