@@ -23,7 +23,7 @@ changes what the file means:
 The layout is checked before it is returned: the formatted text must read, with cyclemap's own YAML
 reader, to exactly the data the original reads to; if not, `MeaningChanged` is raised (a bug).
 Text the formatter does not handle (not one YAML document of mappings and lists, directives, keys
-that are not plain text) is returned unchanged.
+that are not plain text or are written with `?`) is returned unchanged.
 
 The parser is PyYAML's event stream (libyaml where available), the one the loader reads maps with,
 so positions and values agree with what `validate` reports.
@@ -200,6 +200,8 @@ def _parse(text: str) -> _Document:
         events = list(yaml.parse(text, Loader=_Loader))
     except yaml.YAMLError:
         raise _Keep from None
+    if _explicit_keys(text):
+        raise _Keep
     builder = _TreeBuilder(text)
     for event in events:
         builder.feed(event)
@@ -207,6 +209,18 @@ def _parse(text: str) -> _Document:
         raise _Keep
     return _Document(text, text.split("\n"), builder.root, builder.entries, builder.collections,
                      builder.explicit_start, regions=builder.regions)
+
+
+_QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[ \t]|$)", re.MULTILINE)
+"""A `?` that may be the indicator of an explicit key (`? id`); most files have none, and are not scanned again."""
+
+
+def _explicit_keys(text: str) -> bool:
+    """Whether a key in `text` is written with `?` (`? id` then `: value`, in a block or a flow collection)."""
+    if not _QUESTION.search(text):
+        return False
+    return any(type(token) is yaml.KeyToken and text.startswith("?", token.start_mark.index)
+               for token in yaml.scan(text, Loader=_Loader))
 
 
 class _TreeBuilder:
