@@ -638,3 +638,52 @@ def test_a_file_two_maps_include_that_changes_between_them_stops_fmt(cli: Any, c
     assert f"{part} {CHANGED}" in result.err
     assert {p: p.read_bytes() for p in before} == before  # nothing written
     assert b"- name: Part 2 # eol\n" in part.read_bytes()  # the edit is kept
+
+
+# -- read-only files and hard links ---------------------------------------------------------------------------
+
+
+def test_a_read_only_file_is_refused_and_nothing_is_written(cli: Any, commented: Path) -> None:
+    """Even for root, who may write anything: no write bit for the owner means 'do not change this file'."""
+    before = {p: p.read_bytes() for p in commented.parent.rglob("*.yaml")}
+    commented.chmod(0o444)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} is read-only; nothing was written" in result.err
+    assert {p: p.read_bytes() for p in before} == before  # its part neither
+    assert commented.stat().st_mode & 0o777 == 0o444
+    assert cli("fmt", "--check", str(commented)).code == EXIT_FOUND  # checking reads only
+
+
+def test_a_file_with_other_hard_links_is_written_in_place(cli: Any, commented: Path) -> None:
+    """Every link shows the new text: the file keeps its inode (a rename would leave the other link behind)."""
+    other = commented.parent / "linked.yaml"
+    os.link(commented, other)
+    inode = commented.stat().st_ino
+    commented.chmod(0o640)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_OK, result.err
+    assert commented.read_text(encoding="utf-8") == format_text(COMMENTED)
+    assert other.read_bytes() == commented.read_bytes()
+    assert (commented.stat().st_ino, commented.stat().st_nlink) == (inode, 2)
+    assert commented.stat().st_mode & 0o777 == 0o640
+    assert cli("fmt", "--check", str(other)).code == EXIT_OK
+
+
+def test_a_hard_linked_file_saved_while_fmt_runs_is_left_as_saved(cli: Any, commented: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    os.link(commented, commented.parent.parent / "linked.yaml")
+    saved = replaced(COMMENTED, 'importance: "8"', 'importance: "9"').encode()
+    real = fmt_files.format_text
+
+    def editing(text: str) -> str:
+        if text == COMMENTED:
+            with commented.open("r+b") as handle:
+                handle.write(saved)
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", editing)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved

@@ -5,8 +5,9 @@ reported as `validate` reports it (exit 4), a file whose formatted text would re
 a bug (exit 70). Each file is read once: the bytes the loader validates are the bytes formatted, and
 a file is replaced only while it still holds those bytes (same inode, size, modification time and
 content), so a save made while fmt runs is never overwritten: the file is skipped and fmt exits 3.
-Writes are atomic, and only files whose text changes are written (the others keep their
-modification time).
+Writes are atomic (a file with other hard links is written in place, so that they all show the new
+text), a read-only file is never rewritten (exit 3, nothing written), and only files whose text changes
+are written (the others keep their modification time).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TextIO
@@ -21,7 +24,7 @@ from typing import TextIO
 from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_read_map, read_file
 from cyclemap.output import write_atomic
-from cyclemap.problems import InputError, MapError
+from cyclemap.problems import EnvironmentProblem, InputError, MapError
 from cyclemap.report.problems import Checked, report_text
 from cyclemap.report.terminal import visible
 from cyclemap.roundtrip.fmt import MeaningChanged, format_text
@@ -89,6 +92,12 @@ def format_maps(maps: list[str], *, check: bool, diff: bool, out: TextIO, err: T
             print(f"would reformat {visible(file.name)}", file=err)
         print(_summary(len(changed), len(formatted) - len(changed), would=True), file=err)
         return EXIT_FOUND if check and changed else EXIT_OK
+    read_only = [file for file in changed if _read_only(file)]
+    for file in read_only:
+        print(f"cyclemap: error: {visible(file.name)} is read-only; nothing was written (make it writable, "
+              "e.g. chmod u+w, to format it)", file=err)
+    if read_only:
+        return EXIT_ENVIRONMENT
     written = 0
     for file in changed:
         try:
@@ -158,8 +167,17 @@ def _shown(map_name: str, real: str) -> str:
     return os.path.join(folder, relative) if folder else relative  # noqa: PTH118 - keeps the folder as written
 
 
+def _read_only(file: FormattedFile) -> bool:
+    """Whether the file's owner may not write it (no `w` for the owner, whoever runs fmt), or we may not."""
+    return not file.read.info.st_mode & stat.S_IWUSR or not os.access(file.real, os.W_OK)
+
+
 def _write(file: FormattedFile) -> None:
-    """Replace the file atomically, keeping its permissions, if it still holds the text read (else _Changed)."""
+    """Replace the file if it still holds the text read (else _Changed): atomically, keeping its permissions,
+    or, when it has other hard links, in place, so that every link shows the new text."""
+    if file.read.info.st_nlink > 1:
+        _write_in_place(file)
+        return
     path = Path(file.real)
     _check_unchanged(file)
     mode = path.stat().st_mode & 0o7777
@@ -167,15 +185,39 @@ def _write(file: FormattedFile) -> None:
     os.chmod(path, mode)
 
 
-def _check_unchanged(file: FormattedFile) -> None:
-    """Raise _Changed unless the file on disk is the one read: same inode, size, modification time and bytes."""
+def _write_in_place(file: FormattedFile) -> None:
+    """Overwrite the file's own bytes (its inode stays, with every link to it), once checked on the descriptor
+    written through. Not atomic: a crash while writing may leave it half written."""
+    try:
+        fd = os.open(file.real, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        raise _Changed from None  # removed, or replaced by a link, since it was read
+    with os.fdopen(fd, "r+b") as handle:
+        _check_unchanged(file, os.fstat(fd), handle.read)
+        data = file.after.encode("utf-8")
+        try:
+            handle.seek(0)
+            handle.write(data)
+            handle.truncate(len(data))
+            handle.flush()
+            os.fsync(fd)
+        except OSError as problem:
+            raise EnvironmentProblem(f"{file.name}: cannot write: {problem.strerror}") from None
+
+
+def _check_unchanged(file: FormattedFile, now: os.stat_result | None = None,
+                     read: Callable[[], bytes] | None = None) -> None:
+    """Raise _Changed unless the file on disk is the one read: same inode, size, modification time and bytes.
+
+    `now` and `read` give the status and the bytes of an open file; by default the path is looked at.
+    """
     then, path = file.read.info, Path(file.real)
     try:
-        now = path.stat()
+        now = now or path.stat()
         same = ((now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns)
                 == (then.st_dev, then.st_ino, then.st_size, then.st_mtime_ns))
         if same:
-            same = _digest(path.read_bytes()) == _digest(file.read.data)
+            same = _digest((read or path.read_bytes)()) == _digest(file.read.data)
     except OSError:
         same = False
     if not same:

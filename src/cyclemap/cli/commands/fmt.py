@@ -32,7 +32,8 @@ def fmt(
 
     An invalid map is reported as validate reports it (exit 4), and then
     no file is written. A survey's CSV file is never touched. A file
-    saved by someone else while fmt runs is left as saved (exit 3).
+    saved by someone else while fmt runs is left as saved, and a read-only
+    file is never rewritten (exit 3).
 
     --check exits 1 when a file would change; --diff alone exits 0.
 
