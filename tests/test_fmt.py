@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tests.test_properties import ACTIVITIES, FAST, TEXT, number_names
 
 from cyclemap import yaml_reader
-from cyclemap.exit_codes import EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from cyclemap.exit_codes import EXIT_ENVIRONMENT, EXIT_FOUND, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from cyclemap.loader import load_bytes, load_map
 from cyclemap.problems import CyclemapError, MapError
-from cyclemap.roundtrip import fmt
+from cyclemap.roundtrip import fmt, fmt_files
 from cyclemap.roundtrip.fmt import format_text
 
 REPO = Path(__file__).parent.parent
@@ -136,9 +136,50 @@ def test_part_file_keeps_its_top_level_and_spaces_its_activities() -> None:
 
 
 @pytest.mark.parametrize("text", ["", "just text\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n",
-                                  "? [a]\n: 1\n", "[unclosed\n"])
+                                  "? [a]\n: 1\n", "[unclosed\n", "cyclemap: 1\n? id\n: complex-key\n",
+                                  "title: T\ncyclemap: 1\nx: {? b : c}\n",
+                                  "title: T\ncyclemap: 1\nx:\n  ?\n    b\n  : c\n"])
 def test_what_the_formatter_does_not_handle_comes_back_unchanged(text: str) -> None:
+    """Directives, several documents, complex keys and keys written with `?` (as docs/format.md says)."""
     assert format_text(text) == text
+
+
+def test_a_question_mark_in_a_value_is_no_explicit_key() -> None:
+    assert format_text('title: what ? yes\ncyclemap:   1\nx: "? y"\n') == 'cyclemap: 1\ntitle: what ? yes\nx: "? y"\n'
+
+
+FLOW_WITH_COMMENTS = """\
+cyclemap: 1
+title: T
+customer: C
+outcome: O
+phases:
+  pre:
+    activities:
+      - name: A
+        pains: [ a, # in flow
+          b ]
+        offerings: [
+            x,  # deep
+        c ]
+        tags: [
+          # comment
+        ]
+  during:
+    activities: []
+  post:
+    activities: []
+"""
+
+
+def test_a_flow_collection_with_a_comment_is_copied_as_it_is() -> None:
+    """Its lines keep their columns, `]` under the key too (it used to move one column right)."""
+    assert format_text(FLOW_WITH_COMMENTS) == FLOW_WITH_COMMENTS
+
+
+def test_a_flow_collection_with_a_comment_moves_as_a_whole_with_its_key() -> None:
+    text = FLOW_WITH_COMMENTS.replace("\n        ", "\n          ").replace("      - name: A", "      -   name: A")
+    assert format_text(text) == FLOW_WITH_COMMENTS
 
 
 def test_line_ends_and_byte_order_mark() -> None:
@@ -484,3 +525,165 @@ def test_the_pre_commit_hook_formats_the_maps_it_is_given(cli: Any, commented: P
     assert cli(*entry, str(commented)).code == EXIT_OK
     assert commented.read_text(encoding="utf-8") == format_text(COMMENTED)
     assert cli(*entry, "--check", str(commented)).code == EXIT_OK
+
+
+# -- a file saved while fmt runs is never overwritten -------------------------------------------------------------
+
+CHANGED = "changed while fmt ran; run fmt again"
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1
+    return text.replace(old, new)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` as an editor saves: a new file renamed over the old one."""
+    temp = path.with_name(path.name + ".new")
+    temp.write_bytes(data)
+    temp.replace(path)
+
+
+def test_a_file_replaced_while_fmt_runs_is_left_as_saved(cli: Any, commented: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map is replaced by an invalid one after it was validated: that newer file is neither formatted nor
+    overwritten; the other file is written; exit 3."""
+    saved = replaced(COMMENTED, 'importance: "8"', "importance: 99").encode()
+    real = fmt_files.format_text
+
+    def saving(text: str) -> str:
+        if text == COMMENTED:
+            replace_file(commented, saved)
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", saving)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved
+    part = commented.parent / "parts" / "p.yaml"
+    assert f"reformatted {part}" in result.err
+    assert result.err.strip().endswith("1 file reformatted.")
+    assert not list(commented.parent.glob(".*.tmp"))
+
+
+def test_a_file_edited_in_place_keeping_size_and_time_is_left_as_saved(cli: Any, commented: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same inode, size and modification time: the content tells the edit apart."""
+    saved = replaced(COMMENTED, 'importance: "8"', 'importance: "9"').encode()
+    real = fmt_files.format_text
+
+    def editing(text: str) -> str:
+        if text == COMMENTED:
+            info = commented.stat()
+            with commented.open("r+b") as handle:
+                handle.write(saved)
+            os.utime(commented, ns=(info.st_atime_ns, info.st_mtime_ns))
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", editing)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved
+
+
+def test_what_is_formatted_is_what_was_validated(cli: Any, commented: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map is replaced right after it was validated: fmt formats the validated bytes, and writes nothing over
+    the newer file (it used to read the file again and format the invalid one)."""
+    saved = replaced(COMMENTED, 'importance: "8"', "importance: 99").encode()
+    real = fmt_files.load_read_map
+    formatted: list[str] = []
+
+    def saving(data: bytes, path: str, files: Any) -> Any:
+        cmap = real(data, path, files)
+        if path == str(commented):
+            replace_file(commented, saved)
+        return cmap
+
+    real_format = fmt_files.format_text
+
+    def recording(text: str) -> str:
+        formatted.append(text)
+        return real_format(text)
+
+    monkeypatch.setattr(fmt_files, "load_read_map", saving, raising=False)
+    monkeypatch.setattr(fmt_files, "format_text", recording)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert commented.read_bytes() == saved
+    assert COMMENTED in formatted and saved.decode() not in formatted
+
+
+def test_a_file_two_maps_include_that_changes_between_them_stops_fmt(cli: Any, commented: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    part = commented.parent / "parts" / "p.yaml"
+    other = commented.parent / "other.yaml"
+    other.write_text("cyclemap: 1\ntitle: T\ncustomer: C\noutcome: O\nphases:\n"
+                     "  pre:\n    activities:\n      - include: parts/p.yaml\n"
+                     "  during:\n    activities: []\n  post:\n    activities: []\n",
+                     encoding="utf-8")
+    real = fmt_files.load_read_map
+
+    def saving(data: bytes, path: str, files: Any) -> Any:
+        cmap = real(data, path, files)
+        if path == str(commented):
+            part.write_text(replaced(part.read_text(encoding="utf-8"), "Part two", "Part 2"), encoding="utf-8")
+        return cmap
+
+    monkeypatch.setattr(fmt_files, "load_read_map", saving, raising=False)
+    before = {p: p.read_bytes() for p in commented.parent.rglob("*.yaml") if p != part}
+    result = cli("fmt", str(commented), str(other))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{part} {CHANGED}" in result.err
+    assert {p: p.read_bytes() for p in before} == before  # nothing written
+    assert b"- name: Part 2 # eol\n" in part.read_bytes()  # the edit is kept
+
+
+# -- read-only files and hard links ---------------------------------------------------------------------------
+
+
+def test_a_read_only_file_is_refused_and_nothing_is_written(cli: Any, commented: Path) -> None:
+    """Even for root, who may write anything: no write bit for the owner means 'do not change this file'."""
+    before = {p: p.read_bytes() for p in commented.parent.rglob("*.yaml")}
+    commented.chmod(0o444)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} is read-only; nothing was written" in result.err
+    assert {p: p.read_bytes() for p in before} == before  # its part neither
+    assert commented.stat().st_mode & 0o777 == 0o444
+    assert cli("fmt", "--check", str(commented)).code == EXIT_FOUND  # checking reads only
+
+
+def test_a_file_with_other_hard_links_is_written_in_place(cli: Any, commented: Path) -> None:
+    """Every link shows the new text: the file keeps its inode (a rename would leave the other link behind)."""
+    other = commented.parent / "linked.yaml"
+    os.link(commented, other)
+    inode = commented.stat().st_ino
+    commented.chmod(0o640)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_OK, result.err
+    assert commented.read_text(encoding="utf-8") == format_text(COMMENTED)
+    assert other.read_bytes() == commented.read_bytes()
+    assert (commented.stat().st_ino, commented.stat().st_nlink) == (inode, 2)
+    assert commented.stat().st_mode & 0o777 == 0o640
+    assert cli("fmt", "--check", str(other)).code == EXIT_OK
+
+
+def test_a_hard_linked_file_saved_while_fmt_runs_is_left_as_saved(cli: Any, commented: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    os.link(commented, commented.parent.parent / "linked.yaml")
+    saved = replaced(COMMENTED, 'importance: "8"', 'importance: "9"').encode()
+    real = fmt_files.format_text
+
+    def editing(text: str) -> str:
+        if text == COMMENTED:
+            with commented.open("r+b") as handle:
+                handle.write(saved)
+        return real(text)
+
+    monkeypatch.setattr(fmt_files, "format_text", editing)
+    result = cli("fmt", str(commented))
+    assert result.code == EXIT_ENVIRONMENT
+    assert f"{commented} {CHANGED}" in result.err
+    assert commented.read_bytes() == saved

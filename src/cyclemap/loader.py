@@ -28,7 +28,16 @@ from cyclemap import yaml_reader
 from cyclemap.model import ID_PATTERN, PHASE_KEYS, Activity, CycleMap, Scale, Visit, assign_ids, implicit_id
 from cyclemap.problems import InputError, MapError, Place, Problem, UnreadableFile, clip, line_col
 from cyclemap.safe_text import subject
-from cyclemap.sources import DiskFiles, IncludeRefused, MapFiles, NoFiles, include_path, note_input, too_large
+from cyclemap.sources import (
+    DiskFiles,
+    IncludeRefused,
+    MapFiles,
+    NoFiles,
+    ReadFile,
+    include_path,
+    note_input,
+    too_large,
+)
 from cyclemap.yaml_reader import EMPTY_MAP, Pos, Source, YMap, YSeq, YSplice, parse_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -58,8 +67,13 @@ def load_map(path: str) -> CycleMap:
     data = read_bytes(path)
     if path == STDIN:
         return _Assembly(NoFiles(_NO_INCLUDES_FROM_STDIN), PurePosixPath(STDIN), path).load(data)
-    folder, base = os.path.split(path)
-    return _Assembly(DiskFiles(folder), PurePosixPath(base), path).load(data)
+    return load_read_map(data, path, DiskFiles(os.path.dirname(path)))  # noqa: PTH120 - a name as given
+
+
+def load_read_map(data: bytes, path: str, files: MapFiles) -> CycleMap:
+    """Check and return the map whose bytes `data` were read from the file `path` (see `read_file`); the files
+    it includes are read through `files`, the folder of `path`. Raises MapError as `load_map` does."""
+    return _Assembly(files, PurePosixPath(os.path.basename(path)), path).load(data)  # noqa: PTH119
 
 
 def load_from(files: MapFiles, root: PurePosixPath) -> CycleMap:
@@ -446,11 +460,24 @@ _PART_SHAPE = (
 def read_bytes(path: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file (or stdin), refusing anything over `limit` (default MAX_FILE_BYTES)."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    data = _read_stdin(limit) if path == STDIN else _read_regular_file(path, limit)
+    data = _read_stdin(limit) if path == STDIN else _read_regular_file(path, limit).data
+    _check_size(path, data, limit)
+    return data
+
+
+def read_file(path: str, limit: int | None = None) -> ReadFile:
+    """`read_bytes` of a regular file (not stdin), with its status as opened and its real path: what a command
+    that rewrites the file checks again before it writes."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    read = _read_regular_file(path, limit)
+    _check_size(path, read.data, limit)
+    return read
+
+
+def _check_size(path: str, data: bytes, limit: int) -> None:
     if len(data) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
         raise MapError([Problem(path, 1, 1, f"the file is larger than {size}; split the map into smaller ones")])
-    return data
 
 
 def _read_stdin(limit: int) -> bytes:
@@ -464,7 +491,7 @@ def _read_stdin(limit: int) -> bytes:
     return sys.stdin.buffer.read(limit + 1)
 
 
-def _read_regular_file(path: str, limit: int) -> bytes:
+def _read_regular_file(path: str, limit: int) -> ReadFile:
     """The first `limit` + 1 bytes of the regular file at `path`; UnreadableFile (an InputError) if it is none."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -479,10 +506,11 @@ def _read_regular_file(path: str, limit: int) -> bytes:
         os.close(fd)
         raise UnreadableFile(path, "is a directory, not a map file" if stat.S_ISDIR(info.st_mode)
                              else "not a regular file")
-    note_input(info, path, os.path.realpath(path))
+    real = os.path.realpath(path)
+    note_input(info, path, real)
     with os.fdopen(fd, "rb") as handle:
         try:
-            return handle.read(limit + 1)
+            return ReadFile(handle.read(limit + 1), info, real)
         except OSError as err:
             raise UnreadableFile(path, f"cannot read: {err.strerror}") from None
 

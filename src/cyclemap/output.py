@@ -6,7 +6,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TextIO, cast
@@ -30,13 +30,15 @@ def write_output(target: str, data: bytes, inputs: Iterable[str] = (), *, binary
     write_atomic(Path(target), data)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, before_replace: Callable[[], None] | None = None) -> None:
     """Replace `path` with `data` via a temporary file and a rename.
 
     A symlink at `path` is replaced, not written through; the file gets the
     usual permissions (umask), not the 0600 of a temporary file. A device or
     pipe (``/dev/null``, ``/dev/stdout``) is written into: renaming over it
-    would replace the device node itself.
+    would replace the device node itself. `before_replace` is called just
+    before the rename (the new text is written by then): what it raises
+    leaves `path` as it was.
     """
     if _is_device_or_pipe(path):
         _write_into(path, data)
@@ -56,6 +58,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)
+        if before_replace is not None:
+            before_replace()
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)

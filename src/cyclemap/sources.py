@@ -30,6 +30,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 EXAMPLE = "parts/pre.yaml"
 
 
+@dataclass(frozen=True)
+class ReadFile:
+    """A file's bytes as read, with its status when it was opened and its real path."""
+
+    data: bytes
+    info: os.stat_result
+    real: str
+
+
 class IncludeRefused(Exception):
     """A file that may not be read as an include; str(exc) is the user-facing reason."""
 
@@ -119,21 +128,26 @@ class DiskFiles:
         return os.path.join(self._prefix, *rel.parts) if self._prefix else rel.as_posix()  # noqa: PTH118
 
     def read(self, rel: PurePosixPath, *, limit: int) -> bytes:
-        fd = self._open_input(rel)
+        return self.read_file(rel, limit=limit).data
+
+    def read_file(self, rel: PurePosixPath, *, limit: int) -> ReadFile:
+        """`read`, with the file's status as it was opened and its real path (to tell later if it changed)."""
+        fd, info, real = self._open_input(rel)
         try:
             data = _read_up_to(fd, limit + 1)
         finally:
             os.close(fd)
         if len(data) > limit:
             raise too_large(limit)
-        return data
+        return ReadFile(data, info, real)
 
     def open(self, rel: PurePosixPath) -> BinaryIO:
         """`rel` opened for reading as a stream (a survey's responses), checked as `read` checks it."""
-        return os.fdopen(self._open_input(rel), "rb")
+        return os.fdopen(self._open_input(rel)[0], "rb")
 
-    def _open_input(self, rel: PurePosixPath) -> int:
-        """A descriptor of the regular file `rel` inside the folder, noted as an input (see `note_input`)."""
+    def _open_input(self, rel: PurePosixPath) -> tuple[int, os.stat_result, str]:
+        """A descriptor of the regular file `rel` inside the folder, noted as an input (see `note_input`),
+        its status and its real path."""
         try:
             fd, real = self._open(list(rel.parts))
         except IncludeRefused:
@@ -148,7 +162,7 @@ class DiskFiles:
         except BaseException:
             os.close(fd)
             raise
-        return fd
+        return fd, info, real
 
     def _open(self, parts: list[str]) -> tuple[int, str]:
         """A descriptor of the file at `parts` below the folder, and its real path."""

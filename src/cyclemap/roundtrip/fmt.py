@@ -23,7 +23,7 @@ changes what the file means:
 The layout is checked before it is returned: the formatted text must read, with cyclemap's own YAML
 reader, to exactly the data the original reads to; if not, `MeaningChanged` is raised (a bug).
 Text the formatter does not handle (not one YAML document of mappings and lists, directives, keys
-that are not plain text) is returned unchanged.
+that are not plain text or are written with `?`) is returned unchanged.
 
 The parser is PyYAML's event stream (libyaml where available), the one the loader reads maps with,
 so positions and values agree with what `validate` reports.
@@ -200,6 +200,8 @@ def _parse(text: str) -> _Document:
         events = list(yaml.parse(text, Loader=_Loader))
     except yaml.YAMLError:
         raise _Keep from None
+    if _explicit_keys(text):
+        raise _Keep
     builder = _TreeBuilder(text)
     for event in events:
         builder.feed(event)
@@ -207,6 +209,18 @@ def _parse(text: str) -> _Document:
         raise _Keep
     return _Document(text, text.split("\n"), builder.root, builder.entries, builder.collections,
                      builder.explicit_start, regions=builder.regions)
+
+
+_QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[ \t]|$)", re.MULTILINE)
+"""A `?` that may be the indicator of an explicit key (`? id`); most files have none, and are not scanned again."""
+
+
+def _explicit_keys(text: str) -> bool:
+    """Whether a key in `text` is written with `?` (`? id` then `: value`, in a block or a flow collection)."""
+    if not _QUESTION.search(text):
+        return False
+    return any(type(token) is yaml.KeyToken and text.startswith("?", token.start_mark.index)
+               for token in yaml.scan(text, Loader=_Loader))
 
 
 class _TreeBuilder:
@@ -728,10 +742,16 @@ def _ordered(node: _Node, context: _Context) -> list[_Entry]:
 
 
 def _shifted(doc: _Document, node: _Node, old_col: int, indent: int) -> list[str]:
-    """A value's text as written; its continuation lines move with its key (YAML ignores that indentation)."""
+    """A value's text as written; its continuation lines move with its key (YAML ignores that indentation).
+
+    A scalar's continuation lines end up indented deeper than the key; a flow collection's lines keep
+    their place relative to the key (a closing `]` under the key stays under it), so that a flow
+    collection copied as it is does not change when its key does not move.
+    """
     text = _text(doc, node)
     lines = text.split("\n")
     delta = indent - old_col
+    floor = 0 if node.flow else indent + 1
     shifted = [lines[0]]
     for line in lines[1:]:
         body = line.lstrip(" \t")
@@ -739,7 +759,7 @@ def _shifted(doc: _Document, node: _Node, old_col: int, indent: int) -> list[str
             shifted.append("")
             continue
         old = len(line) - len(line.lstrip(" "))
-        shifted.append(" " * max(indent + 1, old + delta) + line[old:].rstrip(" \t"))
+        shifted.append(" " * max(floor, old + delta) + line[old:].rstrip(" \t"))
     return shifted
 
 

@@ -31,7 +31,9 @@ def fmt(
     value changes. Files already in the layout are not written.
 
     An invalid map is reported as validate reports it (exit 4), and then
-    no file is written. A survey's CSV file is never touched.
+    no file is written. A survey's CSV file is never touched. A file
+    saved by someone else while fmt runs is left as saved, and a read-only
+    file is never rewritten (exit 3).
 
     --check exits 1 when a file would change; --diff alone exits 0.
 
