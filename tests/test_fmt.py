@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 import re
 import shutil
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -687,3 +689,62 @@ def test_a_hard_linked_file_saved_while_fmt_runs_is_left_as_saved(cli: Any, comm
     assert result.code == EXIT_ENVIRONMENT
     assert f"{commented} {CHANGED}" in result.err
     assert commented.read_bytes() == saved
+
+
+# -- big maps: what keeps fmt within a few times validate's cost (timings are in bench/bench_fmt.py) ----------
+
+
+@pytest.fixture(scope="module")
+def big_text() -> str:
+    """3,000 activities without their blank lines: fmt has the whole file to lay out again."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate  # noqa: PLC0415 - bench/ is not a package: its generator is found by path
+
+    return "".join(line for line in generate(3000).splitlines(keepends=True) if line.strip())
+
+
+def test_formatting_a_big_map_runs_no_garbage_collection(big_text: str) -> None:
+    """The tree of a big file triggers no collector pass (each would rescan every node built so far)."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        assert format_text(big_text) != big_text
+    finally:
+        gc.callbacks.remove(note)
+    assert len(seen) <= 1
+    assert gc.isenabled()
+
+
+def test_the_tree_of_a_file_is_freed_as_soon_as_it_is_dropped(big_text: str) -> None:
+    """No reference cycles: the tree is gone before the new text is read back, even with the collector paused."""
+    gc.collect()
+    gc.disable()
+    try:
+        format_text(big_text)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left < 100
+
+
+def test_the_text_is_parsed_once_and_the_new_text_once(big_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One parse gives the tree and the data the new text must match; an unchanged text is not read back."""
+    parsed: list[int] = []
+    real = yaml.parse
+
+    def counting(stream: Any, Loader: Any) -> Any:  # noqa: N803 - PyYAML's name
+        parsed.append(len(stream))
+        return real(stream, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "parse", counting)
+    out = format_text(big_text)
+    assert parsed == [len(big_text), len(out)]
+    parsed.clear()
+    assert format_text(out) == out
+    assert parsed == [len(out)]

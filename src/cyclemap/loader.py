@@ -199,7 +199,7 @@ class _Assembly:
     def load(self, data: bytes) -> CycleMap:
         """The validated map in `data` (the root map's bytes); MapError with every problem otherwise."""
         try:
-            with _collector_paused():
+            with collector_paused():
                 return self._build(data)
         except MapError as err:
             err.sources.update(self.texts)
@@ -431,7 +431,7 @@ def _forget_positions(tree: YMap) -> None:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused (if it was running) while a map is built.
 
     Building makes millions of long-lived objects (nodes, positions, models) and

@@ -20,6 +20,7 @@ using PyYAML's composer and constructor. That buys four things at once:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -148,15 +149,18 @@ def read_yaml(text: str, source: Source) -> Any:
     return root
 
 
-def parse_yaml(text: str, source: Source, *, depth: int = 0, max_nodes: int | None = None) -> tuple[Any, int]:
+def parse_yaml(text: str, source: Source, *, depth: int = 0, max_nodes: int | None = None,
+               tap: Callable[[yaml.Event], object] | None = None) -> tuple[Any, int]:
     """Parse one YAML document; return its data (None if it is empty) and how many values it expands to.
 
     `depth` is how deeply the document's top level is nested in the map it
     becomes part of (an included file), so that MAX_DEPTH bounds the whole map;
     `max_nodes` is what remains of the MAX_NODES budget. Raises MapError like `read_yaml`.
+    `tap`, when given, sees every parser event before the reader does (what it
+    raises ends the reading), so that another reader can share the one parse.
     """
     builder = _Builder(source, MAX_DEPTH - depth, MAX_NODES - (MAX_NODES if max_nodes is None else max_nodes))
-    _build(text, builder)
+    _build(text, builder, tap)
     if builder.problems:
         raise MapError(builder.problems)
     if builder.documents == 0 or builder.root is _MISSING:
@@ -164,11 +168,16 @@ def parse_yaml(text: str, source: Source, *, depth: int = 0, max_nodes: int | No
     return builder.root, builder.total - builder.spent
 
 
-def _build(text: str, builder: _Builder) -> None:
-    """Feed the parser's events to the builder; every error becomes one of its problems."""
+def _build(text: str, builder: _Builder, tap: Callable[[yaml.Event], object] | None = None) -> None:
+    """Feed the parser's events to the builder (and to `tap` first); every error becomes one of its problems."""
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        if tap is None:
+            for event in yaml.parse(text, Loader=_Loader):
+                builder.feed(event)
+        else:
+            for event in yaml.parse(text, Loader=_Loader):
+                tap(event)
+                builder.feed(event)
     except yaml.MarkedYAMLError as err:
         if _LIBYAML_DEPTH in (err.problem or "") and err.problem_mark is not None:
             builder.problems.append(_depth_problem(text[: err.problem_mark.index], builder, err))

@@ -31,8 +31,10 @@ so positions and values agree with what `validate` reports.
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +116,12 @@ _NONE = _Context(reorder=False)
 # -- the document as a tree with places -------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+_LEAF: list[Any] = []
+"""The entries and the tail of every scalar and alias: one shared list, always empty (a collection has its own:
+nothing is ever added to a scalar's)."""
+
+
+@dataclass(eq=False, slots=True)
 class _Node:
     """A scalar, alias, mapping or list, with where it is in the text (indices, 0-based lines and columns)."""
 
@@ -133,8 +140,8 @@ class _Node:
     """The anchor and tag written before a collection (`&defaults`); a scalar's are part of its text."""
     refs: bool = False
     """Whether an anchor or an alias is written in it."""
-    entries: list[_Entry] = field(default_factory=list)
-    tail: list[str] = field(default_factory=list)
+    entries: list[_Entry] = field(default_factory=lambda: _LEAF)
+    tail: list[str] = field(default_factory=lambda: _LEAF)
     """Comments (and blank lines, '') after the last entry of a block collection, before what follows."""
     comments: bool = False
     """A flow collection with comments inside it (copied as it is)."""
@@ -145,7 +152,7 @@ class _Node:
         return self.kind == "scalar" and self.start == self.end
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Entry:
     """One entry of a mapping (key and value) or one item of a list (value only), with its comments."""
 
@@ -156,7 +163,6 @@ class _Entry:
     col: int
     """Column of the key, or of the item's dash."""
     depth: int
-    parent: _Node
     pre: list[str] = field(default_factory=list)
     """Comment lines ('# ...') and blank lines ('') written before the entry."""
     eol: str | None = None
@@ -189,26 +195,39 @@ class _Document:
     regions: list[tuple[int, int]] = field(default_factory=list)
 
 
-_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+_SHARED_TEXT = 24
+"""Scalars up to this length are kept once per document (keys repeat in every activity)."""
+_UNHANDLED = ("\x85", "\u2028", "\u2029", "\ufeff")
+"""Line breaks other than LF (YAML 1.1 reads them as line breaks, the layout does not) and a byte order mark
+inside the text: a text holding one is left as it is."""
 
 
 def _parse(text: str) -> _Document:
     """The document in `text` as a tree; raises _Keep for what is left unchanged."""
-    if _LINE_BREAKS.search(text) or "\ufeff" in text:
-        raise _Keep
+    builder = _TreeBuilder(_handled(text))
     try:
-        events = list(yaml.parse(text, Loader=_Loader))
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
     except yaml.YAMLError:
         raise _Keep from None
-    if _explicit_keys(text):
+    return builder.document()
+
+
+def _parse_and_read(text: str) -> tuple[_Document, Any]:
+    """`_parse(text)` and `_data(text)` from one parse of `text`; raises _Keep for what is left unchanged, and for
+    text cyclemap's reader refuses."""
+    builder = _TreeBuilder(_handled(text))
+    data = _data(text, tap=builder.feed)
+    if data is _UNREADABLE:
         raise _Keep
-    builder = _TreeBuilder(text)
-    for event in events:
-        builder.feed(event)
-    if builder.root is None or builder.documents != 1:
+    return builder.document(), data
+
+
+def _handled(text: str) -> str:
+    """`text`, when the formatter handles what it is written with (else _Keep)."""
+    if any(mark in text for mark in _UNHANDLED) or _explicit_keys(text):
         raise _Keep
-    return _Document(text, text.split("\n"), builder.root, builder.entries, builder.collections,
-                     builder.explicit_start, regions=builder.regions)
+    return text
 
 
 _QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[ \t]|$)", re.MULTILINE)
@@ -217,10 +236,13 @@ _QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[ \t]|$)", re.MULTILINE)
 
 def _explicit_keys(text: str) -> bool:
     """Whether a key in `text` is written with `?` (`? id` then `: value`, in a block or a flow collection)."""
-    if not _QUESTION.search(text):
+    if "?" not in text or not _QUESTION.search(text):
         return False
-    return any(type(token) is yaml.KeyToken and text.startswith("?", token.start_mark.index)
-               for token in yaml.scan(text, Loader=_Loader))
+    try:
+        return any(type(token) is yaml.KeyToken and text.startswith("?", token.start_mark.index)
+                   for token in yaml.scan(text, Loader=_Loader))
+    except yaml.YAMLError:
+        return True  # not YAML: left as it is anyway
 
 
 class _TreeBuilder:
@@ -235,8 +257,16 @@ class _TreeBuilder:
         self.explicit_start: int | None = None
         self.entries: list[_Entry] = []
         self.collections: list[_Node] = []
+        self.texts: dict[str, str] = {}
         self.regions: list[tuple[int, int]] = []
         """Spans of text that are values (scalars, aliases, a collection's anchor and tag): no comment is in them."""
+
+    def document(self) -> _Document:
+        """The document fed so far (all of it, once the parser is done); _Keep unless it is one document."""
+        if self.root is None or self.documents != 1 or self.root.kind not in ("map", "seq"):
+            raise _Keep
+        return _Document(self.text, self.text.split("\n"), self.root, self.entries, self.collections,
+                         self.explicit_start, regions=self.regions)
 
     def feed(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -265,8 +295,14 @@ class _TreeBuilder:
         return _Node(kind, first.index, last.index, first.line, first.column, last.line, last.column, **extra)
 
     def _scalar(self, event: yaml.ScalarEvent) -> _Node:
-        node = self._node("scalar", event, event, style=event.style, value=event.value,
-                          implicit=bool(event.implicit[0]), refs=bool(event.anchor))
+        value = event.value
+        if len(value) <= _SHARED_TEXT:  # keys and short values: kept once however often they repeat
+            value = self.texts.setdefault(value, value)
+        first, last = event.start_mark, event.end_mark
+        if first is None or last is None:  # pragma: no cover - not from PyYAML's parsers
+            raise _Keep
+        node = _Node("scalar", first.index, last.index, first.line, first.column, last.line, last.column,
+                     style=event.style, value=value, implicit=bool(event.implicit[0]), refs=bool(event.anchor))
         if node.style in ("|", ">"):  # the header line may end in a comment; the content holds none
             next_line = self.text.find("\n", node.start)
             if next_line >= 0:
@@ -277,7 +313,8 @@ class _TreeBuilder:
 
     def _open(self, event: yaml.CollectionStartEvent) -> None:
         kind = "map" if type(event) is yaml.MappingStartEvent else "seq"
-        node = self._node(kind, event, event, flow=bool(event.flow_style), refs=bool(event.anchor))
+        node = self._node(kind, event, event, flow=bool(event.flow_style), refs=bool(event.anchor), entries=[],
+                          tail=[])
         props = ""
         if event.anchor or event.tag:
             props = _props(self.text, node.start)
@@ -315,7 +352,7 @@ class _TreeBuilder:
         depth = len(self.stack)
         if parent.kind == "seq":
             start, line, col = self._item_start(parent, node)
-            entry = _Entry(None, node, start, line, col, depth, parent)
+            entry = _Entry(None, node, start, line, col, depth)
         elif not pending:
             if node.kind != "scalar" or node.line != node.end_line or node.empty:
                 raise _Keep  # complex keys (`? ...`), multi-line keys, empty keys
@@ -327,7 +364,7 @@ class _TreeBuilder:
                 node.start = node.end = key.end
                 node.line = node.end_line = key.end_line
                 node.col = node.end_col = key.end_col
-            entry = _Entry(key, node, key.start, key.line, key.col, depth, parent)
+            entry = _Entry(key, node, key.start, key.line, key.col, depth)
         parent.entries.append(entry)
         if not parent.flow:
             self.entries.append(entry)
@@ -498,7 +535,7 @@ class _Owners:
         owner: list[str] | None = None
         if after > 0:
             block = _enclosing_block(self.doc, self.entries[after - 1], col)
-            if block is not None and (following is None or not _inside(following, block)):
+            if block is not None and (following is None or not _inside(self.doc, following, block)):
                 owner = block.tail
         if owner is None:
             owner = following.pre if following is not None else self.doc.root.tail
@@ -516,7 +553,7 @@ def _add(lines: list[str], text: str) -> None:
 def _enclosing_block(doc: _Document, entry: _Entry, col: int) -> _Node | None:
     """The innermost block collection around `entry` whose entries start at or left of `col`."""
     parents = _parents(doc)
-    node: _Node | None = entry.parent
+    node: _Node | None = parents.get(id(entry.value))
     while node is not None:
         if not node.flow and node.entries and node.entries[0].col <= col:
             return node
@@ -524,12 +561,15 @@ def _enclosing_block(doc: _Document, entry: _Entry, col: int) -> _Node | None:
     return None
 
 
-def _inside(entry: _Entry, block: _Node) -> bool:
-    return block.start <= entry.start < block.end or entry.parent is block
+def _inside(doc: _Document, entry: _Entry, block: _Node) -> bool:
+    return block.start <= entry.start < block.end or _parents(doc).get(id(entry.value)) is block
 
 
 def _parents(doc: _Document) -> dict[int, _Node]:
-    """Each collection's parent collection, by id (computed once per document)."""
+    """The block collection each value of a block collection is in, by the value's id (computed once per document).
+
+    Entries do not point at their collection: the tree holds no reference cycle, so that it is freed as soon
+    as it is dropped, even while the cyclic garbage collector is paused."""
     cached: dict[int, _Node] | None = getattr(doc, "_parent_cache", None)
     if cached is None:
         cached = {}
@@ -542,7 +582,7 @@ def _parents(doc: _Document) -> dict[int, _Node]:
 
 def _split_head(doc: _Document, first: _Entry) -> None:
     """The file's head: comments before the first entry up to the last blank line stay at the top of the file."""
-    if "" not in first.pre or first.parent is not doc.root:
+    if "" not in first.pre or _parents(doc).get(id(first.value)) is not doc.root:
         return
     cut = len(first.pre) - first.pre[::-1].index("")
     doc.head.extend(first.pre[:cut])
@@ -892,25 +932,49 @@ def format_text(text: str) -> str:
     docstring), and text that cyclemap's YAML reader refuses, comes back unchanged. Raises MeaningChanged
     if the result would read differently (a bug).
     """
-    before = _data(text)
-    if before is _UNREADABLE:
-        return text
+    from cyclemap.loader import collector_paused  # noqa: PLC0415 - pydantic models: only when a file is formatted
+
+    with collector_paused():  # hundreds of thousands of long-lived nodes: see collector_paused
+        laid_out = _lay_out(text)
+        if laid_out is None:
+            return text
+        formatted, before = laid_out  # the tree is freed by now: the new text is read with the old one's data only
+        if formatted != text and _meaning(_data(formatted)) != before:
+            raise MeaningChanged(MEANING_CHANGED)
+    return formatted
+
+
+def _lay_out(text: str) -> tuple[str, str] | None:
+    """`text` in the canonical layout and what it means (see `_meaning`), or None when it is left as it is."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom):].replace("\r\n", "\n").replace("\r", "\n")
     try:
-        doc = _parse(body)
+        if len(body) == len(text) - len(bom):  # no CR: the reader reads the very text the tree is built from
+            doc, data = _parse_and_read(body)
+        else:  # the data of the text as written, to compare with the formatted text's
+            data = _data(text)
+            if data is _UNREADABLE:
+                return None
+            doc = _parse(body)
+        before = _meaning(data)
+        del data
         _mark_flow_comments(doc, _find_comments(doc))
         _assign_comments(doc)
+        doc.regions = []  # only comments are found in them
         root_context, part_context = _contexts()
         root = doc.root
         is_map = root.kind == "map" and any(e.key is not None and e.key.value in ("cyclemap", "phases")
                                             for e in root.entries)
-        formatted = bom + _Writer(doc).document(root_context if is_map else part_context)
+        return bom + _Writer(doc).document(root_context if is_map else part_context), before
     except _Keep:
-        return text
-    if _data(formatted) != before:
-        raise MeaningChanged(MEANING_CHANGED)
-    return formatted
+        return None
+
+
+def _meaning(data: Any) -> str:
+    """`_data`'s result as one text, equal for equal data (keys sorted), so that the data itself can be freed."""
+    if data is _UNREADABLE:
+        return ""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, check_circular=False)
 
 
 MEANING_CHANGED = ("formatting would change what the file means, so it was not rewritten; this is a bug in "
@@ -918,10 +982,11 @@ MEANING_CHANGED = ("formatting would change what the file means, so it was not r
 _UNREADABLE: Any = object()
 
 
-def _data(text: str) -> Any:
-    """What cyclemap's YAML reader makes of `text` (without positions: plain dicts, lists and texts compare)."""
+def _data(text: str, tap: Callable[[yaml.Event], object] | None = None) -> Any:
+    """What cyclemap's YAML reader makes of `text` (without positions: plain dicts, lists and texts compare);
+    `tap` sees the parser's events too."""
     try:
-        data, _ = parse_yaml(text.removeprefix("\ufeff"), Source("map"))
+        data, _ = parse_yaml(text.removeprefix("\ufeff"), Source("map"), tap=tap)
     except MapError:
         return _UNREADABLE
     return data
