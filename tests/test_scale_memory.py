@@ -6,9 +6,7 @@ import gc
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,23 +25,6 @@ def big_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("big") / "map.yaml"
     path.write_text(generate(3000, shape="lean"), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generations of the automatic collections that run while the test does."""
-    seen: list[int] = []
-
-    def note(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            seen.append(info["generation"])
-
-    gc.collect()
-    gc.callbacks.append(note)
-    try:
-        yield seen
-    finally:
-        gc.callbacks.remove(note)
 
 
 def test_loading_a_big_map_runs_no_garbage_collection(big_map: Path, collections: list[int]) -> None:
