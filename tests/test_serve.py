@@ -317,6 +317,10 @@ def test_saves_and_broken_saves_follow_on_the_page(server: Server, folder: Path)
     assert re.search(rf"edit-http\.yaml:{BROKEN_LINE}:\d+", text), text[:2000]
     assert "out of date" in text and "<h1>Solar, saved once</h1>" in body  # the last good version, marked
     assert 'class="diagrams stale"' in body and "<svg" in body
+    index = server.get("/index.html")[2]  # the index marks the map too, with the newest save's first problem
+    card = index[index.index("Solar, saved once"):]
+    card = card[: card.index("card-foot")]
+    assert "The latest save does not validate" in card and re.search(rf"edit-http\.yaml:{BROKEN_LINE}:\d+", card)
 
     path.write_text(good[: len(good) // 2], encoding="utf-8")  # half-written, mid-save
     wait_for(lambda: "Solar, saved once" in server.get("/maps/edit-http.html")[2])
@@ -325,6 +329,7 @@ def test_saves_and_broken_saves_follow_on_the_page(server: Server, folder: Path)
     save(path, good)
     wait_for(lambda: "live-problems" not in server.get("/maps/edit-http.html")[2])
     assert "<h1>Rooftop solar for homeowners</h1>" in server.get("/maps/edit-http.html")[2]
+    assert "The latest save does not validate" not in server.get("/index.html")[2]
 
 
 def test_saving_an_included_file_updates_its_map(server: Server, folder: Path) -> None:

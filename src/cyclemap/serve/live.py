@@ -429,7 +429,7 @@ class LiveSite:
         return None if gone is None else gone.version
 
     def page_maps(self) -> list[PageMap]:
-        return [PageMap(live.shown, live.page) for live in self.maps]
+        return [PageMap(live.shown, live.page, live.snapshot.problems) for live in self.maps]
 
     def index_html(self) -> str:
         """The index, built once per generation."""

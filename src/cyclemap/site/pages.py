@@ -81,6 +81,8 @@ class PageMap:
 
     collected: CollectedMap
     page: str
+    newer_problems: tuple[Problem, ...] = ()
+    """`cyclemap serve`: the problems of a newer save than `collected` (the last one that validated)."""
 
     @property
     def href(self) -> str:
@@ -302,6 +304,7 @@ def _card(entry: PageMap, options: SiteOptions) -> dict[str, Any]:
         "activities": sum(1 for _ in cmap.walk()), "gap_count": len(found),
         "underserved": sum(1 for gap in found if gap.band is not None),
         "top": _gap_rows(cmap, found[:TOP_GAPS]), "revision": collected.revision,
+        "newer": problem_rows(entry.newer_problems[:1]), "newer_count": len(entry.newer_problems),
     }
 
 
