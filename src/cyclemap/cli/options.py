@@ -182,6 +182,11 @@ def threshold_option(help_text: str = THRESHOLD_HELP) -> Any:  # typer.Option is
     return typer.Option("--threshold", min=0, max=20, parser=check_score, show_default=False, help=help_text)
 
 
+def timeout_option(help_text: str) -> Any:  # typer.Option is typed as Any
+    """`--timeout`, as every command that draws with Graphviz takes it: seconds in `TIMEOUT_RANGE`."""
+    return typer.Option("--timeout", parser=check_timeout, help=help_text)
+
+
 def choice_of(choices: type[E]) -> Callable[[str | E], E]:
     """A parser for an option taking one of an enum's values; anything else is a usage error listing them."""
 

@@ -11,10 +11,10 @@ from cyclemap.cli.options import (
     Layout,
     RenderFormat,
     check_output,
-    check_timeout,
     choice_of,
     stdin_once,
     threshold_option,
+    timeout_option,
     whole_number,
 )
 
@@ -56,8 +56,7 @@ def render(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documen
         threshold_option(),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", parser=check_timeout,
-                            help="Seconds the layout, then Graphviz, may each take before being stopped (1 to 86,400).")
+        float, timeout_option("Seconds the layout, then Graphviz, may each take before being stopped (1 to 86,400).")
     ] = 30.0,
     engine: Annotated[
         Engine | None,

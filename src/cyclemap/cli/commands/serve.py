@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_timeout, threshold_option
+from cyclemap.cli.options import threshold_option, timeout_option
 from cyclemap.problems import EnvironmentProblem
 
 DEFAULT_PORT = 8765
@@ -32,8 +32,7 @@ def serve(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each document
         threshold_option(),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", parser=check_timeout,
-                            help="Seconds each diagram's layout, then Graphviz, may take (1 to 86,400).")
+        float, timeout_option("Seconds each diagram's layout, then Graphviz, may take (1 to 86,400).")
     ] = 30.0,
 ) -> None:
     """Show maps in the web browser and follow every save: a live preview while you edit.

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cyclemap.cli.options import check_output, check_timeout, threshold_option
+from cyclemap.cli.options import check_output, threshold_option, timeout_option
 from cyclemap.exit_codes import EXIT_FOUND
 from cyclemap.problems import InputError
 from cyclemap.safe_text import subject
@@ -31,8 +31,7 @@ def site(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each documente
         threshold_option(),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", parser=check_timeout,
-                            help="Seconds each diagram's layout, then Graphviz, may take (1 to 86,400).")
+        float, timeout_option("Seconds each diagram's layout, then Graphviz, may take (1 to 86,400).")
     ] = 30.0,
     title: Annotated[str, typer.Option("--title", help="The heading of the index page.")] = "Customer activity cycles",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say what was written.")] = False,

@@ -12,11 +12,11 @@ from cyclemap.cli.options import (
     Paper,
     Poster,
     check_output,
-    check_timeout,
     choice_of,
     complete_sections,
     parse_sections,
     threshold_option,
+    timeout_option,
 )
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def workshop(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docum
         threshold_option(),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", parser=check_timeout,
-                            help="Seconds the diagrams' layout, then Graphviz for each diagram, may take before "
+        float, timeout_option("Seconds the diagrams' layout, then Graphviz for each diagram, may take before "
                             "being stopped (1 to 86,400).")
     ] = 60.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not say which file was written.")] = False,
