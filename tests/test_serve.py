@@ -148,13 +148,18 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
-@pytest.fixture(scope="module")
-def server(folder: Path) -> Iterator[Server]:
+def serving(folder: Path) -> Iterator[Server]:
+    """`cyclemap serve FOLDER` for a module's tests; at the end it must stop cleanly (exit 0, no traceback)."""
     served = Server(folder, str(folder))
     yield served
     code, err = served.stop()
     assert code == 0, err
     assert "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[Server]:
+    yield from serving(folder)
 
 
 # -- over HTTP -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.test_serve import BROKEN_LINE, CHROMIUM, ROOT, SOLAR, Server, save, spoil, wait_for
+from tests.test_serve import BROKEN_LINE, CHROMIUM, ROOT, SOLAR, Server, save, serving, spoil, wait_for
 
 from cyclemap.serve.live import BUILDERS
 
@@ -36,10 +36,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(folder: Path) -> Iterator[Server]:
-    served = Server(folder, str(folder))
-    yield served
-    code, err = served.stop()
-    assert code == 0, err
+    yield from serving(folder)
 
 
 @pytest.fixture
