@@ -670,3 +670,12 @@ def test_a_table_with_only_its_header_is_named_as_the_problem(cli, tmp_path: Pat
     assert result.code == 4
     assert f"{table}: error: the table has no activities" in result.err and "map.yaml" not in result.err
     assert not (tmp_path / "map.yaml").exists()
+
+
+def test_a_yaml_map_given_as_the_table_is_named_for_what_it_is(cli, tmp_path: Path) -> None:
+    mapped = tmp_path / "map.yaml"
+    mapped.write_text("cyclemap: 1\n", encoding="utf-8")
+    result = cli("import", str(mapped), "-o", str(tmp_path / "new.yaml"))
+    said = " ".join(result.err.replace("│", " ").split())  # the message, unwrapped from its box
+    assert result.code == 2 and "is a YAML map" in said and "cyclemap export" in said
+    assert not (tmp_path / "new.yaml").exists()

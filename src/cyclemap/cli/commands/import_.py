@@ -90,6 +90,9 @@ def import_(  # noqa: PLR0913, PLR0917 - typer maps one parameter to each docume
     from cyclemap.roundtrip.table_read import limited, read_details_file, read_rows
     from cyclemap.safe_text import subject
 
+    if Path(file).suffix.lower() in (".yaml", ".yml"):
+        raise typer.BadParameter(f"{subject(file)} is a YAML map; import reads a CSV or XLSX table of activities "
+                                 "(make one with `cyclemap export`)", param_hint="'FILE'")
     if into is not None:
         given = {"--force": force, "--title": title, "--customer": customer, "--outcome": outcome,
                  "--details": details}
