@@ -86,6 +86,19 @@ def visible(text: str, keep: str = "") -> str:
     return text
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula: it starts like one, also after leading spaces
+    (spreadsheets skip them: `` =1+1`` is a formula too).
+
+    >>> formula_like("=1+1"), formula_like("  @SUM(A1)"), formula_like("Pay - later")
+    (True, True, False)
+    """
+    return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
+
+
 def subject(value: object) -> str:
     """A user value (a file, ``REV:path``) as the start of a message, ``'{subject(value)}: what is wrong'``.
 

@@ -21,7 +21,7 @@ from cyclemap.loader import activity_location
 from cyclemap.model import CycleMap, label_of
 from cyclemap.report.problems import github_escape
 from cyclemap.report.terminal import literal, visible
-from cyclemap.safe_text import inert_json, unlinked
+from cyclemap.safe_text import formula_like, inert_json, unlinked
 from cyclemap.survey import ALL
 from cyclemap.yaml_reader import YMap
 
@@ -480,7 +480,6 @@ SAMPLE_COLUMNS = (
     "satisfaction_high", "thin",
 )
 """Added before the reason when the map has segments or a survey: the JSON's segment, n, interval and thin."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> str:
@@ -497,8 +496,7 @@ def csv_cell(value: object) -> str:
     ("' =1+1", "'  @SUM(A1)", ' Pay - later')
     """
     text = "" if value is None else str(value)
-    formula = text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
-    return ("'" if formula else "") + visible(text, keep="\t")
+    return ("'" if formula_like(text) else "") + visible(text, keep="\t")
 
 
 def report_csv(report: GapReport, out: TextIO) -> None:

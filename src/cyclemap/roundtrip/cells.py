@@ -20,20 +20,15 @@ import math
 import re
 
 from cyclemap.roundtrip.rows import LIST_SEPARATOR
-from cyclemap.safe_text import escape_char
+from cyclemap.safe_text import escape_char, formula_like
 
 Cell = str | int | float | None
 """A cell's value: text, a number, or empty."""
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """What a workbook cannot hold (openpyxl's illegal characters), and C1 controls, which act in terminals."""
 XLSX_CELL_CHARS = 32_767
 """The most characters one XLSX cell holds (Excel's limit; openpyxl cuts longer text)."""
-
-
-def _formula_like(text: str) -> bool:
-    return text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
 
 
 def guard(text: str) -> str:
@@ -42,7 +37,7 @@ def guard(text: str) -> str:
     >>> guard("=1+1"), guard(" @SUM(A1)"), guard("'=x"), guard("'quoted"), guard("Pay - later")
     ("'=1+1", "' @SUM(A1)", "''=x", "'quoted", 'Pay - later')
     """
-    return "'" + text if _formula_like(text.lstrip("'")) else text
+    return "'" + text if formula_like(text.lstrip("'")) else text
 
 
 def unguard(text: str) -> str:
@@ -51,7 +46,7 @@ def unguard(text: str) -> str:
     >>> unguard("'=1+1"), unguard("''=x"), unguard("'quoted"), unguard("=typed")
     ('=1+1', "'=x", "'quoted", '=typed')
     """
-    return text[1:] if text.startswith("'") and _formula_like(text.lstrip("'")) else text
+    return text[1:] if text.startswith("'") and formula_like(text.lstrip("'")) else text
 
 
 def holdable(text: str) -> tuple[str, bool]:
